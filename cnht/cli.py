@@ -1,0 +1,160 @@
+"""The ``cnht`` command: operations staff and administrators run."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from cnht import create_app
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False,
+             help="CNHT Portal — cổng thông tin công nghiệp hỗ trợ / supporting-industry portal.")
+def cli() -> None:
+    pass
+
+
+def _session():
+    from cnht.db import session
+
+    return session
+
+
+@cli.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Tạo hoặc nâng cấp cơ sở dữ liệu / Create or upgrade the database, load reference data."""
+    from cnht import migrate
+    from cnht.db import get_db
+    from cnht.reference.services import load_reference
+
+    engine = get_db().engine
+    before = migrate.current_revision(engine)
+    migrate.upgrade(engine)
+    after = migrate.current_revision(engine)
+    session = _session()
+    counts = load_reference(session)
+    session.commit()
+    url = engine.url.render_as_string(hide_password=True)
+    state = "tạo mới / created" if before is None else (
+        "đã nâng cấp / upgraded" if before != after else "đã cập nhật / up to date")
+    click.echo(f"Cơ sở dữ liệu / database {url}: {state} (revision {after})")
+    click.echo("Dữ liệu tham chiếu / reference data: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+def _require_schema() -> None:
+    from cnht import migrate
+    from cnht.db import get_db
+
+    if migrate.current_revision(get_db().engine) is None:
+        raise click.ClickException("Chưa khởi tạo cơ sở dữ liệu: chạy 'cnht init-db' trước / "
+                                   "database not initialised: run 'cnht init-db' first")
+
+
+@cli.command("demo")
+@click.option("--count", default=320, show_default=True, help="Số doanh nghiệp / number of enterprises")
+@click.option("--seed", default=2025, show_default=True)
+@with_appcontext
+def demo(count: int, seed: int) -> None:
+    """Nạp dữ liệu mẫu / Load the bundled demo enterprises (deterministic, idempotent)."""
+    from cnht import demo as demo_data
+
+    _require_schema()
+    session = _session()
+    counts = demo_data.load(session, count=count, seed=seed)
+    session.commit()
+    _reindex_after_write()
+    click.echo(f"Dữ liệu mẫu / demo data: {counts['created']} mới/created, {counts['updated']} cập nhật/updated, "
+               f"{counts['unchanged']} không đổi/unchanged")
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra, không ghi / validate only, write nothing")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+              help="Ghi báo cáo lỗi / write the row report (.csv or .xlsx)")
+@click.option("--on-error", type=click.Choice(["skip", "abort"]), default="skip", show_default=True,
+              help="skip: bỏ qua dòng lỗi / skip bad rows; abort: không ghi gì nếu có lỗi / write nothing")
+@click.option("--sheet", help="Tên trang tính (XLSX) / sheet name")
+@with_appcontext
+def import_cmd(path: str, dry_run: bool, report_path: str | None, on_error: str, sheet: str | None) -> None:
+    """Nhập danh sách doanh nghiệp / Import an enterprise list (CSV or XLSX)."""
+    from ingest.importer import import_file, write_report
+
+    _require_schema()
+    session = _session()
+    report = import_file(session, path, dry_run=dry_run, on_error=on_error, sheet=sheet)
+    if report.fatal:
+        session.rollback()
+        raise click.ClickException(str(report.fatal))
+    session.commit()
+    if not dry_run and not report.aborted:
+        _reindex_after_write()
+    if report.unknown_columns:
+        click.echo("Cột không nhận ra (bỏ qua) / unknown columns (ignored): " + ", ".join(report.unknown_columns))
+    for issue in report.issues[:50]:
+        click.echo(f"  dòng/row {issue.row} [{issue.column}] {issue.value!r}: {issue.message}",
+                   err=issue.level == "error")
+    if len(report.issues) > 50:
+        click.echo(f"  … {len(report.issues) - 50} thông báo khác / more messages (see --report)")
+    if report_path:
+        write_report(report, report_path)
+        click.echo(f"Báo cáo / report: {report_path}")
+    click.echo(report.summary())
+    if report.aborted or (report.failed and on_error == "abort"):
+        sys.exit(1)
+
+
+def _reindex_after_write() -> None:
+    """Hook for the search index (kept in step by session events; nothing to do here yet)."""
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@with_appcontext
+def serve(host: str, port: int, threads: int) -> None:
+    """Chạy máy chủ web / Serve the portal with waitress (production WSGI server)."""
+    from waitress import serve as waitress_serve
+
+    click.echo(f"CNHT Portal: http://{host}:{port}/")
+    waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads,
+                   ident="cnht-portal")
+
+
+@cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(["admin", "staff", "sme", "buyer"]), required=True)
+@click.option("--name", "full_name", default="")
+@click.option("--password", help="Nếu bỏ trống sẽ hỏi / prompted when omitted")
+@click.option("--enterprise", "tax_code", help="Mã số thuế doanh nghiệp (vai trò sme) / tax code for an SME user")
+@with_appcontext
+def create_user(email: str, role: str, full_name: str, password: str | None, tax_code: str | None) -> None:
+    """Tạo tài khoản / Create a user account."""
+    from cnht.accounts.services import AccountError, create_account
+
+    _require_schema()
+    if password is None:
+        if not sys.stdin.isatty():
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass("Mật khẩu / password: ")
+            if getpass.getpass("Nhập lại / repeat: ") != password:
+                raise click.ClickException("Mật khẩu không khớp / passwords differ")
+    session = _session()
+    try:
+        user = create_account(session, email=email, password=password, role=role, full_name=full_name,
+                              tax_code=tax_code)
+    except AccountError as exc:
+        raise click.ClickException(str(exc.msg)) from None
+    session.commit()
+    click.echo(f"Đã tạo / created: {user.email} ({user.role})")
+
+
+def main() -> None:
+    cli(prog_name="cnht")

@@ -1,0 +1,114 @@
+"""Database wiring: declarative base, engine per app, a request-scoped session.
+
+``session`` is a proxy to the session of the current app context; services use it, tests swap the
+sessionmaker's bind to run every test inside a rolled-back outer transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import Flask, current_app, g
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.types import TypeDecorator
+from werkzeug.local import LocalProxy
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on both SQLite (which drops tzinfo) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given; use datetime.now(UTC)")
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime}
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+
+        # pysqlite's own transaction handling breaks SAVEPOINT and defers BEGIN; take it over,
+        # as the SQLAlchemy docs recommend, and turn on foreign keys and WAL.
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            if ":memory:" not in url:
+                cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):
+            conn.exec_driver_sql("BEGIN")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+@dataclass
+class Database:
+    engine: Engine
+    sessionmaker: sessionmaker
+
+
+def init_app(app: Flask) -> Database:
+    engine = make_engine(app.config["DATABASE_URL"])
+    database = Database(engine=engine, sessionmaker=sessionmaker(bind=engine, expire_on_commit=False))
+    app.extensions["cnht_db"] = database
+
+    @app.teardown_appcontext
+    def _close_session(_exc):
+        sess = g.pop("_cnht_session", None)
+        if sess is not None:
+            sess.close()
+
+    return database
+
+
+def get_db() -> Database:
+    return current_app.extensions["cnht_db"]
+
+
+def get_session() -> Session:
+    if "_cnht_session" not in g:
+        g._cnht_session = get_db().sessionmaker()
+    return g._cnht_session
+
+
+session: Session = LocalProxy(get_session)  # type: ignore[assignment]

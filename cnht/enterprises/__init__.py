@@ -1,0 +1,1 @@
+"""Enterprises: the supporting-industry firms, their capabilities and their audit trail."""

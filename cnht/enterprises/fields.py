@@ -1,0 +1,302 @@
+"""marshmallow fields that read values the way Vietnamese users write them.
+
+Shared by the API, the web forms and the spreadsheet importer, so one rulebook applies everywhere.
+Error messages are bilingual ("Vietnamese / English").
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from marshmallow import ValidationError, fields
+
+from cnht.i18n import bi
+from cnht.reference import resolve_province, resolve_sector
+from search.analysis import fold_key, nfc
+
+LIST_SEPARATORS = re.compile(r"\s*(?:;|\n|\|)\s*")
+
+
+def parse_vn_number(value, *, integer: bool = False) -> Decimal:
+    """'1.200' → 1200, '85,5' → 85.5, '1.200,5' → 1200.5, '1,200.5' → 1200.5, ' 120 ' → 120.
+
+    Vietnamese writes '.' for thousands and ',' for decimals. With only one kind of separator:
+    ',' is a decimal comma unless the number is an integer field in 1,234 grouping; '.' followed by
+    groups of exactly three digits is a thousands separator, otherwise a decimal point.
+    """
+    if isinstance(value, bool):
+        raise ValueError("boolean")
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(value))
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if not text:
+        raise ValueError("empty")
+    if "," in text and "." in text:
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    elif "," in text:
+        if integer and re.fullmatch(r"-?\d{1,3}(,\d{3})+", text):
+            text = text.replace(",", "")
+        elif text.count(",") == 1:
+            text = text.replace(",", ".")
+        else:
+            raise ValueError(text)
+    elif "." in text and re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
+        text = text.replace(".", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+    if not number.is_finite():
+        raise ValueError(text)
+    return number
+
+
+class Text(fields.String):
+    """A string stored NFC with whitespace cleaned; empty becomes None."""
+
+    def __init__(self, *args, max_length: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_length = max_length
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None:
+            return None
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            value = str(value)
+        text = super()._deserialize(value, attr, data, **kwargs)
+        # Keep line breaks inside long text, collapse other whitespace.
+        text = "\n".join(nfc(line) for line in text.replace("\r\n", "\n").split("\n")).strip()
+        if not text:
+            return None
+        if self.max_length and len(text) > self.max_length:
+            raise ValidationError(bi("Quá dài (tối đa {n} ký tự)", "Too long (at most {n} characters)",
+                                     n=self.max_length))
+        return text
+
+
+class StrList(fields.Field):
+    """A list of strings, from a JSON list or a '; '-separated cell. Empty items dropped,
+    duplicates removed (case- and diacritic-insensitive), order kept."""
+
+    def __init__(self, *args, item_max_length: int = 255, **kwargs):
+        if not kwargs.get("required"):
+            kwargs.setdefault("load_default", list)
+        super().__init__(*args, **kwargs)
+        self.item_max_length = item_max_length
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return list(value or [])
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None:
+            return []
+        if isinstance(value, str):
+            items = LIST_SEPARATORS.split(value)
+        elif isinstance(value, list | tuple):
+            items = [str(v) if not isinstance(v, str) else v for v in value if v is not None]
+        else:
+            raise ValidationError(bi("Cần một danh sách", "A list is required"))
+        out, seen = [], set()
+        for item in items:
+            item = nfc(item).strip(" ,;")
+            if not item:
+                continue
+            if len(item) > self.item_max_length:
+                raise ValidationError(bi("Mục '{v}…' quá dài", "Item '{v}…' is too long", v=item[:30]))
+            key = fold_key(item)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(item)
+        return out
+
+
+class VNInteger(fields.Field):
+    def __init__(self, *args, min_value: int | None = 0, max_value: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.min_value, self.max_value = min_value, max_value
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            number = parse_vn_number(value, integer=True)
+        except ValueError:
+            raise ValidationError(bi("'{v}' không phải là số nguyên", "'{v}' is not a whole number",
+                                     v=value)) from None
+        if number != number.to_integral_value():
+            raise ValidationError(bi("'{v}' phải là số nguyên", "'{v}' must be a whole number", v=value))
+        number = int(number)
+        if self.min_value is not None and number < self.min_value:
+            raise ValidationError(bi("Phải ≥ {n}", "Must be ≥ {n}", n=self.min_value))
+        if self.max_value is not None and number > self.max_value:
+            raise ValidationError(bi("Phải ≤ {n}", "Must be ≤ {n}", n=self.max_value))
+        return number
+
+
+class VNDecimal(fields.Field):
+    def __init__(self, *args, places: int = 2, min_value: Decimal | int | None = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.places, self.min_value = places, min_value
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return float(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            number = parse_vn_number(value)
+        except ValueError:
+            raise ValidationError(bi("'{v}' không phải là số", "'{v}' is not a number", v=value)) from None
+        if self.min_value is not None and number < self.min_value:
+            raise ValidationError(bi("Phải ≥ {n}", "Must be ≥ {n}", n=self.min_value))
+        if number >= Decimal(10) ** 13:
+            raise ValidationError(bi("Giá trị quá lớn", "Value too large"))
+        return number.quantize(Decimal(1).scaleb(-self.places))
+
+
+class ProvinceField(fields.Field):
+    """Loads to the 2025 province code; remembers a former-province mapping in the schema context."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        match = resolve_province(value)
+        if match is None:
+            raise ValidationError(bi(
+                "Không nhận ra tỉnh/thành phố '{v}' (dùng tên một trong 34 đơn vị hiện hành hoặc tên tỉnh cũ)",
+                "Unknown province '{v}' (use one of the 34 current units or a former province name)", v=value))
+        return match
+
+
+class SectorList(StrList):
+    def _deserialize(self, value, attr, data, **kwargs):
+        codes, unknown = [], []
+        for item in super()._deserialize(value, attr, data, **kwargs):
+            code = resolve_sector(item)
+            if code is None:
+                unknown.append(item)
+            elif code not in codes:
+                codes.append(code)
+        if unknown:
+            raise ValidationError(bi(
+                "Ngành không hợp lệ: {v} (cơ khí, điện tử, dệt may, da giày, ô tô, công nghệ cao)",
+                "Unknown sector: {v} (mechanical, electronics, textile, leather_footwear, automotive, high_tech)",
+                v=", ".join(unknown)))
+        return codes
+
+
+OWNERSHIP_ALIASES = {
+    "private": ["tư nhân", "tu nhan", "doanh nghiệp tư nhân", "dntn", "ngoài nhà nước", "ngoai nha nuoc",
+                "private", "domestic private", "tnhh", "cổ phần", "co phan", "cp", "trong nước"],
+    "state": ["nhà nước", "nha nuoc", "dnnn", "doanh nghiệp nhà nước", "vốn nhà nước", "state", "state-owned",
+              "soe", "state owned"],
+    "fdi": ["fdi", "vốn đầu tư nước ngoài", "có vốn đầu tư nước ngoài", "100% vốn nước ngoài",
+            "100% vốn đầu tư nước ngoài", "nước ngoài", "nuoc ngoai", "foreign", "foreign-invested",
+            "foreign invested", "foreign owned"],
+    "joint_venture": ["liên doanh", "lien doanh", "joint venture", "joint-venture", "jv"],
+}
+_OWNERSHIP_INDEX = {fold_key(alias): code for code, aliases in OWNERSHIP_ALIASES.items()
+                    for alias in [code, *aliases]}
+
+
+class OwnershipField(fields.Field):
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None or not str(value).strip():
+            return None
+        code = _OWNERSHIP_INDEX.get(fold_key(str(value)))
+        if code is None:
+            raise ValidationError(bi(
+                "Loại hình sở hữu không hợp lệ: '{v}' (tư nhân, nhà nước, FDI, liên doanh)",
+                "Unknown ownership: '{v}' (private, state, fdi, joint_venture)", v=value))
+        return code
+
+
+def normalize_phone(value: str) -> str:
+    """'024 3812 3456' → '+842438123456'; '0903.123.456' → '+84903123456'; several numbers kept, '; '."""
+    out = []
+    for part in re.split(r"\s*[;,/]\s*|\s+-\s+", str(value)):
+        if not part.strip():
+            continue
+        ext = ""
+        m = re.search(r"(?:ext\.?|máy lẻ|ml|x)\s*(\d{1,6})$", part, re.I)
+        if m:
+            ext, part = f" ext {m.group(1)}", part[: m.start()]
+        digits = re.sub(r"[\s.\-()]", "", part)
+        if digits.startswith("+84"):
+            national = digits[3:]
+        elif digits.startswith("0084"):
+            national = digits[4:]
+        elif digits.startswith("84") and len(digits) in (11, 12):
+            national = digits[2:]
+        elif digits.startswith("0"):
+            national = digits[1:]
+        else:
+            national = digits
+        if national.startswith("0"):
+            national = national[1:]
+        if not national.isdigit() or not 8 <= len(national) <= 10:
+            raise ValidationError(bi("Số điện thoại không hợp lệ: '{v}'", "Invalid phone number: '{v}'",
+                                     v=part.strip()))
+        out.append(f"+84{national}{ext}")
+    return "; ".join(out)
+
+
+class PhoneField(fields.Field):
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None or not str(value).strip():
+            return None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = "0" + str(int(value))  # Excel drops the leading zero of a phone stored as a number
+        return normalize_phone(str(value))
+
+
+_DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,}(?::\d{2,5})?(?:/\S*)?$", re.I)
+
+
+class WebsiteField(fields.Field):
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None or not str(value).strip():
+            return None
+        url = str(value).strip()
+        m = re.match(r"^(https?)://(.+)$", url, re.I)
+        scheme, rest = (m.group(1).lower(), m.group(2)) if m else ("https", url)
+        if not _DOMAIN.match(rest) or len(url) > 255:
+            raise ValidationError(bi("Địa chỉ website không hợp lệ: '{v}'", "Invalid website address: '{v}'",
+                                     v=url))
+        return f"{scheme}://{rest}"
+
+
+class TaxCodeField(fields.Field):
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from cnht.enterprises.rules import TaxCodeError, normalize_tax_code
+
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value).zfill(10)  # Excel drops the leading zero of a numeric tax code
+        try:
+            return normalize_tax_code(value)
+        except TaxCodeError as exc:
+            raise ValidationError(str(exc.msg)) from None

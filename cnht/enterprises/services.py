@@ -1,0 +1,193 @@
+"""State changes for enterprises. Called by the API, web views, importer, demo loader and CLI.
+
+``apply`` writes loaded (validated) data onto an Enterprise and touches only what differs, so that
+re-applying the same data is a no-op: no UPDATE, no audit entry, no reindex.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from cnht.db import utcnow
+from cnht.enterprises.classify import classify_product
+from cnht.enterprises.models import (
+    CapacityStatement,
+    Certification,
+    Enterprise,
+    EnterpriseMaterial,
+    EnterpriseProcess,
+    EnterpriseProduct,
+    Equipment,
+)
+from cnht.enterprises.rules import classify_size
+from cnht.reference.models import ProductCategory, Sector
+
+SCALAR_FIELDS = ("name", "name_en", "short_name", "province_code", "address", "ownership", "founded_year",
+                 "employees", "revenue_bn_vnd", "charter_capital_bn_vnd", "export_markets", "key_customers",
+                 "email", "phone", "website", "description")
+
+# child collection → (model, loaded-dict keys in column order)
+CHILD_SPECS: dict[str, tuple[type, tuple[str, ...]]] = {
+    "products": (EnterpriseProduct, ("name", "category_code", "description")),
+    "processes": (EnterpriseProcess, ("name",)),
+    "materials": (EnterpriseMaterial, ("name",)),
+    "equipment": (Equipment, ("machine_type", "brand", "count", "key_spec")),
+    "certifications": (Certification, ("standard", "standard_key", "number", "issuer", "valid_until")),
+    "capacities": (CapacityStatement, ("product", "quantity", "unit", "period", "note")),
+}
+
+
+def eager_options():
+    return (
+        selectinload(Enterprise.sectors),
+        selectinload(Enterprise.products).joinedload(EnterpriseProduct.category),
+        selectinload(Enterprise.processes),
+        selectinload(Enterprise.materials),
+        selectinload(Enterprise.equipment),
+        selectinload(Enterprise.certifications),
+        selectinload(Enterprise.capacities),
+    )
+
+
+def get_by_tax_code(session: Session, tax_code: str, *, include_deleted: bool = False,
+                    full: bool = True) -> Enterprise | None:
+    stmt = select(Enterprise).where(Enterprise.tax_code == tax_code)
+    if not include_deleted:
+        stmt = stmt.where(Enterprise.deleted_at.is_(None))
+    if full:
+        stmt = stmt.options(*eager_options())
+    return session.scalars(stmt).first()
+
+
+def _child_rows(name: str, data: dict[str, Any], sectors: list[str], known_categories: set[str]) -> list[tuple]:
+    """Rows of a child collection as tuples in CHILD_SPECS order, from loaded data."""
+    _model, keys = CHILD_SPECS[name]
+    rows = []
+    for item in data.get(name) or []:
+        if name in ("processes", "materials"):
+            rows.append((item,))
+            continue
+        item = dict(item)
+        if name == "products":
+            category = item.pop("category", None)
+            if category not in known_categories:
+                category = classify_product(item["name"], sectors)
+            item["category_code"] = category
+        rows.append(tuple(item.get(k) for k in keys))
+    return rows
+
+
+def _current_rows(ent: Enterprise, name: str) -> list[tuple]:
+    _model, keys = CHILD_SPECS[name]
+    return [tuple(getattr(child, k) for k in keys) for child in getattr(ent, name)]
+
+
+@dataclass
+class ApplyResult:
+    enterprise: Enterprise
+    status: str  # created | updated | unchanged
+    changed_fields: list[str]
+
+
+def _categories(session: Session) -> set[str]:
+    cache = session.info.get("_category_codes")
+    if cache is None:
+        cache = set(session.scalars(select(ProductCategory.code)))
+        session.info["_category_codes"] = cache
+    return cache
+
+
+def _sectors(session: Session) -> dict[str, Sector]:
+    cache = session.info.get("_sector_objs")
+    if cache is None:
+        cache = {s.code: s for s in session.scalars(select(Sector))}
+        session.info["_sector_objs"] = cache
+    return cache
+
+
+def apply(session: Session, ent: Enterprise, data: dict[str, Any]) -> list[str]:
+    """Write loaded data onto ``ent`` (fields absent from ``data`` are left alone); return the names
+    of the fields that changed."""
+    changed: list[str] = []
+    for field in SCALAR_FIELDS:
+        if field not in data:
+            continue
+        new = data[field]
+        if field in ("export_markets", "key_customers"):
+            new = list(new or [])
+        if getattr(ent, field) != new:
+            setattr(ent, field, new)
+            changed.append(field)
+    if data.get("verification_status") and data["verification_status"] != ent.verification_status:
+        ent.verification_status = data["verification_status"]
+        changed.append("verification_status")
+
+    if "sectors" in data:
+        sector_objs = _sectors(session)
+        wanted = sorted(data["sectors"])
+        if sorted(s.code for s in ent.sectors) != wanted:
+            ent.sectors = [sector_objs[c] for c in wanted]
+            changed.append("sectors")
+    sectors = [s.code for s in ent.sectors]
+    categories = _categories(session)
+
+    for name, (model, keys) in CHILD_SPECS.items():
+        if name not in data:
+            continue
+        wanted_rows = _child_rows(name, data, sectors, categories)
+        if _current_rows(ent, name) == wanted_rows:
+            continue
+        existing = list(getattr(ent, name))
+        # Update rows in place where possible, so child ids (and attachments to them) survive edits.
+        new_children = []
+        for pos, row in enumerate(wanted_rows):
+            child = existing[pos] if pos < len(existing) else model()
+            for key, value in zip(keys, row, strict=True):
+                if getattr(child, key, None) != value:
+                    setattr(child, key, value)
+            child.position = pos
+            new_children.append(child)
+        setattr(ent, name, new_children)
+        changed.append(name)
+
+    size = classify_size(ent.employees, ent.revenue_bn_vnd, ent.charter_capital_bn_vnd)
+    if size != ent.size_class:
+        ent.size_class = size
+        if ent.id is not None:
+            changed.append("size_class")
+    return changed
+
+
+def upsert(session: Session, data: dict[str, Any]) -> ApplyResult:
+    """Create or update by tax code (a soft-deleted enterprise is restored)."""
+    ent = get_by_tax_code(session, data["tax_code"], include_deleted=True)
+    if ent is None:
+        ent = Enterprise(tax_code=data["tax_code"], export_markets=[], key_customers=[],
+                         verification_status=data.get("verification_status") or "unverified")
+        # Fill the record before adding it, so no autoflush inserts it half-built (its audit trail
+        # must show one "create", not a create followed by updates).
+        apply(session, ent, data)
+        session.add(ent)
+        return ApplyResult(ent, "created", [])
+    changed = apply(session, ent, data)
+    if ent.deleted_at is not None:
+        ent.deleted_at = None
+        changed.append("deleted_at")
+    return ApplyResult(ent, "updated" if changed else "unchanged", changed)
+
+
+def soft_delete(session: Session, ent: Enterprise) -> None:
+    if ent.deleted_at is None:
+        ent.deleted_at = utcnow()
+
+
+def active_query():
+    return select(Enterprise).where(Enterprise.deleted_at.is_(None))
+
+
+def count_active(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.deleted_at.is_(None)))

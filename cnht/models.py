@@ -1,0 +1,16 @@
+"""Import point for every mapped class (Alembic's autogenerate and the app factory use it)."""
+
+from cnht.accounts.models import User  # noqa: F401
+from cnht.audit import AuditLog  # noqa: F401
+from cnht.db import Base  # noqa: F401
+from cnht.enterprises.models import (  # noqa: F401
+    Attachment,
+    CapacityStatement,
+    Certification,
+    Enterprise,
+    EnterpriseMaterial,
+    EnterpriseProcess,
+    EnterpriseProduct,
+    Equipment,
+)
+from cnht.reference.models import LegacyProvince, ProductCategory, Province, Sector  # noqa: F401

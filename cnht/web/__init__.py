@@ -1,0 +1,187 @@
+"""Server-rendered pages: home, enterprise directory, enterprise profile."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, g, render_template, request
+from markupsafe import Markup
+from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
+
+from cnht.db import session
+from cnht.enterprises import services
+from cnht.enterprises.models import VERIFICATION_LEVELS, Enterprise, enterprise_sector
+from cnht.enterprises.rules import SIZE_LABELS
+from cnht.i18n import Msg
+from cnht.reference import resolve_province, resolve_sector, sector_label
+from cnht.reference.models import Province, Sector
+
+bp = Blueprint("web", __name__)
+
+LANGS = ("vi", "en")
+VERIFICATION_LABELS = {
+    "unverified": Msg("Chưa xác minh", "Not verified"),
+    "self_declared": Msg("Tự khai báo", "Self-declared"),
+    "documents_checked": Msg("Đã kiểm tra hồ sơ", "Documents checked"),
+    "staff_assessed": Msg("Đã đánh giá năng lực", "Staff-assessed"),
+}
+OWNERSHIP_LABELS = {
+    "private": Msg("Tư nhân", "Private"),
+    "state": Msg("Nhà nước", "State-owned"),
+    "fdi": Msg("Vốn đầu tư nước ngoài (FDI)", "Foreign-invested (FDI)"),
+    "joint_venture": Msg("Liên doanh", "Joint venture"),
+}
+
+
+def current_lang() -> str:
+    return getattr(g, "lang", "vi")
+
+
+def t(vi: str, en: str) -> str:
+    """Pick the user's language; Vietnamese is the default."""
+    return en if current_lang() == "en" else vi
+
+
+def label(msg: Msg | None) -> str:
+    if msg is None:
+        return ""
+    return msg.en if current_lang() == "en" else msg.vi
+
+
+def render_error_page(error: HTTPException):
+    status = error.code or 500
+    from cnht.api import MESSAGES
+
+    msg = MESSAGES.get(status, Msg("Lỗi", "Error"))
+    return render_template("errors/error.html", status=status, message=label(msg)), status
+
+
+def init_web(app: Flask) -> None:
+    @app.before_request
+    def _pick_language():
+        lang = request.args.get("lang") or request.cookies.get("lang") or "vi"
+        g.lang = lang if lang in LANGS else "vi"
+
+    @app.after_request
+    def _remember_language(response):
+        if request.args.get("lang") in LANGS:
+            response.set_cookie("lang", request.args["lang"], max_age=365 * 86400, samesite="Lax",
+                                httponly=True, secure=app.config["SESSION_COOKIE_SECURE"])
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response
+
+    @app.context_processor
+    def _helpers():
+        return {
+            "t": t,
+            "label": label,
+            "lang": current_lang(),
+            "sector_label": lambda code: sector_label(code, current_lang()),
+            "size_label": lambda code: label(SIZE_LABELS.get(code)) if code else t("Chưa rõ", "Unknown"),
+            "verification_label": lambda code: label(VERIFICATION_LABELS.get(code)),
+            "ownership_label": lambda code: label(OWNERSHIP_LABELS.get(code)) if code else "",
+            "nl2br": lambda text: Markup("<br>").join((text or "").split("\n")),
+            "url_with": _url_with,
+        }
+
+    app.register_blueprint(bp)
+
+
+def _url_with(**changes) -> str:
+    """Current URL with some query arguments replaced (None removes one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    from urllib.parse import urlencode
+
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def _sector_counts():
+    rows = session.execute(
+        select(Sector.code, func.count(Enterprise.id))
+        .select_from(Sector)
+        .join(enterprise_sector, enterprise_sector.c.sector_code == Sector.code)
+        .join(Enterprise, (Enterprise.id == enterprise_sector.c.enterprise_id) & Enterprise.deleted_at.is_(None))
+        .group_by(Sector.code)
+        .order_by(func.count(Enterprise.id).desc(), Sector.code)
+    ).all()
+    return [(code, n) for code, n in rows]
+
+
+def _province_counts(limit: int | None = None):
+    stmt = (
+        select(Province.code, Province.name, func.count(Enterprise.id))
+        .join(Enterprise, (Enterprise.province_code == Province.code) & Enterprise.deleted_at.is_(None))
+        .group_by(Province.code, Province.name)
+        .order_by(func.count(Enterprise.id).desc(), Province.name)
+    )
+    if limit:
+        stmt = stmt.limit(limit)
+    return session.execute(stmt).all()
+
+
+@bp.route("/healthz")
+def healthz():
+    """Liveness and database check for load balancers and container health checks."""
+    from sqlalchemy import text
+
+    session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@bp.route("/")
+def home():
+    recent = session.scalars(
+        services.active_query().order_by(Enterprise.updated_at.desc(), Enterprise.id.desc()).limit(6)
+    ).all()
+    return render_template(
+        "home.html",
+        total=services.count_active(session),
+        sector_counts=_sector_counts(),
+        province_counts=_province_counts(limit=12),
+        recent=recent,
+    )
+
+
+@bp.route("/enterprises")
+def enterprise_list():
+    from cnht.enterprises.api import filtered_query, paginate
+
+    args = {"sector": None, "province": None, "verification": None}
+    sector_raw = request.args.get("sector", "").strip()
+    province_raw = request.args.get("province", "").strip()
+    if sector_raw:
+        args["sector"] = resolve_sector(sector_raw)
+    if province_raw:
+        match = resolve_province(province_raw)
+        args["province"] = match.code if match else "??"
+    if request.args.get("verification") in VERIFICATION_LEVELS:
+        args["verification"] = request.args["verification"]
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    result = paginate(filtered_query(args), page, 20)
+    pages = max(1, -(-result["total"] // 20))
+    return render_template(
+        "enterprises/list.html",
+        result=result,
+        pages=pages,
+        args=args,
+        sectors=session.scalars(select(Sector).order_by(Sector.focus.desc(), Sector.code)).all(),
+        provinces=session.scalars(select(Province).order_by(Province.name)).all(),
+        verification_levels=VERIFICATION_LEVELS,
+    )
+
+
+@bp.route("/enterprises/<string:tax_code>")
+def enterprise_profile(tax_code: str):
+    ent = services.get_by_tax_code(session, tax_code)
+    if ent is None:
+        abort(404)
+    return render_template("enterprises/profile.html", e=ent)

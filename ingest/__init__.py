@@ -1,0 +1,1 @@
+"""Importers and exporters for the enterprise spreadsheets staff really have."""

@@ -1,0 +1,207 @@
+"""Import enterprise lists: map columns, validate every row with the shared load schema, upsert by
+tax code. Each row is written whole or not at all (a savepoint per row); with ``on_error="abort"``
+nothing is written if any row fails; ``dry_run`` validates and counts, then rolls everything back.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from marshmallow import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from cnht.enterprises import services
+from cnht.enterprises.schemas import EnterpriseIn
+from cnht.i18n import Msg
+from ingest.columns import COLUMNS, map_headers
+from ingest.readers import ReadError, open_table
+
+
+@dataclass
+class RowIssue:
+    row: int
+    column: str
+    value: str
+    message: str
+    level: str = "error"  # error | info
+
+
+@dataclass
+class ImportReport:
+    source: str
+    format: str = ""
+    encoding: str | None = None
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    dry_run: bool = False
+    aborted: bool = False
+    unknown_columns: list[str] = field(default_factory=list)
+    issues: list[RowIssue] = field(default_factory=list)
+    fatal: Msg | None = None
+
+    @property
+    def errors(self) -> list[RowIssue]:
+        return [i for i in self.issues if i.level == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return self.fatal is None and not self.aborted
+
+    def summary(self) -> str:
+        if self.fatal:
+            return str(self.fatal)
+        verb = "Sẽ" if self.dry_run else "Đã"
+        verb_en = "Would have" if self.dry_run else ""
+        text = (f"{verb} nhập {self.rows_read} dòng: {self.created} mới, {self.updated} cập nhật, "
+                f"{self.unchanged} không đổi, {self.failed} lỗi")
+        text_en = (f"{verb_en} {self.rows_read} rows read: {self.created} created, {self.updated} updated, "
+                   f"{self.unchanged} unchanged, {self.failed} failed").strip()
+        if self.aborted:
+            text += " — đã hủy, không ghi dữ liệu nào"
+            text_en += " — aborted, nothing written"
+        return f"{text} / {text_en}"
+
+
+def _cell(value) -> object:
+    """Spreadsheet cell → what the load schema expects (dates and floats from Excel made sane)."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _is_empty(values: list) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def import_file(
+    session: Session,
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    on_error: str = "skip",
+    sheet: str | None = None,
+    actor: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    path = Path(path)
+    report = ImportReport(source=path.name, dry_run=dry_run)
+    try:
+        table = open_table(path, sheet=sheet)
+    except ReadError as exc:
+        report.fatal = exc.msg
+        return report
+    report.format, report.encoding = table.format, table.encoding
+    mapping, report.unknown_columns = map_headers(table.headers)
+    missing = [f for f in ("tax_code", "name", "province", "sectors") if f not in mapping.values()]
+    if missing:
+        names = ", ".join(COLUMNS[f][0] for f in missing)
+        report.fatal = Msg(f"Thiếu cột bắt buộc: {names}", f"Required columns missing: {names}")
+        return report
+    header_of = {f: str(table.headers[i]) for i, f in mapping.items()}
+
+    session.info["actor"] = actor or f"import:{path.name}"
+    schema = EnterpriseIn()
+    seen: dict[str, int] = {}
+    outer = session.begin_nested()
+    try:
+        for row_no, values in table.rows:
+            if _is_empty(values):
+                continue
+            report.rows_read += 1
+            if progress:
+                progress(report.rows_read)
+            record = {f: _cell(values[i]) if i < len(values) else None for i, f in mapping.items()}
+            try:
+                data = schema.load(record)
+            except ValidationError as exc:
+                report.failed += 1
+                for fld, messages in exc.messages.items():
+                    for m in _flatten(messages):
+                        report.issues.append(RowIssue(row_no, header_of.get(fld, fld), _show(record.get(fld)), m))
+                continue
+            first = seen.get(data["tax_code"])
+            if first is not None:
+                report.failed += 1
+                report.issues.append(RowIssue(
+                    row_no, header_of["tax_code"], data["tax_code"],
+                    str(Msg(f"Mã số thuế trùng với dòng {first} trong cùng tệp",
+                            f"Tax code repeats row {first} of the same file"))))
+                continue
+            seen[data["tax_code"]] = row_no
+            if data.get("province_legacy"):
+                report.issues.append(RowIssue(
+                    row_no, header_of["province"], _show(record.get("province")),
+                    str(Msg(f"Tỉnh cũ '{data['province_legacy']}' được chuyển thành đơn vị hiện hành",
+                            f"Former province '{data['province_legacy']}' mapped to the current unit")),
+                    level="info"))
+            try:
+                with session.begin_nested():
+                    result = services.upsert(session, data)
+                    session.flush()
+            except SQLAlchemyError as exc:
+                report.failed += 1
+                report.issues.append(RowIssue(row_no, "", "", str(Msg("Lỗi ghi dữ liệu", "Database error")) +
+                                              f": {exc.__class__.__name__}"))
+                continue
+            setattr(report, result.status, getattr(report, result.status) + 1)
+    except ReadError as exc:
+        outer.rollback()
+        report.fatal = exc.msg
+        return report
+    if (on_error == "abort" and report.failed) or dry_run:
+        outer.rollback()
+        report.aborted = on_error == "abort" and report.failed > 0
+    else:
+        outer.commit()
+    return report
+
+
+def _flatten(messages) -> list[str]:
+    if isinstance(messages, str):
+        return [messages]
+    if isinstance(messages, list):
+        return [m for x in messages for m in _flatten(x)]
+    if isinstance(messages, dict):
+        return [f"[{k}] {m}" for k, v in messages.items() for m in _flatten(v)]
+    return [str(messages)]
+
+
+def _show(value) -> str:
+    return "" if value is None else str(value)[:200]
+
+
+def write_report(report: ImportReport, path: str | Path) -> None:
+    path = Path(path)
+    header = ["Dòng / Row", "Cột / Column", "Giá trị / Value", "Mức / Level", "Thông báo / Message"]
+    rows = [[i.row, i.column, i.value, i.level, i.message] for i in report.issues]
+    if path.suffix.lower() == ".xlsx":
+        import openpyxl
+
+        wb = openpyxl.Workbook(write_only=False)
+        ws = wb.active
+        ws.title = "Báo cáo nhập"
+        ws.append([report.summary()])
+        ws.append(header)
+        for r in rows:
+            ws.append(r)
+        ws.freeze_panes = "A3"
+        for col, width in zip("ABCDE", (8, 24, 30, 8, 90), strict=True):
+            ws.column_dimensions[col].width = width
+        wb.save(path)
+    else:
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            w.writerows(rows)

@@ -1,0 +1,135 @@
+"""Streaming readers for CSV and XLSX enterprise lists.
+
+``open_table`` returns the header row and an iterator of (row number as the user sees it, values).
+Nothing holds the whole file in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from cnht.i18n import Msg
+
+MAX_CELL = 100_000
+
+
+class ReadError(Exception):
+    def __init__(self, msg: Msg):
+        super().__init__(str(msg))
+        self.msg = msg
+
+
+@dataclass
+class Table:
+    headers: list[str | None]
+    rows: Iterator[tuple[int, list]]
+    format: str
+    encoding: str | None = None
+    sheet: str | None = None
+
+
+def _detect_encoding(raw: bytes) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if len(raw) >= 4 and raw[1:4:2] == b"\x00\x00" and raw[0] != 0:  # UTF-16-LE without BOM
+        return "utf-16-le"
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still UTF-8.
+        if exc.start >= len(raw) - 3:
+            return "utf-8"
+        return "cp1258"
+
+
+def _open_csv(path: Path) -> Table:
+    with path.open("rb") as fh:
+        sample = fh.read(256 * 1024)
+    if not sample.strip():
+        raise ReadError(Msg("Tệp rỗng", "The file is empty"))
+    encoding = _detect_encoding(sample)
+    text_sample = sample.decode(encoding, errors="ignore")
+    if "\x00" in text_sample:
+        raise ReadError(Msg("Tệp không phải là bảng tính CSV hoặc XLSX", "The file is not a CSV or XLSX spreadsheet"))
+    try:
+        delimiter = csv.Sniffer().sniff("\n".join(text_sample.splitlines()[:20]), delimiters=",;\t").delimiter
+    except csv.Error:
+        first = text_sample.split("\n", 1)[0]
+        delimiter = max(",;\t", key=first.count)
+
+    def rows():
+        # Opened on first use: a table whose rows are never read leaves no open file behind.
+        with path.open("r", encoding=encoding, newline="", errors="strict") as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            next(reader, None)
+            try:
+                for values in reader:
+                    yield reader.line_num, values
+            except UnicodeDecodeError as exc:
+                raise ReadError(Msg(f"Lỗi mã hóa ký tự gần dòng {reader.line_num + 1}",
+                                    f"Character encoding error near line {reader.line_num + 1}")) from exc
+
+    reader = csv.reader(io.StringIO(text_sample), delimiter=delimiter)
+    headers = next(reader, [])
+    body = rows()
+    return Table(headers=[h.strip() for h in headers], rows=body, format="csv", encoding=encoding)
+
+
+def _open_xlsx(path: Path, sheet: str | None) -> Table:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ReadError(Msg("Không đọc được tệp Excel (tệp hỏng hoặc không phải XLSX)",
+                            "Cannot read the Excel file (damaged or not XLSX)")) from exc
+    if sheet:
+        if sheet not in wb.sheetnames:
+            raise ReadError(Msg(f"Không có trang tính '{sheet}' (có: {', '.join(wb.sheetnames)})",
+                                f"No sheet named '{sheet}' (available: {', '.join(wb.sheetnames)})"))
+        ws = wb[sheet]
+    else:
+        ws = wb.worksheets[0]
+    it = ws.iter_rows(values_only=True)
+    headers: list = []
+    header_row = 0
+    for header_row, values in enumerate(it, start=1):  # noqa: B007 - skip blank lines and titles above the header
+        if values and sum(1 for v in values if v not in (None, "")) >= 2:
+            headers = [None if v is None else str(v).strip() for v in values]
+            break
+    if not headers:
+        wb.close()
+        raise ReadError(Msg("Tệp không có dòng tiêu đề", "The file has no header row"))
+
+    def rows():
+        try:
+            for n, values in enumerate(it, start=header_row + 1):
+                yield n, list(values)
+        finally:
+            wb.close()
+
+    return Table(headers=headers, rows=rows(), format="xlsx", sheet=ws.title)
+
+
+def open_table(path: str | Path, sheet: str | None = None) -> Table:
+    path = Path(path)
+    if not path.exists():
+        raise ReadError(Msg(f"Không tìm thấy tệp {path}", f"File not found: {path}"))
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"PK\x03\x04"):
+        return _open_xlsx(path, sheet)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ReadError(Msg("Định dạng Excel 97-2003 (.xls) chưa được hỗ trợ: hãy lưu lại thành .xlsx",
+                            "Excel 97-2003 (.xls) is not supported: save the file as .xlsx"))
+    if path.stat().st_size == 0:
+        raise ReadError(Msg("Tệp rỗng", "The file is empty"))
+    return _open_csv(path)

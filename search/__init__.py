@@ -1,0 +1,1 @@
+"""Vietnamese text analysis and search backends for CNHT Portal."""

@@ -1,0 +1,76 @@
+import os
+import stat
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from cnht import migrate
+from cnht.config import ConfigError, load_config
+from cnht.db import Base, make_engine
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for key in list(os.environ):
+        if key.startswith("CNHT_"):
+            monkeypatch.delenv(key)
+    return monkeypatch
+
+
+def test_defaults_are_the_embedded_setup(clean_env, tmp_path):
+    clean_env.chdir(tmp_path)
+    cfg = load_config()
+    assert cfg["INSTANCE_PATH"] == str(tmp_path / "instance")
+    assert cfg["DATABASE_URL"] == f"sqlite:///{tmp_path / 'instance' / 'cnht.sqlite3'}"
+    assert cfg["SEARCH_BACKEND"] == "embedded"
+
+
+def test_environment_overrides(clean_env, tmp_path):
+    clean_env.setenv("CNHT_INSTANCE_PATH", str(tmp_path / "inst"))
+    clean_env.setenv("CNHT_DATABASE_URL", "postgresql://u:p@localhost/cnht")
+    clean_env.setenv("CNHT_SEARCH_BACKEND", "elasticsearch")
+    clean_env.setenv("CNHT_ES_URL", "http://localhost:9200")
+    clean_env.setenv("CNHT_SECRET_KEY", "from-env")
+    cfg = load_config()
+    assert cfg["DATABASE_URL"] == "postgresql+psycopg://u:p@localhost/cnht"
+    assert cfg["SEARCH_BACKEND"] == "elasticsearch" and cfg["ES_URL"] == "http://localhost:9200"
+    assert cfg["SECRET_KEY"] == "from-env"
+    assert not (tmp_path / "inst" / "secret_key").exists()
+
+
+def test_secret_key_is_generated_once_and_private(clean_env, tmp_path):
+    clean_env.setenv("CNHT_INSTANCE_PATH", str(tmp_path))
+    first = load_config()["SECRET_KEY"]
+    second = load_config()["SECRET_KEY"]
+    assert first == second and len(first) >= 64
+    mode = stat.S_IMODE((tmp_path / "secret_key").stat().st_mode)
+    assert mode == 0o600
+
+
+@pytest.mark.parametrize("env, fragment", [
+    ({"CNHT_SEARCH_BACKEND": "solr"}, "must be one of"),
+    ({"CNHT_SEARCH_BACKEND": "elasticsearch"}, "needs CNHT_ES_URL"),
+])
+def test_invalid_configuration_fails_fast(clean_env, tmp_path, env, fragment):
+    clean_env.setenv("CNHT_INSTANCE_PATH", str(tmp_path))
+    for k, v in env.items():
+        clean_env.setenv(k, v)
+    with pytest.raises(ConfigError, match=fragment):
+        load_config()
+
+
+def test_migrations_match_the_models_and_go_down_and_up(fresh_database_url):
+    engine = make_engine(fresh_database_url)
+    try:
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        assert diff == [], diff
+        migrate.downgrade(engine, "base")
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        migrate.upgrade(engine)
+        assert "enterprise" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()

@@ -1,0 +1,61 @@
+"""docker-compose.yml and the Dockerfile cannot run here (no Docker engine): check their structure."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def test_compose_has_app_postgres_and_single_node_elasticsearch():
+    services = _compose()["services"]
+    assert set(services) == {"app", "db", "elasticsearch"}
+    assert services["db"]["image"].startswith("postgres:")
+    assert services["elasticsearch"]["image"].startswith("docker.elastic.co/elasticsearch/elasticsearch:8.")
+    assert services["elasticsearch"]["environment"]["discovery.type"] == "single-node"
+    assert services["app"]["build"] == "."
+
+
+def test_compose_wires_the_app_to_its_servers():
+    compose = _compose()
+    app = compose["services"]["app"]
+    env = app["environment"]
+    assert env["CNHT_DATABASE_URL"].startswith("postgresql://cnht:") and "@db:5432/cnht" in env["CNHT_DATABASE_URL"]
+    assert env["CNHT_SEARCH_BACKEND"] == "elasticsearch"
+    assert env["CNHT_ES_URL"] == "http://elasticsearch:9200"
+    db_env = compose["services"]["db"]["environment"]
+    assert db_env["POSTGRES_DB"] == "cnht" and db_env["POSTGRES_USER"] == "cnht"
+    assert app["depends_on"] == {"db": {"condition": "service_healthy"},
+                                 "elasticsearch": {"condition": "service_healthy"}}
+    assert "8000:8000" in app["ports"]
+
+
+def test_every_service_has_a_health_check_and_a_named_volume():
+    compose = _compose()
+    for name, svc in compose["services"].items():
+        assert "test" in svc["healthcheck"], name
+        for volume in svc["volumes"]:
+            source = volume.split(":")[0]
+            assert source in compose["volumes"], (name, source)
+    assert "pg_isready" in compose["services"]["db"]["healthcheck"]["test"][1]
+    assert "/_cluster/health" in compose["services"]["elasticsearch"]["healthcheck"]["test"][1]
+    assert "/healthz" in compose["services"]["app"]["healthcheck"]["test"][-1]
+
+
+def test_dockerfile_installs_the_project_and_serves_it():
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert text.startswith("#") and "FROM python:3.11" in text
+    for folder in ("cnht", "search", "ingest", "templates", "migrations"):
+        assert f"COPY {folder} ./{folder}" in text
+    assert "pip install -e ." in text
+    assert "USER cnht" in text
+    assert "cnht init-db && exec cnht serve --host 0.0.0.0 --port 8000" in text
+
+
+def test_health_endpoint(client):
+    resp = client.get("/healthz")
+    assert resp.status_code == 200 and resp.get_json() == {"status": "ok"}
