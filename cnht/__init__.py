@@ -36,6 +36,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     audit.install()
 
+    from cnht.searching import init_search
+
+    init_search(app)
+
     from cnht.api import init_api
 
     init_api(app)

@@ -67,7 +67,6 @@ def demo(count: int, seed: int) -> None:
     session = _session()
     counts = demo_data.load(session, count=count, seed=seed)
     session.commit()
-    _reindex_after_write()
     click.echo(f"Dữ liệu mẫu / demo data: {counts['created']} mới/created, {counts['updated']} cập nhật/updated, "
                f"{counts['unchanged']} không đổi/unchanged")
 
@@ -92,8 +91,6 @@ def import_cmd(path: str, dry_run: bool, report_path: str | None, on_error: str,
         session.rollback()
         raise click.ClickException(str(report.fatal))
     session.commit()
-    if not dry_run and not report.aborted:
-        _reindex_after_write()
     if report.unknown_columns:
         click.echo("Cột không nhận ra (bỏ qua) / unknown columns (ignored): " + ", ".join(report.unknown_columns))
     for issue in report.issues[:50]:
@@ -109,8 +106,19 @@ def import_cmd(path: str, dry_run: bool, report_path: str | None, on_error: str,
         sys.exit(1)
 
 
-def _reindex_after_write() -> None:
-    """Hook for the search index (kept in step by session events; nothing to do here yet)."""
+@cli.command("reindex")
+@with_appcontext
+def reindex_cmd() -> None:
+    """Xây dựng lại chỉ mục tìm kiếm / Rebuild the search index (no downtime: built aside, then swapped)."""
+    import time
+
+    from cnht.searching import reindex
+
+    _require_schema()
+    started = time.perf_counter()
+    n = reindex(current_app._get_current_object())
+    click.echo(f"Đã lập chỉ mục / indexed {n} doanh nghiệp/enterprises "
+               f"({current_app.config['SEARCH_BACKEND']}) trong / in {time.perf_counter() - started:.1f} s")
 
 
 @cli.command("serve")

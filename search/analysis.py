@@ -22,7 +22,8 @@ _TONE_PAIRS = {
     "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
     "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
 }
-_TONE_RE = re.compile("(" + "|".join(_TONE_PAIRS) + r")(?![\w])")
+# "qu" is a consonant: in "quý", "quả" the mark already sits on the vowel.
+_TONE_RE = re.compile(r"(?<!q)(" + "|".join(_TONE_PAIRS) + r")(?![\w])")
 
 
 def nfc(text: str) -> str:
@@ -50,3 +51,69 @@ _NON_WORD = re.compile(r"[^\w]+")
 def fold_key(text: str) -> str:
     """Folded form with punctuation turned into single spaces: a lookup key for names."""
     return " ".join(_NON_WORD.sub(" ", fold(text)).split())
+
+
+# Tokens: letters/digits runs; decimals ("0.01", "0,01") and alphanumerics ("SUS304", "9001") stay whole.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|\w+", re.UNICODE)
+
+
+def tokens(text: str) -> list[str]:
+    """Exact search tokens: normalised (NFC, lower case, canonical tone placement) syllables."""
+    return [t for t in _TOKEN.findall(normalize(text)) if t != "_"]
+
+
+def fold_token(token: str) -> str:
+    decomposed = unicodedata.normalize("NFD", token)
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn").replace("đ", "d")
+
+
+def has_marks(text: str) -> bool:
+    """True when the text carries Vietnamese diacritics (or đ)."""
+    return fold(text) != nfc(text).lower()
+
+
+def token_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, folded token) over the NFC text as stored: used to place highlights in the
+    accented text even when the query had no diacritics."""
+    text = unicodedata.normalize("NFC", text)
+    return [(m.start(), m.end(), fold_token(normalize(m.group()))) for m in _TOKEN.finditer(text)]
+
+
+def bigrams(folded: list[str]) -> list[str]:
+    """Adjacent folded syllable pairs joined by '_' ('co khi chinh xac' → co_khi, khi_chinh, chinh_xac)."""
+    return [f"{a}_{b}" for a, b in zip(folded, folded[1:], strict=False)]
+
+
+# Telex / VNI leftovers: what remains when an input method is off or misfires.
+_VNI_DIGITS = re.compile(r"(?<=[a-z])[1-9]|[1-9](?=[a-z])")
+_TELEX_VOWELS = (("dd", "d"), ("aa", "a"), ("ee", "e"), ("oo", "o"), ("aw", "a"), ("ow", "o"), ("uw", "u"))
+_TONE_KEYS = "sfrxjz"
+
+
+def telex_candidates(token: str) -> list[str]:
+    """Folded spellings a token may have meant if it holds Telex or VNI keys, most likely first.
+    ('nhuwaj' → 'nhua', 'khuoon' → 'khuon', 'nhu7a5' → 'nhua', 'eps' → 'ep'). The caller keeps only
+    candidates that exist in the index vocabulary."""
+    t = fold_token(token.lower())
+    out: list[str] = []
+
+    def add(c: str) -> None:
+        if c and c != t and c not in out:
+            out.append(c)
+
+    if any(ch.isdigit() for ch in t) and any(ch.isalpha() for ch in t):
+        add(_VNI_DIGITS.sub("", t))
+    base = t
+    for pair, single in _TELEX_VOWELS:
+        base = base.replace(pair, single)
+    if "w" in base and not base.startswith("w"):
+        base = base.replace("w", "")
+    add(base)
+    for stem in {t, base}:
+        if len(stem) > 2 and stem[-1] in _TONE_KEYS:
+            add(stem[:-1])
+            # tone key typed after the vowel and before the final consonant: "nhuajn", "toasn"
+        for i in range(1, len(stem) - 1):
+            if stem[i] in _TONE_KEYS and stem[i - 1] in "aeiouy":
+                add(stem[:i] + stem[i + 1:])
+    return out

@@ -68,6 +68,7 @@ def app(database_url, tmp_path_factory):
 def db(app):
     """The app's database bound to one connection whose outer transaction is rolled back."""
     database = app.extensions["cnht_db"]
+    app.extensions["cnht_search"].clear()  # the index lives outside the rolled-back transaction
     conn = database.engine.connect()
     outer = conn.begin()
     database.sessionmaker.configure(bind=conn, join_transaction_mode="create_savepoint")

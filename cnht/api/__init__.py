@@ -93,5 +93,7 @@ def init_api(app: Flask) -> None:
         return api.handle_http_exception(error)
 
     from cnht.enterprises.api import blp as enterprises_blp
+    from cnht.search_api import blp as search_blp
 
     api.register_blueprint(enterprises_blp)
+    api.register_blueprint(search_blp)

@@ -179,6 +179,38 @@ def enterprise_list():
     )
 
 
+@bp.route("/search")
+def search_page():
+    from marshmallow import ValidationError
+
+    from cnht.search_api import SearchArgs, facet_label, result_json
+    from cnht.searching import run_search
+
+    errors = {}
+    try:
+        req = SearchArgs().load(request.args)
+    except ValidationError as exc:
+        errors = exc.messages
+        req = SearchArgs().load({"q": request.args.get("q", "")[:200]})
+    result = result_json(run_search(req))
+    pages = max(1, -(-result["total"] // req.per_page))
+    for facet, values in result["facets"].items():
+        for v in values:
+            v["label"] = facet_label(facet, v["value"], current_lang())
+    return render_template("search.html", q=req.q, result=result, pages=pages, page=req.page, errors=errors,
+                           facet_titles=FACET_TITLES)
+
+
+FACET_TITLES = {
+    "sector": Msg("Ngành", "Sector"),
+    "province": Msg("Tỉnh/thành phố", "Province"),
+    "certification": Msg("Chứng chỉ", "Certification"),
+    "ownership": Msg("Sở hữu", "Ownership"),
+    "size": Msg("Quy mô", "Size"),
+    "verified": Msg("Xác minh", "Verification"),
+}
+
+
 @bp.route("/enterprises/<string:tax_code>")
 def enterprise_profile(tax_code: str):
     ent = services.get_by_tax_code(session, tax_code)

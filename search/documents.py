@@ -1,0 +1,117 @@
+"""What the search index knows about an enterprise: display fields, analysed text per field, and
+the keyword facets. Built from the ORM object; the same document feeds every backend."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from search.analysis import bigrams, fold_token, tokens
+
+# Field weights (name and products above processes and certifications above description).
+FIELD_WEIGHTS = {
+    "name": 10.0,
+    "alias": 8.0,
+    "products": 6.0,
+    "processes": 5.0,
+    "certs": 3.0,
+    "materials": 3.0,
+    "equipment": 2.0,
+    "loc": 1.5,
+    "cats": 1.0,
+    "desc": 1.0,
+}
+TEXT_FIELDS = tuple(FIELD_WEIGHTS)
+VERIFICATION_BOOST = {"unverified": 1.0, "self_declared": 1.02, "documents_checked": 1.04, "staff_assessed": 1.06}
+
+
+@dataclass
+class SearchDoc:
+    id: int
+    tax_code: str
+    name: str
+    name_en: str | None
+    province_code: str
+    province_name: str
+    sectors: list[str]
+    ownership: str | None
+    size_class: str | None
+    verification: str
+    certifications: list[str]  # normalised keys ("ISO 9001")
+    texts: dict[str, str] = field(default_factory=dict)  # field → original (NFC) text
+    products: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    description: str = ""
+
+    def analysed(self) -> dict[str, tuple[str, str]]:
+        """field → (exact tokens, folded tokens), each a space-separated string."""
+        out = {}
+        for f in TEXT_FIELDS:
+            toks = tokens(self.texts.get(f, ""))
+            out[f] = (" ".join(toks), " ".join(fold_token(t) for t in toks))
+        return out
+
+    def bigram_text(self) -> str:
+        """Folded syllable bigrams of the short, high-value fields (phrase evidence)."""
+        grams: list[str] = []
+        for f in ("name", "alias", "products", "processes", "materials", "equipment"):
+            for part in self.texts.get(f, "").split(" ; "):
+                grams.extend(bigrams([fold_token(t) for t in tokens(part)]))
+        return " ".join(dict.fromkeys(grams))
+
+    def prior(self) -> float:
+        return VERIFICATION_BOOST.get(self.verification, 1.0)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+_LEGAL_FORMS_SHORT = (
+    ("công ty trách nhiệm hữu hạn", "công ty tnhh"),
+    ("công ty cổ phần", "công ty cp"),
+)
+
+
+def _aliases(ent) -> str:
+    parts = [ent.name_en or "", ent.short_name or ""]
+    low = ent.name.lower()
+    for long, short in _LEGAL_FORMS_SHORT:  # people write "Cty TNHH", "Công ty CP"
+        if long in low:
+            parts.append(short)
+    return " ; ".join(p for p in parts if p)
+
+
+def from_enterprise(ent) -> SearchDoc:
+    products = [p.name for p in ent.products]
+    categories = sorted({p.category.name_vi for p in ent.products if p.category is not None})
+    equipment = [" ".join(x for x in (q.machine_type, q.brand or "", q.key_spec or "") if x) for q in ent.equipment]
+    certs = [c.standard for c in ent.certifications]
+    return SearchDoc(
+        id=ent.id,
+        tax_code=ent.tax_code,
+        name=ent.name,
+        name_en=ent.name_en,
+        province_code=ent.province_code,
+        province_name=ent.province.name if ent.province is not None else "",
+        sectors=sorted(s.code for s in ent.sectors),
+        ownership=ent.ownership,
+        size_class=ent.size_class,
+        verification=ent.verification_status,
+        certifications=sorted({c.standard_key for c in ent.certifications}),
+        texts={
+            "name": ent.name,
+            "alias": _aliases(ent),
+            "products": " ; ".join(products),
+            "processes": " ; ".join(p.name for p in ent.processes),
+            "certs": " ; ".join(certs),
+            "materials": " ; ".join(m.name for m in ent.materials),
+            "equipment": " ; ".join(equipment),
+            "loc": " ; ".join(x for x in (ent.province.name if ent.province is not None else "",
+                                          ent.province.name_ascii if ent.province is not None else "",
+                                          ent.address or "") if x),
+            "cats": " ; ".join(categories),
+            "desc": ent.description or "",
+        },
+        products=products,
+        categories=categories,
+        description=ent.description or "",
+    )

@@ -1,0 +1,100 @@
+"""Keeping the search index in step with the database, and rebuilding it.
+
+Changed enterprises are collected in ``after_flush`` (any change to an enterprise or one of its
+child rows) and sent to the backend in ``after_commit`` — so a rolled-back transaction never
+touches the index, and a committed one is searchable as soon as ``commit()`` returns.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import case, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from search.backends.base import SearchBackend
+from search.documents import SearchDoc, from_enterprise
+
+log = logging.getLogger(__name__)
+CHUNK = 500
+
+
+def _enterprise_id(obj) -> int | None:
+    from cnht.enterprises.models import Enterprise
+
+    if isinstance(obj, Enterprise):
+        return obj.id
+    ent_id = getattr(obj, "enterprise_id", None)
+    if ent_id is None and getattr(obj, "enterprise", None) is not None:
+        ent_id = obj.enterprise.id
+    return ent_id if hasattr(obj, "enterprise") else None
+
+
+def docs_for(session: Session, ids: Iterable[int]) -> tuple[list[SearchDoc], list[int]]:
+    """Search documents for the given enterprise ids, and the ids to remove (gone or soft-deleted)."""
+    from cnht.enterprises.models import Enterprise
+    from cnht.enterprises.services import eager_options
+
+    ids = list(ids)
+    docs: list[SearchDoc] = []
+    found: set[int] = set()
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i:i + CHUNK]
+        for ent in session.scalars(select(Enterprise).where(Enterprise.id.in_(chunk)).options(*eager_options())):
+            found.add(ent.id)
+            if ent.deleted_at is None:
+                docs.append(from_enterprise(ent))
+    removed = [i for i in ids if i not in found] + [d for d in ids if d in found and d not in {x.id for x in docs}]
+    return docs, removed
+
+
+def iter_all_docs(session: Session) -> Iterator[SearchDoc]:
+    """Every active enterprise as a search document, verified first (the embedded index stores
+    documents in this order to serve top-K-by-prior cheaply)."""
+    from cnht.enterprises.models import Enterprise
+    from cnht.enterprises.services import eager_options
+
+    rank = case({"staff_assessed": 0, "documents_checked": 1, "self_declared": 2}, value=Enterprise.verification_status,
+                else_=3)
+    ids = session.scalars(select(Enterprise.id).where(Enterprise.deleted_at.is_(None)).order_by(rank, Enterprise.id)).all()
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i:i + CHUNK]
+        ents = {e.id: e for e in session.scalars(
+            select(Enterprise).where(Enterprise.id.in_(chunk)).options(*eager_options()))}
+        for ent_id in chunk:
+            yield from_enterprise(ents[ent_id])
+        session.expunge_all()
+
+
+def install_sync(maker: sessionmaker, backend_getter) -> None:
+    """Attach the index-sync listeners to sessions made by ``maker``."""
+
+    @event.listens_for(maker, "after_flush")
+    def _collect(session: Session, _ctx) -> None:
+        dirty = session.info.setdefault("_search_dirty", set())
+        for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+            ent_id = _enterprise_id(obj)
+            if ent_id is not None:
+                dirty.add(ent_id)
+
+    @event.listens_for(maker, "after_commit")
+    def _send(session: Session) -> None:
+        ids = session.info.pop("_search_dirty", None)
+        if not ids:
+            return
+        backend: SearchBackend = backend_getter()
+        # A fresh session: the committing one cannot run SQL at this point.
+        with maker() as reader:
+            docs, removed = docs_for(reader, sorted(ids))
+        try:
+            backend.index(docs)
+            backend.delete(removed)
+        except Exception:  # the database is the source of truth; `cnht reindex` repairs the index
+            log.exception("search index update failed for %d enterprises", len(ids))
+
+    @event.listens_for(maker, "after_rollback")
+    def _forget(session: Session) -> None:
+        # a rolled-back savepoint (one bad import row) keeps what the transaction collected so far
+        if not session.in_transaction():
+            session.info.pop("_search_dirty", None)
