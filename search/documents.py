@@ -4,8 +4,9 @@ the keyword facets. Built from the ORM object; the same document feeds every bac
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
-from search.analysis import bigrams, fold_token, tokens
+from search.analysis import bigrams, fold_token, nfc, tokens
 
 # Field weights (name and products above processes and certifications above description).
 FIELD_WEIGHTS = {
@@ -43,12 +44,28 @@ class SearchDoc:
     description: str = ""
 
     def analysed(self) -> dict[str, tuple[str, str]]:
-        """field → (exact tokens, folded tokens), each a space-separated string."""
+        """field → (exact tokens, folded tokens), each a space-separated string. Items of a list
+        field ("Khuôn ép nhựa ; Đồ gá") are separated by " | " so that no phrase spans two items."""
         out = {}
         for f in TEXT_FIELDS:
-            toks = tokens(self.texts.get(f, ""))
-            out[f] = (" ".join(toks), " ".join(fold_token(t) for t in toks))
+            exact_items, fold_items = [], []
+            for item in self.texts.get(f, "").split(" ; "):
+                toks = tokens(item)
+                if toks:
+                    exact_items.append(" ".join(toks))
+                    fold_items.append(" ".join(fold_token(t) for t in toks))
+            out[f] = (" | ".join(exact_items), " | ".join(fold_items))
         return out
+
+    def compounds(self) -> str:
+        """Folded multi-syllable words of the short fields, found by pyvi on the accented text
+        ('Cảm biến áp suất' → cam_bien_ap_suat): a query phrase that cuts through one of them
+        ('biến áp') is weaker evidence than one that lines up with word boundaries."""
+        found: list[str] = []
+        for f in ("name", "products", "processes", "materials"):
+            for item in self.texts.get(f, "").split(" ; "):
+                found.extend(segment_compounds(item))
+        return " ".join(dict.fromkeys(found))
 
     def bigram_text(self) -> str:
         """Folded syllable bigrams of the short, high-value fields (phrase evidence)."""
@@ -115,3 +132,21 @@ def from_enterprise(ent) -> SearchDoc:
         categories=categories,
         description=ent.description or "",
     )
+
+
+@lru_cache(maxsize=200_000)
+def segment_compounds(text: str) -> tuple[str, ...]:
+    """pyvi word segmentation of one short accented text; returns the folded compounds only.
+    Cached: product and process names repeat across enterprises."""
+    text = nfc(text)
+    if not text or " " not in text:
+        return ()
+    from pyvi import ViTokenizer  # imported lazily: it loads a CRF model
+
+    out = []
+    for word in ViTokenizer.tokenize(text).split():
+        if "_" in word:
+            parts = [fold_token(t) for t in tokens(word.replace("_", " "))]
+            if len(parts) > 1:
+                out.append("_".join(parts))
+    return tuple(out)

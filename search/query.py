@@ -62,9 +62,10 @@ class Vocabulary:
 
 @dataclass
 class Alt:
-    phrase: tuple[str, ...]  # folded tokens
+    phrase: tuple[str, ...]  # folded tokens (exact tokens when ``exact``)
     kind: str
     prefix: bool = False
+    exact: bool = False  # matched on the accented text: a half-typed word typed with diacritics
 
     @property
     def weight(self) -> float:
@@ -88,6 +89,11 @@ class QToken:
                 if a.kind == kind and len(a.phrase) == 1:
                     return a.phrase[0]
         return self.folded
+
+    @property
+    def prefix_only(self) -> bool:
+        """Only a half-typed word: matched as a prefix."""
+        return bool(self.alts) and all(a.prefix or a.kind == "synonym" for a in self.alts)
 
     @property
     def key_exact(self) -> str:
@@ -143,7 +149,7 @@ class QueryPlan:
                 continue
             for a in t.alts:
                 if a.prefix:
-                    prefixes.append(a.phrase[0])
+                    prefixes.append(fold_token(a.phrase[0]))
                 else:
                     terms.add(a.phrase)
         for g in self.groups:
@@ -169,7 +175,8 @@ def plan_query(raw: str, vocab: Vocabulary, *, allow_prefix: bool = True) -> Que
                 corrected = True
                 break
         if allow_prefix and i == len(toks) - 1 and len(folded) >= 2 and folded.isalpha() and not raw[-1:].isspace():
-            qt.alts.append(Alt((folded,), "prefix", prefix=True))
+            # "nhự" completes to "nhựa" only; "nhu" to "nhựa", "nhung", "nhuộm"…
+            qt.alts.append(Alt((tok,), "prefix", prefix=True, exact=qt.marked))
         qtokens.append(qt)
 
     # typos: only for words nothing else matches (a half-typed last word may still be a typo);
@@ -184,7 +191,7 @@ def plan_query(raw: str, vocab: Vocabulary, *, allow_prefix: bool = True) -> Que
 
     # a real word that breaks a known phrase ("khuon ep nhau"): offer the word that completes it
     for i, qt in enumerate(qtokens):
-        if i == 0 or len(qt.folded) < 4 or not qt.alts or qt.alts[0].kind != "user":
+        if i == 0 or qt.marked or len(qt.folded) < 4 or not qt.alts or qt.alts[0].kind != "user":
             continue
         left = qtokens[i - 1].key
         if f"{left}_{qt.folded}" in vocab.bigrams:
@@ -257,9 +264,10 @@ class Candidate:
     name: str
     tax_code: str
     verification: str
-    exact: dict[str, str]  # field → exact tokens (space separated)
+    exact: dict[str, str]  # field → exact tokens (space separated, items separated by " | ")
     folded: dict[str, str]  # field → folded tokens
     bigrams: str
+    compounds: str = ""  # folded pyvi compounds, "cam_bien_ap_suat xi_lanh"
 
 
 @dataclass
@@ -271,14 +279,42 @@ class Scored:
     evidence: dict = field(default_factory=dict)
 
 
-def _contains_phrase(haystack: str, phrase: tuple[str, ...]) -> bool:
-    return f" {' '.join(phrase)} " in f" {haystack} "
+def _contains_phrase(haystack: str, phrase: tuple[str, ...], prefix_last: bool = False) -> bool:
+    if not prefix_last:
+        return f" {' '.join(phrase)} " in f" {haystack} "
+    head = f" {' '.join(phrase[:-1])} {phrase[-1]}" if len(phrase) > 1 else f" {phrase[-1]}"
+    return head in f" {haystack}"
 
 
-def _token_in(field_tokens: set[str], alt: Alt, folded_text: str) -> bool:
+def _cuts_a_compound(phrase: tuple[str, ...], compounds: list[tuple[str, ...]]) -> bool:
+    """True when the phrase only occurs inside a longer word of the document ('biến áp' inside
+    'cảm biến áp suất') and never as a word of its own."""
+    n = len(phrase)
+    inside = False
+    for comp in compounds:
+        for i in range(len(comp) - n + 1):
+            if comp[i:i + n] == phrase:
+                if i == 0 and i + n == len(comp):
+                    return False
+                inside = True
+    return inside
+
+
+def _item_fraction(folded_text: str, words: set[str]) -> float:
+    """The best share of one list item (product, process…) covered by the query words."""
+    best = 0.0
+    for item in folded_text.split(" | "):
+        toks = item.split()
+        if toks:
+            best = max(best, sum(1 for t in toks if t in words) / len(toks))
+    return best
+
+
+def _token_in(field_tokens: set[str], alt: Alt, folded_text: str, exact_tokens: set[str] | None = None) -> bool:
     if alt.prefix:
         p = alt.phrase[0]
-        return any(t.startswith(p) for t in field_tokens)
+        pool = exact_tokens if alt.exact and exact_tokens is not None else field_tokens
+        return any(t.startswith(p) for t in pool)
     if len(alt.phrase) == 1:
         return alt.phrase[0] in field_tokens
     return _contains_phrase(folded_text, alt.phrase)
@@ -288,6 +324,9 @@ def score(plan: QueryPlan, cand: Candidate, vocab: Vocabulary) -> Scored:
     from search.documents import VERIFICATION_BOOST
 
     folded_sets = {f: set(cand.folded.get(f, "").split()) for f in TEXT_FIELDS}
+    compounds = [tuple(c.split("_")) for c in cand.compounds.split()]
+    query_words = {a.phrase[0] for t in plan.tokens for a in t.alts if len(a.phrase) == 1 and not a.prefix}
+    query_words |= {w for g in plan.groups for a in g.phrases for w in a.phrase}
     exact_sets = {f: set(cand.exact.get(f, "").split()) for f in TEXT_FIELDS}
     live = [t for t in plan.tokens if not t.dropped]
     total, matched_groups, counted_groups = 0.0, 0, 0
@@ -300,7 +339,7 @@ def score(plan: QueryPlan, cand: Candidate, vocab: Vocabulary) -> Scored:
         exact_hit = False
         for alt in qt.alts:
             for f in TEXT_FIELDS:
-                if not _token_in(folded_sets[f], alt, cand.folded.get(f, "")):
+                if not _token_in(folded_sets[f], alt, cand.folded.get(f, ""), exact_sets[f]):
                     continue
                 m = alt.weight
                 if alt.kind == "user" and qt.marked:
@@ -308,6 +347,8 @@ def score(plan: QueryPlan, cand: Candidate, vocab: Vocabulary) -> Scored:
                         exact_hit = True
                     else:
                         m *= FOLD_ONLY_WEIGHT
+                elif alt.exact:
+                    exact_hit = True
                 if m > best_by_field.get(f, 0.0):
                     best_by_field[f] = m
         return best_by_field, exact_hit
@@ -333,21 +374,31 @@ def score(plan: QueryPlan, cand: Candidate, vocab: Vocabulary) -> Scored:
                 # coherent: the words together in one field, better still as the same phrase
                 coherent = 0.0
                 phrase = tuple(t.key for t in members)
+                cut = len(members) > 1 and _cuts_a_compound(phrase, compounds)
                 for f in TEXT_FIELDS:
                     inside = [ft[f] for ft in per_token if f in ft]
                     if not inside:
                         continue
                     value = FIELD_WEIGHTS[f] * sum(inside) / len(per_token)
                     if len(members) > 1 and len(inside) == len(per_token) and _contains_phrase(
-                            cand.folded.get(f, ""), phrase):
-                        value *= 1.5
+                            cand.folded.get(f, ""), phrase, prefix_last=members[-1].prefix_only):
+                        value *= 0.6 if cut else 1.5
+                    # a product that is mostly what was asked for beats one that only mentions it
+                    value *= 0.75 + 0.25 * _item_fraction(cand.folded.get(f, ""), query_words)
                     coherent = max(coherent, value)
-                own = max(coherent, 0.6 * scattered) * len(members) / len(span)
+                own = max(coherent, 0.4 * scattered) * len(members) / len(span)
         syn = 0.0
+        own_words = {t.key for t in span}
         for alt in g.phrases:
+            if len(alt.phrase) > 1 and _cuts_a_compound(alt.phrase, compounds):
+                continue
+            # "biến áp" for "máy biến áp": the user's own words, not a translation
+            weight = 0.9 if set(alt.phrase) <= own_words else alt.weight
             for f in TEXT_FIELDS:
                 if _contains_phrase(cand.folded.get(f, ""), alt.phrase):
-                    syn = max(syn, FIELD_WEIGHTS[f] * alt.weight * (1.5 if len(alt.phrase) > 1 else 1.0))
+                    value = FIELD_WEIGHTS[f] * weight * (1.5 if len(alt.phrase) > 1 else 1.0)
+                    value *= 0.75 + 0.25 * _item_fraction(cand.folded.get(f, ""), set(alt.phrase))
+                    syn = max(syn, value)
         best = max(own, syn)
         if best > 0:
             matched_groups += 1
@@ -362,7 +413,7 @@ def score(plan: QueryPlan, cand: Candidate, vocab: Vocabulary) -> Scored:
     # phrase evidence: the user's adjacent words adjacent in the document too
     big = set(cand.bigrams.split())
     for a, b in zip(live, live[1:], strict=False):
-        if f"{a.key}_{b.key}" in big:
+        if f"{a.key}_{b.key}" in big and not _cuts_a_compound((a.key, b.key), compounds):
             total += 4.0 * (vocab.idf(a.key) + vocab.idf(b.key)) / 2
     # exact-name tier
     q_fold = " ".join(t.key for t in live)

@@ -34,6 +34,7 @@ EXACT_COLS = [f"{f}_x" for f in TEXT_FIELDS]
 FOLD_COLS = [f"{f}_f" for f in TEXT_FIELDS]
 TOKENIZE = "unicode61 remove_diacritics 0 tokenchars '_'"
 K_PER_TIER = 120
+SCHEMA_VERSION = "3"  # bump when the index layout changes: the index is then rebuilt empty (cnht reindex)
 SIZE_ORDER = ("micro", "small", "medium", "large")
 
 _SCHEMA = """
@@ -44,7 +45,7 @@ CREATE TABLE IF NOT EXISTS docs{sfx}(
     tax_code TEXT NOT NULL, name TEXT NOT NULL, name_en TEXT,
     province_code TEXT, province_name TEXT, sectors TEXT, ownership TEXT, size_class TEXT,
     verification TEXT, certs TEXT, products TEXT, description TEXT, sort_key TEXT);
-CREATE VIRTUAL TABLE IF NOT EXISTS fts{sfx} USING fts5({cols}, big, filt,
+CREATE VIRTUAL TABLE IF NOT EXISTS fts{sfx} USING fts5({cols}, big, filt, comp UNINDEXED,
     tokenize = "{tokenize}", prefix = '2 3');
 CREATE TABLE IF NOT EXISTS sugg_src{sfx}(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, text TEXT NOT NULL,
     text_f TEXT NOT NULL, tax_code TEXT NOT NULL DEFAULT '', UNIQUE(kind, text, tax_code));
@@ -62,33 +63,40 @@ def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _alt_expr(phrase: tuple[str, ...], prefix: bool = False) -> str:
-    expr = _quote(" ".join(phrase))
-    return expr + "*" if prefix else expr
+_FOLD_FILTER = "{" + " ".join(FOLD_COLS) + "}: "
+_EXACT_FILTER = "{" + " ".join(EXACT_COLS) + "}: "
 
 
-def fts_expression(plan: QueryPlan, *, relaxed: bool = False) -> str | None:
-    """The FTS5 MATCH expression for a plan over the folded columns (a pure function, tested as text).
+def _alt_expr(alt) -> str:
+    expr = _quote(" ".join(alt.phrase)) + ("*" if alt.prefix else "")
+    return (_EXACT_FILTER if alt.exact else _FOLD_FILTER) + expr
+
+
+def fts_expression(plan: QueryPlan, *, relaxed: bool = False, skip: set[int] | None = None,
+                   only: set[int] | None = None) -> str | None:
+    """The FTS5 MATCH expression for a plan (a pure function, tested as text). Every term carries its
+    column filter: folded columns, or the accented ones for a half-typed word typed with marks.
 
     Every group must match (AND) — or, relaxed, any group (OR); a group matches through all its
     words (each word through any of its alternatives) or through one of its synonym phrases."""
     clauses = []
-    for g in plan.groups:
+    for gi, g in enumerate(plan.groups):
+        if (skip and gi in skip) or (only is not None and gi not in only):
+            continue
         members = [t for t in plan.tokens[g.start:g.end] if not t.dropped]
         own = []
         for t in members:
-            alts = list(dict.fromkeys(_alt_expr(a.phrase, a.prefix) for a in t.alts))
+            alts = list(dict.fromkeys(_alt_expr(a) for a in t.alts))
             own.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
         options = []
         if own:
             options.append(own[0] if len(own) == 1 else "(" + " AND ".join(own) + ")")
-        options.extend(dict.fromkeys(_alt_expr(a.phrase) for a in g.phrases))
+        options.extend(dict.fromkeys(_alt_expr(a) for a in g.phrases))
         if options:
             clauses.append(options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")")
     if not clauses:
         return None
-    body = (" OR " if relaxed else " AND ").join(clauses)
-    return "{" + " ".join(FOLD_COLS) + "}: (" + body + ")"
+    return (" OR " if relaxed else " AND ").join(clauses)
 
 
 def exact_expression(plan: QueryPlan) -> str | None:
@@ -217,6 +225,12 @@ class EmbeddedBackend(SearchBackend):
         self._vocab_version: str | None = None
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = self._raw()
+        conn.executescript("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);")
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None or row[0] != SCHEMA_VERSION:
+            for t in ("fts", "docs", "sugg", "sugg_src"):
+                conn.execute(f"DROP TABLE IF EXISTS {t}")
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
         conn.executescript(self._schema(""))
         conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('version', '0')")
 
@@ -259,7 +273,7 @@ class EmbeddedBackend(SearchBackend):
         if doc.size_class:
             filt.append(filter_token("z", doc.size_class))
         fts = tuple(analysed[f][0] for f in TEXT_FIELDS) + tuple(analysed[f][1] for f in TEXT_FIELDS) + (
-            doc.bigram_text(), " ".join(filt))
+            doc.bigram_text(), " ".join(filt), doc.compounds())
         meta = (doc.id, doc.tax_code, doc.name, doc.name_en, doc.province_code, doc.province_name,
                 json.dumps(doc.sectors), doc.ownership, doc.size_class, doc.verification,
                 json.dumps(doc.certifications, ensure_ascii=False), json.dumps(doc.products, ensure_ascii=False),
@@ -272,8 +286,8 @@ class EmbeddedBackend(SearchBackend):
 
     def _write(self, conn: sqlite3.Connection, docs: Iterable[SearchDoc], sfx: str = "") -> int:
         n = 0
-        cols = ", ".join(EXACT_COLS + FOLD_COLS + ["big", "filt"])
-        marks = ", ".join("?" * (len(EXACT_COLS) * 2 + 2))
+        cols = ", ".join(EXACT_COLS + FOLD_COLS + ["big", "filt", "comp"])
+        marks = ", ".join("?" * (len(EXACT_COLS) * 2 + 3))
         for doc in docs:
             meta, fts, sugg = self._rows(doc)
             row = conn.execute(f"SELECT rowid FROM docs{sfx} WHERE ent_id = ?", (doc.id,)).fetchone()
@@ -444,7 +458,7 @@ class EmbeddedBackend(SearchBackend):
         if not ids:
             return []
         conn = self._raw()
-        cols = ", ".join(EXACT_COLS + FOLD_COLS + ["big"])
+        cols = ", ".join(EXACT_COLS + FOLD_COLS + ["big", "comp"])
         marks = ",".join("?" * len(ids))
         fts_rows = {r[0]: r[1:] for r in conn.execute(f"SELECT rowid, {cols} FROM fts WHERE rowid IN ({marks})", ids)}
         meta = {r[0]: r[1:] for r in conn.execute(
@@ -460,7 +474,7 @@ class EmbeddedBackend(SearchBackend):
                 id=rowid, name=name, tax_code=tax_code, verification=verification,
                 exact={f: row[i] or "" for i, f in enumerate(TEXT_FIELDS)},
                 folded={f: row[n + i] or "" for i, f in enumerate(TEXT_FIELDS)},
-                bigrams=row[2 * n] or ""))
+                bigrams=row[2 * n] or "", compounds=row[2 * n + 1] or ""))
         return out
 
     def search(self, plan: QueryPlan, filters: Filters, page: int = 1, per_page: int = 20) -> SearchResult:
@@ -481,8 +495,7 @@ class EmbeddedBackend(SearchBackend):
             ordered_ids = self._ids(_and(expr, filt)) if expr else []
             if not ordered_ids and expr and len(plan.groups) > 1:
                 relaxed = True
-                expr = fts_expression(plan, relaxed=True)
-                ordered_ids = self._ids(_and(expr, filt))
+                expr, ordered_ids = self._relax(plan, filt, vocab)
             matched = np.asarray(ordered_ids, dtype=np.int64)
             facet_counts = facets.count(matched)
             pool = self._pool(plan, expr, filt, needed=page * per_page)
@@ -499,13 +512,38 @@ class EmbeddedBackend(SearchBackend):
                             did_you_mean=plan.did_you_mean(vocab), relaxed=relaxed,
                             dropped=[t.text for t in plan.tokens if t.dropped])
 
+    def _relax(self, plan: QueryPlan, filt: str | None, vocab: Vocabulary) -> tuple[str | None, list[int]]:
+        """No document has every word. Leave out what cannot match at all (a word or phrase no
+        document has, e.g. 'nhỏ' in 'máy biến áp nhỏ'), then the commonest remaining parts one at a
+        time (they carry the least meaning), and only then accept any part."""
+        conn = self._raw()
+        counts = {}
+        for gi in range(len(plan.groups)):
+            expr = fts_expression(plan, only={gi})
+            counts[gi] = conn.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (_and(expr, filt),)).fetchone()[0] \
+                if expr else 0
+        hopeless = {gi for gi, n in counts.items() if n == 0}
+        if len(hopeless) < len(counts):
+            expr = fts_expression(plan, skip=hopeless)
+            ids = self._ids(_and(expr, filt)) if expr else []
+            if ids:
+                return expr, ids
+            for gi in sorted(set(counts) - hopeless, key=lambda g: -counts[g]):
+                expr = fts_expression(plan, skip=hopeless | {gi})
+                ids = self._ids(_and(expr, filt)) if expr else []
+                if ids:
+                    return expr, ids
+        expr = fts_expression(plan, relaxed=True)
+        return expr, self._ids(_and(expr, filt))
+
     def _pool(self, plan: QueryPlan, expr: str | None, filt: str | None, needed: int) -> list[int]:
         k = max(K_PER_TIER, needed + 20)
         tiers = []
         if expr:
-            body = expr.split(": ", 1)[1]
-            tiers.append("{name_f alias_f}: " + body)
-            tiers.append("{products_f processes_f materials_f equipment_f certs_f}: " + body)
+            # nested column filters intersect: these restrict the folded terms to the strong fields
+            tiers.append("{name_f alias_f name_x alias_x}: (" + expr + ")")
+            tiers.append("{products_f processes_f materials_f equipment_f certs_f products_x processes_x"
+                         " materials_x equipment_x certs_x}: (" + expr + ")")
             tiers.append(expr)
         tiers.append(exact_expression(plan))
         tiers.append(bigram_expression(plan))

@@ -93,8 +93,9 @@ def test_marked_synonym_keys_keep_their_meaning():
 
 def test_fts_expression_is_and_of_groups_over_folded_columns(vocab):
     expr = fts_expression(plan_query("duc gang ", vocab))
-    assert expr.startswith("{name_f alias_f products_f")
-    assert '"duc"' in expr and '"gang"' in expr and " AND " in expr
+    fold_cols = "{name_f alias_f products_f processes_f certs_f materials_f equipment_f loc_f cats_f desc_f}: "
+    assert f'{fold_cols}"duc"' in expr and f'{fold_cols}"gang"' in expr and " AND " in expr
+    assert "_x" not in expr  # nothing typed with marks: folded columns only
     relaxed = fts_expression(plan_query("duc gang ", vocab), relaxed=True)
     assert " OR " in relaxed
 
@@ -103,6 +104,11 @@ def test_user_input_cannot_inject_fts_syntax(vocab):
     expr = fts_expression(plan_query('khuon" OR * NEAR(', vocab))
     assert expr.count('"') % 2 == 0
     assert "NEAR(" not in expr
+
+
+def test_a_half_typed_word_with_marks_completes_on_the_accented_text(vocab):
+    expr = fts_expression(plan_query("khuôn ép nhự", vocab))
+    assert '{name_x alias_x products_x processes_x certs_x materials_x equipment_x loc_x cats_x desc_x}: "nhự"*' in expr
 
 
 def test_exact_and_bigram_expressions(vocab):
