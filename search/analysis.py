@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Characters that carry no text and only break matching.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
@@ -62,6 +63,7 @@ def tokens(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(normalize(text)) if t != "_"]
 
 
+@lru_cache(maxsize=500_000)
 def fold_token(token: str) -> str:
     decomposed = unicodedata.normalize("NFD", token)
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn").replace("đ", "d")
@@ -76,7 +78,7 @@ def token_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, folded token) over the NFC text as stored: used to place highlights in the
     accented text even when the query had no diacritics."""
     text = unicodedata.normalize("NFC", text)
-    return [(m.start(), m.end(), fold_token(normalize(m.group()))) for m in _TOKEN.finditer(text)]
+    return [(m.start(), m.end(), fold_token(m.group().lower())) for m in _TOKEN.finditer(text)]
 
 
 def bigrams(folded: list[str]) -> list[str]:

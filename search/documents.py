@@ -50,10 +50,10 @@ class SearchDoc:
         for f in TEXT_FIELDS:
             exact_items, fold_items = [], []
             for item in self.texts.get(f, "").split(" ; "):
-                toks = tokens(item)
-                if toks:
-                    exact_items.append(" ".join(toks))
-                    fold_items.append(" ".join(fold_token(t) for t in toks))
+                exact, folded = _item_tokens(item) if len(item) < 120 else _analyse(item)
+                if exact:
+                    exact_items.append(exact)
+                    fold_items.append(folded)
             out[f] = (" | ".join(exact_items), " | ".join(fold_items))
         return out
 
@@ -62,7 +62,8 @@ class SearchDoc:
         ('Cảm biến áp suất' → cam_bien_ap_suat): a query phrase that cuts through one of them
         ('biến áp') is weaker evidence than one that lines up with word boundaries."""
         found: list[str] = []
-        for f in ("name", "products", "processes", "materials"):
+        # names are left out: each is unique, and pyvi costs ~0.2 ms a call
+        for f in ("products", "processes", "materials"):
             for item in self.texts.get(f, "").split(" ; "):
                 found.extend(segment_compounds(item))
         return " ".join(dict.fromkeys(found))
@@ -72,7 +73,7 @@ class SearchDoc:
         grams: list[str] = []
         for f in ("name", "alias", "products", "processes", "materials", "equipment"):
             for part in self.texts.get(f, "").split(" ; "):
-                grams.extend(bigrams([fold_token(t) for t in tokens(part)]))
+                grams.extend(bigrams(_item_tokens(part)[1].split()))
         return " ".join(dict.fromkeys(grams))
 
     def prior(self) -> float:
@@ -132,6 +133,17 @@ def from_enterprise(ent) -> SearchDoc:
         categories=categories,
         description=ent.description or "",
     )
+
+
+def _analyse(item: str) -> tuple[str, str]:
+    toks = tokens(item)
+    return " ".join(toks), " ".join(fold_token(t) for t in toks)
+
+
+@lru_cache(maxsize=300_000)
+def _item_tokens(item: str) -> tuple[str, str]:
+    """(exact, folded) tokens of one short list item; cached — product names repeat."""
+    return _analyse(item)
 
 
 @lru_cache(maxsize=200_000)

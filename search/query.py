@@ -320,52 +320,110 @@ def _token_in(field_tokens: set[str], alt: Alt, folded_text: str, exact_tokens: 
     return _contains_phrase(folded_text, alt.phrase)
 
 
-def score(plan: QueryPlan, cand: Candidate, vocab: Vocabulary) -> Scored:
-    from search.documents import VERIFICATION_BOOST
+@dataclass
+class _Prepared:
+    """What ``score`` needs from a plan, computed once per query rather than once per candidate."""
 
-    folded_sets = {f: set(cand.folded.get(f, "").split()) for f in TEXT_FIELDS}
-    compounds = [tuple(c.split("_")) for c in cand.compounds.split()]
-    query_words = {a.phrase[0] for t in plan.tokens for a in t.alts if len(a.phrase) == 1 and not a.prefix}
-    query_words |= {w for g in plan.groups for a in g.phrases for w in a.phrase}
-    exact_sets = {f: set(cand.exact.get(f, "").split()) for f in TEXT_FIELDS}
-    live = [t for t in plan.tokens if not t.dropped]
-    total, matched_groups, counted_groups = 0.0, 0, 0
-    exact_evidence = False
-    matched_terms: list[str] = []
+    groups: list[tuple]
+    live_keys: list[str]
+    pair_bonus: list[tuple[str, float]]
+    q_fold: str
+    query_words: set[str]
 
-    def token_fields(qt: QToken) -> tuple[dict[str, float], bool]:
-        """field → best match weight of this query word in that field; and exact evidence."""
-        best_by_field: dict[str, float] = {}
-        exact_hit = False
-        for alt in qt.alts:
-            for f in TEXT_FIELDS:
-                if not _token_in(folded_sets[f], alt, cand.folded.get(f, ""), exact_sets[f]):
-                    continue
-                m = alt.weight
-                if alt.kind == "user" and qt.marked:
-                    if qt.exact in exact_sets[f]:
-                        exact_hit = True
-                    else:
-                        m *= FOLD_ONLY_WEIGHT
-                elif alt.exact:
-                    exact_hit = True
-                if m > best_by_field.get(f, 0.0):
-                    best_by_field[f] = m
-        return best_by_field, exact_hit
 
+def _prepare(plan: QueryPlan, vocab: Vocabulary) -> _Prepared:
+    cached = getattr(plan, "_prepared", None)
+    if cached is not None and cached[0] is vocab:
+        return cached[1]
+    groups = []
     for g in plan.groups:
         span = plan.tokens[g.start:g.end]
         members = [t for t in span if not t.dropped]
         if not members and not g.phrases:
             continue
-        counted_groups += 1
         idf = (sum(vocab.idf(t.key) if vocab.has(t.key) else _alt_idf(t, vocab) for t in members)
                / len(members)) if members else 3.0
+        own_words = {t.key for t in span}
+        syn = [(a.phrase, 0.9 if set(a.phrase) <= own_words else a.weight) for a in g.phrases]
+        token_alts = [(t, [(a.phrase, a.prefix, a.exact, a.kind, a.weight) for a in t.alts]) for t in members]
+        groups.append((span, members, idf, tuple(t.key for t in members),
+                       bool(members) and members[-1].prefix_only, syn, token_alts))
+    live = [t for t in plan.tokens if not t.dropped]
+    keys = [t.key for t in live]
+    pairs = [(f"{a}_{b}", 4.0 * (vocab.idf(a) + vocab.idf(b)) / 2) for a, b in zip(keys, keys[1:], strict=False)]
+    words = {a.phrase[0] for t in plan.tokens for a in t.alts if len(a.phrase) == 1 and not a.prefix}
+    words |= {w for g in plan.groups for a in g.phrases for w in a.phrase}
+    prepared = _Prepared(groups, keys, pairs, " ".join(keys), words)
+    plan._prepared = (vocab, prepared)  # type: ignore[attr-defined]
+    return prepared
+
+
+def score(plan: QueryPlan, cand: Candidate, vocab: Vocabulary) -> Scored:
+    from search.documents import VERIFICATION_BOOST
+
+    prep = _prepare(plan, vocab)
+    folded_text = cand.folded
+    all_tokens = set(" ".join(folded_text.values()).split())
+    folded_sets: dict[str, set[str]] = {}
+    exact_sets: dict[str, set[str]] = {}
+
+    def fset(f: str) -> set[str]:
+        got = folded_sets.get(f)
+        if got is None:
+            got = folded_sets[f] = set(folded_text.get(f, "").split())
+        return got
+
+    def eset(f: str) -> set[str]:
+        got = exact_sets.get(f)
+        if got is None:
+            got = exact_sets[f] = set(cand.exact.get(f, "").split())
+        return got
+
+    compounds = [tuple(c.split("_")) for c in cand.compounds.split()] if cand.compounds else []
+    total, matched_groups, counted_groups = 0.0, 0, 0
+    exact_evidence = False
+    matched_terms: list[str] = []
+
+    def token_fields(qt: QToken, alts) -> tuple[dict[str, float], bool]:
+        """field → best match weight of this query word in that field; and exact evidence."""
+        best_by_field: dict[str, float] = {}
+        exact_hit = False
+        for phrase, prefix, exact, kind, weight in alts:
+            head = phrase[0]
+            if prefix:
+                if not exact and not any(t.startswith(head) for t in all_tokens):
+                    continue
+            elif any(w not in all_tokens for w in phrase):
+                continue
+            for f in TEXT_FIELDS:
+                if prefix:
+                    pool = eset(f) if exact else fset(f)
+                    if not any(t.startswith(head) for t in pool):
+                        continue
+                elif len(phrase) == 1:
+                    if head not in fset(f):
+                        continue
+                elif not _contains_phrase(folded_text.get(f, ""), phrase):
+                    continue
+                m = weight
+                if kind == "user" and qt.marked:
+                    if qt.exact in eset(f):
+                        exact_hit = True
+                    else:
+                        m *= FOLD_ONLY_WEIGHT
+                elif exact:
+                    exact_hit = True
+                if m > best_by_field.get(f, 0.0):
+                    best_by_field[f] = m
+        return best_by_field, exact_hit
+
+    for span, members, idf, phrase, prefix_last, syn_alts, token_alts in prep.groups:
+        counted_groups += 1
         own = 0.0
         if members:
             per_token = []
-            for t in members:
-                fields_hit, hit = token_fields(t)
+            for qt, alts in token_alts:
+                fields_hit, hit = token_fields(qt, alts)
                 per_token.append(fields_hit)
                 exact_evidence |= hit
             if all(per_token):
@@ -373,36 +431,34 @@ def score(plan: QueryPlan, cand: Candidate, vocab: Vocabulary) -> Scored:
                 scattered = sum(max(FIELD_WEIGHTS[f] * m for f, m in ft.items()) for ft in per_token) / len(per_token)
                 # coherent: the words together in one field, better still as the same phrase
                 coherent = 0.0
-                phrase = tuple(t.key for t in members)
-                cut = len(members) > 1 and _cuts_a_compound(phrase, compounds)
+                cut = len(members) > 1 and bool(compounds) and _cuts_a_compound(phrase, compounds)
                 for f in TEXT_FIELDS:
                     inside = [ft[f] for ft in per_token if f in ft]
                     if not inside:
                         continue
                     value = FIELD_WEIGHTS[f] * sum(inside) / len(per_token)
                     if len(members) > 1 and len(inside) == len(per_token) and _contains_phrase(
-                            cand.folded.get(f, ""), phrase, prefix_last=members[-1].prefix_only):
+                            folded_text.get(f, ""), phrase, prefix_last=prefix_last):
                         value *= 0.6 if cut else 1.5
                     # a product that is mostly what was asked for beats one that only mentions it
-                    value *= 0.75 + 0.25 * _item_fraction(cand.folded.get(f, ""), query_words)
+                    value *= 0.75 + 0.25 * _item_fraction(folded_text.get(f, ""), prep.query_words)
                     coherent = max(coherent, value)
                 own = max(coherent, 0.4 * scattered) * len(members) / len(span)
         syn = 0.0
-        own_words = {t.key for t in span}
-        for alt in g.phrases:
-            if len(alt.phrase) > 1 and _cuts_a_compound(alt.phrase, compounds):
+        for alt_phrase, weight in syn_alts:
+            if any(w not in all_tokens for w in alt_phrase):
                 continue
-            # "biến áp" for "máy biến áp": the user's own words, not a translation
-            weight = 0.9 if set(alt.phrase) <= own_words else alt.weight
+            if len(alt_phrase) > 1 and compounds and _cuts_a_compound(alt_phrase, compounds):
+                continue
             for f in TEXT_FIELDS:
-                if _contains_phrase(cand.folded.get(f, ""), alt.phrase):
-                    value = FIELD_WEIGHTS[f] * weight * (1.5 if len(alt.phrase) > 1 else 1.0)
-                    value *= 0.75 + 0.25 * _item_fraction(cand.folded.get(f, ""), set(alt.phrase))
+                if _contains_phrase(folded_text.get(f, ""), alt_phrase):
+                    value = FIELD_WEIGHTS[f] * weight * (1.5 if len(alt_phrase) > 1 else 1.0)
+                    value *= 0.75 + 0.25 * _item_fraction(folded_text.get(f, ""), set(alt_phrase))
                     syn = max(syn, value)
         best = max(own, syn)
         if best > 0:
             matched_groups += 1
-            matched_terms.append(" ".join(t.folded for t in members))
+            matched_terms.append(" ".join(phrase))
         total += best * idf
 
     if counted_groups == 0:
@@ -411,16 +467,16 @@ def score(plan: QueryPlan, cand: Candidate, vocab: Vocabulary) -> Scored:
     total *= coverage * coverage
 
     # phrase evidence: the user's adjacent words adjacent in the document too
-    big = set(cand.bigrams.split())
-    for a, b in zip(live, live[1:], strict=False):
-        if f"{a.key}_{b.key}" in big and not _cuts_a_compound((a.key, b.key), compounds):
-            total += 4.0 * (vocab.idf(a.key) + vocab.idf(b.key)) / 2
+    if prep.pair_bonus:
+        big = set(cand.bigrams.split())
+        for gram, bonus in prep.pair_bonus:
+            if gram in big and not (compounds and _cuts_a_compound(tuple(gram.split("_")), compounds)):
+                total += bonus
     # exact-name tier
-    q_fold = " ".join(t.key for t in live)
-    name_f = cand.folded.get("name", "")
-    if q_fold and (q_fold == name_f or q_fold == cand.folded.get("alias", "")):
+    name_f = folded_text.get("name", "")
+    if prep.q_fold and (prep.q_fold == name_f or prep.q_fold == folded_text.get("alias", "")):
         total += 1000.0
-    elif len(live) >= 2 and _contains_phrase(name_f, tuple(t.key for t in live)):
+    elif len(prep.live_keys) >= 2 and _contains_phrase(name_f, tuple(prep.live_keys)):
         total += 30.0
     if plan.marked and not exact_evidence:
         total *= FOLD_ONLY_DEMOTION
@@ -435,11 +491,11 @@ def _alt_idf(t: QToken, vocab: Vocabulary) -> float:
 
 
 def rank(plan: QueryPlan, candidates: list[Candidate], vocab: Vocabulary) -> list[Scored]:
-    from search.analysis import fold
-
+    """Candidates by score; ties by name (folded, as already analysed) then tax code."""
+    name_key = {c.id: c.folded.get("name", "") for c in candidates}
     scored = [score(plan, c, vocab) for c in candidates]
     scored = [s for s in scored if s.score > 0]
-    scored.sort(key=lambda s: (-s.score, fold(s.name), s.tax_code))
+    scored.sort(key=lambda s: (-s.score, name_key[s.id], s.tax_code))
     return scored
 
 
@@ -455,6 +511,8 @@ def highlight(text: str, terms: set[tuple[str, ...]], prefixes: tuple[str, ...],
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text)
+    if max_len and len(text) > 5000:  # a very long description: its first pages are enough
+        text = text[:5000]
     toks = token_spans(text)
     folded = [f for _, _, f in toks]
     marked = [False] * len(toks)

@@ -199,12 +199,22 @@ class _Facets:
             out[facet] = self._pairs(facet, np.bincount(sel, minlength=len(self.labels[facet])))
         return {f: out[f] for f in FACETS}
 
-    def sort(self, ids: Sequence[int]) -> list[int]:
-        if not len(ids):
-            return []
+    def sort(self, ids: Sequence[int] | np.ndarray, limit: int | None = None,
+             exclude: Iterable[int] = ()) -> list[int]:
+        """The ids in browse order (verified first, then by name); only the first ``limit`` are
+        sorted fully (argpartition), so a page of a 50,000-hit result costs little."""
         arr = np.asarray(ids, dtype=np.int64)
+        if not len(arr):
+            return []
         arr = arr[arr < self.size]
-        return arr[np.argsort(self.order[arr], kind="stable")].tolist()
+        exclude = list(exclude)
+        if exclude:
+            arr = arr[~np.isin(arr, np.asarray(exclude, dtype=np.int64))]
+        keys = self.order[arr]
+        if limit is not None and limit < len(arr):
+            part = np.argpartition(keys, limit)[:limit]
+            arr, keys = arr[part], keys[part]
+        return arr[np.argsort(keys, kind="stable")].tolist()
 
     def _pairs(self, facet: str, counts: np.ndarray) -> list[tuple[str, int]]:
         pairs = [(self.labels[facet][i], int(c)) for i, c in enumerate(counts) if c > 0]
@@ -284,10 +294,29 @@ class EmbeddedBackend(SearchBackend):
         sugg.append(("enterprise", doc.name, doc.tax_code))
         return meta, fts, [(k, t, " ".join(fold_token(x) for x in tokens(t)), c) for k, t, c in sugg]
 
-    def _write(self, conn: sqlite3.Connection, docs: Iterable[SearchDoc], sfx: str = "") -> int:
+    def _write(self, conn: sqlite3.Connection, docs: Iterable[SearchDoc], sfx: str = "", fresh: bool = False) -> int:
+        """Add or replace documents. ``fresh``: the tables are new and empty (a reindex), so rows are
+        appended in batches without looking anything up; suggestions are indexed once at the end."""
         n = 0
         cols = ", ".join(EXACT_COLS + FOLD_COLS + ["big", "filt", "comp"])
         marks = ", ".join("?" * (len(EXACT_COLS) * 2 + 3))
+        doc_cols = ("ent_id, tax_code, name, name_en, province_code, province_name, sectors, ownership, size_class,"
+                    " verification, certs, products, description, sort_key")
+        if fresh:
+            batch_docs, batch_fts, batch_sugg = [], [], []
+            next_rowid = 1
+            for doc in docs:
+                meta, fts, sugg = self._rows(doc)
+                batch_docs.append((next_rowid, *meta))
+                batch_fts.append((next_rowid, *fts))
+                batch_sugg.extend(sugg)
+                next_rowid += 1
+                n += 1
+                if len(batch_docs) >= 2000:
+                    self._flush_fresh(conn, sfx, doc_cols, cols, marks, batch_docs, batch_fts, batch_sugg)
+            self._flush_fresh(conn, sfx, doc_cols, cols, marks, batch_docs, batch_fts, batch_sugg)
+            conn.execute(f"INSERT INTO sugg{sfx}(sugg{sfx}) VALUES ('rebuild')")
+            return n
         for doc in docs:
             meta, fts, sugg = self._rows(doc)
             row = conn.execute(f"SELECT rowid FROM docs{sfx} WHERE ent_id = ?", (doc.id,)).fetchone()
@@ -300,9 +329,7 @@ class EmbeddedBackend(SearchBackend):
                     f" sort_key=? WHERE rowid = ?", (*meta, rowid))
             else:
                 rowid = conn.execute(
-                    f"INSERT INTO docs{sfx}(ent_id, tax_code, name, name_en, province_code, province_name, sectors,"
-                    f" ownership, size_class, verification, certs, products, description, sort_key)"
-                    f" VALUES ({', '.join('?' * 14)})", meta).lastrowid
+                    f"INSERT INTO docs{sfx}({doc_cols}) VALUES ({', '.join('?' * 14)})", meta).lastrowid
             conn.execute(f"INSERT INTO fts{sfx}(rowid, {cols}) VALUES (?, {marks})", (rowid, *fts))
             self._drop_suggestion(conn, doc.tax_code, sfx)
             for kind, text, text_f, tax_code in sugg:
@@ -313,6 +340,16 @@ class EmbeddedBackend(SearchBackend):
                     conn.execute(f"INSERT INTO sugg{sfx}(rowid, text_f) VALUES (?, ?)", (cur.lastrowid, text_f))
             n += 1
         return n
+
+    @staticmethod
+    def _flush_fresh(conn, sfx, doc_cols, cols, marks, batch_docs, batch_fts, batch_sugg) -> None:
+        conn.executemany(f"INSERT INTO docs{sfx}(rowid, {doc_cols}) VALUES (?, {', '.join('?' * 14)})", batch_docs)
+        conn.executemany(f"INSERT INTO fts{sfx}(rowid, {cols}) VALUES (?, {marks})", batch_fts)
+        conn.executemany(f"INSERT INTO sugg_src{sfx}(kind, text, text_f, tax_code) VALUES (?, ?, ?, ?) "
+                         f"ON CONFLICT(kind, text, tax_code) DO NOTHING", batch_sugg)
+        batch_docs.clear()
+        batch_fts.clear()
+        batch_sugg.clear()
 
     @staticmethod
     def _drop_suggestion(conn: sqlite3.Connection, tax_code: str, sfx: str = "") -> None:
@@ -363,10 +400,11 @@ class EmbeddedBackend(SearchBackend):
             conn.execute(f"DROP TABLE IF EXISTS {t}")
         conn.executescript(self._schema("_new"))
         # Insert in prior order so that rowid order is a top-K by prior (see module docstring).
-        ordered = sorted(docs, key=lambda d: (-d.prior(), -_completeness(d), d.name, d.tax_code))
+        # The caller streams documents in prior order (verified first): rowid order is then a top-K by
+        # prior (see the module docstring). Sorting here would hold every document in memory.
         conn.execute("BEGIN IMMEDIATE")
         try:
-            n = self._write(conn, ordered, "_new")
+            n = self._write(conn, docs, "_new", fresh=True)
             conn.execute("INSERT INTO fts_new(fts_new) VALUES ('optimize')")
             conn.execute("COMMIT")
         except BaseException:
@@ -484,11 +522,12 @@ class EmbeddedBackend(SearchBackend):
         relaxed = False
         scores: dict[int, float] = {}
         if plan.unmatched:
-            ordered = []
+            ordered, total = [], 0
             facet_counts = {f: [] for f in FACETS}
         elif plan.empty:
             matched = np.asarray(self._ids(filt), dtype=np.int64)
-            ordered = facets.sort(matched)
+            total = len(matched)
+            ordered = facets.sort(matched, limit=page * per_page)
             facet_counts = facets.count(None if filt is None else matched)
         else:
             expr = fts_expression(plan)
@@ -502,9 +541,13 @@ class EmbeddedBackend(SearchBackend):
             ranked = rank(plan, self._candidates(pool), vocab)
             scores = {s.id: s.score for s in ranked}
             head = [s.id for s in ranked]
-            in_head = set(head)
-            ordered = head + [i for i in facets.sort(ordered_ids) if i not in in_head]
-        total = len(ordered)
+            if head:  # the pool's phrase and exact tiers stay inside the match set that is counted
+                keep = np.isin(np.asarray(head, dtype=np.int64), matched)
+                head = [i for i, k in zip(head, keep, strict=True) if k]
+            total = len(ordered_ids)
+            need = page * per_page - len(head)
+            tail = facets.sort(matched, limit=need, exclude=head) if need > 0 else []
+            ordered = head + tail
         start = (page - 1) * per_page
         page_ids = ordered[start:start + per_page]
         hits = self._hits(page_ids, scores, plan)
@@ -602,10 +645,6 @@ class EmbeddedBackend(SearchBackend):
             if len(out) == limit:
                 break
         return out
-
-
-def _completeness(doc: SearchDoc) -> int:
-    return sum(1 for f in TEXT_FIELDS if doc.texts.get(f))
 
 
 class _Tx:
