@@ -148,6 +148,15 @@ class Firm:
     concepts: list[str]
 
 
+# Firms outside the focus sectors whose words fold like CNHT words (giấy/giày, dục/đúc, để/đế, má/mạ…)
+NOISE = [("Công ty TNHH Giấy {b}", ["Giấy carton", "Giấy kraft"], "Sản xuất giấy bao bì"),
+         ("Công ty Cổ phần Bao bì {b}", ["Thùng carton", "Bao bì giấy"], "In ấn bao bì"),
+         ("Trung tâm Giáo dục Nghề {b}", ["Đào tạo nghề"], "Giáo dục nghề nghiệp, để học viên có việc làm"),
+         ("Công ty TNHH Thương mại {b}", ["Thiết bị văn phòng"], "Phân phối thiết bị, không trực tiếp sản xuất"),
+         ("Công ty TNHH Nội thất {b}", ["Bàn ghế", "Tủ gỗ"], "Đồ gỗ nội thất, ván ép"),
+         ("Công ty TNHH Thực phẩm {b}", ["Bánh kẹo", "Nước giải khát"], "Chế biến thực phẩm, bao bì nhựa mua ngoài")]
+
+
 def by_sector() -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for cid, spec in CONCEPTS.items():
@@ -177,6 +186,10 @@ def generate(n: int, seed: int = 7) -> list[Firm]:
         desc = (f"{stem} {brand} chuyên {products[0].lower()}"
                 + (f" và {products[1].lower()}" if len(products) > 1 else "")
                 + f", phục vụ khách hàng trong và ngoài nước. Xưởng đặt tại {pname}.")
+        if rng.random() < 0.35:
+            # profiles name their customers' trades, which are not what the firm makes
+            other = rng.choice([c for c in CONCEPTS if c not in concepts])
+            desc += f" Khách hàng gồm các nhà máy {CONCEPTS[other][3][0]} và doanh nghiệp FDI."
         doc = SearchDoc(
             id=i + 1, tax_code=f"{i + 1:010d}", name=name, name_en=f"{fold(brand).title()} Co., Ltd",
             province_code=pcode, province_name=pname, sectors=[sector],
@@ -189,6 +202,20 @@ def generate(n: int, seed: int = 7) -> list[Firm]:
                    "loc": pname, "cats": "", "desc": desc},
             products=products, categories=[], description=desc)
         firms.append(Firm(doc, concepts))
+    # about 5 % of the list are firms of other trades, as in real provincial lists
+    for j in range(n // 20):
+        template, products, desc = rng.choice(NOISE)
+        brand = f"{rng.choice(BRANDS_A)} {rng.choice(BRANDS_B)}"
+        name = template.format(b=brand)
+        pcode, pname = rng.choice(PROVINCES)
+        i = n + j
+        doc = SearchDoc(id=i + 1, tax_code=f"{i + 1:010d}", name=name, name_en=None, province_code=pcode,
+                        province_name=pname, sectors=["mechanical"], ownership="private", size_class="small",
+                        verification=rng.choice(VERIFICATION), certifications=[],
+                        texts={"name": name, "alias": "", "products": " ; ".join(products), "processes": "",
+                               "certs": "", "materials": "", "equipment": "", "loc": pname, "cats": "", "desc": desc},
+                        products=products, categories=[], description=desc)
+        firms.append(Firm(doc, []))
     return firms
 
 

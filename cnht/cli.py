@@ -44,6 +44,20 @@ def init_db() -> None:
         "đã nâng cấp / upgraded" if before != after else "đã cập nhật / up to date")
     click.echo(f"Cơ sở dữ liệu / database {url}: {state} (revision {after})")
     click.echo("Dữ liệu tham chiếu / reference data: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    # A new or upgraded search index (or one left behind by a restore) is rebuilt here, so that
+    # search matches the database after every start.
+    from cnht.enterprises.services import count_active
+    from cnht.searching import get_backend, reindex
+
+    active = count_active(session)
+    try:
+        indexed = get_backend().count()
+    except Exception as exc:  # an unreachable Elasticsearch must not stop the database set-up
+        click.echo(f"Chỉ mục tìm kiếm không truy cập được / search index unreachable: {exc}", err=True)
+        return
+    if indexed != active:
+        n = reindex(current_app._get_current_object())
+        click.echo(f"Chỉ mục tìm kiếm đã xây dựng lại / search index rebuilt: {n} doanh nghiệp/enterprises")
 
 
 def _require_schema() -> None:
@@ -130,6 +144,14 @@ def serve(host: str, port: int, threads: int) -> None:
     """Chạy máy chủ web / Serve the portal with waitress (production WSGI server)."""
     from waitress import serve as waitress_serve
 
+    from cnht.searching import SearchRequest, get_backend, run_search
+
+    try:  # load the search vocabulary and facet arrays now rather than on the first visitor's query
+        get_backend().vocabulary()
+        with current_app.test_request_context():
+            run_search(SearchRequest(q=""))
+    except Exception as exc:  # noqa: BLE001 - a cold index is not a reason to refuse to start
+        click.echo(f"Chỉ mục tìm kiếm chưa sẵn sàng / search index not ready: {exc}", err=True)
     click.echo(f"CNHT Portal: http://{host}:{port}/")
     waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads,
                    ident="cnht-portal")

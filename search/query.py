@@ -151,9 +151,9 @@ class QueryPlan:
                 if a.prefix:
                     prefixes.append(fold_token(a.phrase[0]))
                 else:
-                    terms.add(a.phrase)
+                    terms.add(tuple(fold_token(x) for x in a.phrase))
         for g in self.groups:
-            terms.update(a.phrase for a in g.phrases)
+            terms.update(tuple(fold_token(x) for x in a.phrase) for a in g.phrases)
         return terms, tuple(prefixes)
 
 
@@ -179,16 +179,6 @@ def plan_query(raw: str, vocab: Vocabulary, *, allow_prefix: bool = True) -> Que
             qt.alts.append(Alt((tok,), "prefix", prefix=True, exact=qt.marked))
         qtokens.append(qt)
 
-    # typos: only for words nothing else matches (a half-typed last word may still be a typo);
-    # a word typed with diacritics was spelled on purpose and is not "corrected" into another word
-    for i, qt in enumerate(qtokens):
-        if qt.marked or any(not a.prefix for a in qt.alts):
-            continue
-        fix = _fuzzy(qt.folded, vocab, toks, i)
-        if fix:
-            qt.alts.append(Alt((fix,), "fuzzy"))
-            corrected = True
-
     # a real word that breaks a known phrase ("khuon ep nhau"): offer the word that completes it
     for i, qt in enumerate(qtokens):
         if i == 0 or qt.marked or len(qt.folded) < 4 or not qt.alts or qt.alts[0].kind != "user":
@@ -208,7 +198,9 @@ def plan_query(raw: str, vocab: Vocabulary, *, allow_prefix: bool = True) -> Que
     eff = [t.key_exact for t in qtokens]
     eff_marked = [t.marked and t.key == t.folded for t in qtokens]
     for start, end, alts in expansions(eff, eff_marked):
-        phrases = [Alt(p, "synonym") for p in alts[:8]]
+        # the phrase the user typed is not its own synonym
+        own = tuple(fold_token(x) for x in eff[start:end])
+        phrases = [_synonym_alt(p) for p in alts if tuple(fold_token(x) for x in p) != own][:8]
         if end - start == 1:
             qtokens[start].alts.extend(a for a in phrases if len(a.phrase) == 1)
             multi = [a for a in phrases if len(a.phrase) > 1]
@@ -222,11 +214,30 @@ def plan_query(raw: str, vocab: Vocabulary, *, allow_prefix: bool = True) -> Que
         if i not in covered:
             groups.append(Group(i, i + 1, []))
     groups.sort(key=lambda g: g.start)
+    in_phrase_group = {i for g in groups if g.phrases for i in range(g.start, g.end)}
+
+    # typos: only for words nothing else matches, the thesaurus included (a half-typed last word may
+    # still be a typo); a word typed with diacritics was spelled on purpose and is not "corrected"
+    for i, qt in enumerate(qtokens):
+        if qt.marked or any(not a.prefix for a in qt.alts) or i in in_phrase_group:
+            continue
+        fix = _fuzzy(qt.folded, vocab, toks, i)
+        if fix:
+            qt.alts.append(Alt((fix,), "fuzzy"))
+            corrected = True
 
     for qt in qtokens:  # words that match nothing at all
         if not qt.alts:
             qt.dropped = True
     return QueryPlan(raw=raw, tokens=qtokens, groups=groups, corrected=corrected)
+
+
+def _synonym_alt(phrase: tuple[str, ...]) -> Alt:
+    """A thesaurus alternative: matched on the accented text when written with marks."""
+    folded = tuple(fold_token(x) for x in phrase)
+    if folded != phrase:
+        return Alt(phrase, "synonym", exact=True)
+    return Alt(folded, "synonym")
 
 
 def _telex(tok: str, vocab: Vocabulary) -> list[str]:
@@ -250,7 +261,12 @@ def _fuzzy(folded: str, vocab: Vocabulary, toks: list[str], i: int) -> str | Non
             right is not None and f"{w}_{right}" in vocab.bigrams)
 
     hits.sort(key=lambda h: (h[1], -context(h[0]), -vocab.df.get(h[0], 0), h[0]))
-    return hits[0][0]
+    best = hits[0][0]
+    # a 4–5 letter syllable has many one-edit neighbours ("phay" → "pham"): in a longer query, accept
+    # a correction only when it forms a known phrase with a neighbouring word
+    if len(folded) <= 5 and len(toks) > 1 and not context(best):
+        return None
+    return best
 
 
 # ---- candidate ranking ---------------------------------------------------------------------------
@@ -344,15 +360,16 @@ def _prepare(plan: QueryPlan, vocab: Vocabulary) -> _Prepared:
         idf = (sum(vocab.idf(t.key) if vocab.has(t.key) else _alt_idf(t, vocab) for t in members)
                / len(members)) if members else 3.0
         own_words = {t.key for t in span}
-        syn = [(a.phrase, 0.9 if set(a.phrase) <= own_words else a.weight) for a in g.phrases]
+        syn = [(a.phrase, 0.9 if {fold_token(x) for x in a.phrase} <= own_words else a.weight, a.exact)
+               for a in g.phrases]
         token_alts = [(t, [(a.phrase, a.prefix, a.exact, a.kind, a.weight) for a in t.alts]) for t in members]
         groups.append((span, members, idf, tuple(t.key for t in members),
                        bool(members) and members[-1].prefix_only, syn, token_alts))
     live = [t for t in plan.tokens if not t.dropped]
     keys = [t.key for t in live]
     pairs = [(f"{a}_{b}", 4.0 * (vocab.idf(a) + vocab.idf(b)) / 2) for a, b in zip(keys, keys[1:], strict=False)]
-    words = {a.phrase[0] for t in plan.tokens for a in t.alts if len(a.phrase) == 1 and not a.prefix}
-    words |= {w for g in plan.groups for a in g.phrases for w in a.phrase}
+    words = {fold_token(a.phrase[0]) for t in plan.tokens for a in t.alts if len(a.phrase) == 1 and not a.prefix}
+    words |= {fold_token(w) for g in plan.groups for a in g.phrases for w in a.phrase}
     prepared = _Prepared(groups, keys, pairs, " ".join(keys), words)
     plan._prepared = (vocab, prepared)  # type: ignore[attr-defined]
     return prepared
@@ -393,7 +410,7 @@ def score(plan: QueryPlan, cand: Candidate, vocab: Vocabulary) -> Scored:
             if prefix:
                 if not exact and not any(t.startswith(head) for t in all_tokens):
                     continue
-            elif any(w not in all_tokens for w in phrase):
+            elif any(fold_token(w) not in all_tokens for w in phrase):
                 continue
             for f in TEXT_FIELDS:
                 if prefix:
@@ -401,9 +418,9 @@ def score(plan: QueryPlan, cand: Candidate, vocab: Vocabulary) -> Scored:
                     if not any(t.startswith(head) for t in pool):
                         continue
                 elif len(phrase) == 1:
-                    if head not in fset(f):
+                    if head not in (eset(f) if exact else fset(f)):
                         continue
-                elif not _contains_phrase(folded_text.get(f, ""), phrase):
+                elif not _contains_phrase((cand.exact if exact else folded_text).get(f, ""), phrase):
                     continue
                 m = weight
                 if kind == "user" and qt.marked:
@@ -445,15 +462,17 @@ def score(plan: QueryPlan, cand: Candidate, vocab: Vocabulary) -> Scored:
                     coherent = max(coherent, value)
                 own = max(coherent, 0.4 * scattered) * len(members) / len(span)
         syn = 0.0
-        for alt_phrase, weight in syn_alts:
-            if any(w not in all_tokens for w in alt_phrase):
+        for alt_phrase, weight, exact in syn_alts:
+            folded_phrase = tuple(fold_token(w) for w in alt_phrase) if exact else alt_phrase
+            if any(w not in all_tokens for w in folded_phrase):
                 continue
-            if len(alt_phrase) > 1 and compounds and _cuts_a_compound(alt_phrase, compounds):
+            if len(folded_phrase) > 1 and compounds and _cuts_a_compound(folded_phrase, compounds):
                 continue
+            source = cand.exact if exact else folded_text
             for f in TEXT_FIELDS:
-                if _contains_phrase(folded_text.get(f, ""), alt_phrase):
+                if _contains_phrase(source.get(f, ""), alt_phrase):
                     value = FIELD_WEIGHTS[f] * weight * (1.5 if len(alt_phrase) > 1 else 1.0)
-                    value *= 0.75 + 0.25 * _item_fraction(folded_text.get(f, ""), set(alt_phrase))
+                    value *= 0.75 + 0.25 * _item_fraction(folded_text.get(f, ""), set(folded_phrase))
                     syn = max(syn, value)
         best = max(own, syn)
         if best > 0:

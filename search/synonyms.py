@@ -22,8 +22,10 @@ def thesaurus() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
 
 @lru_cache(maxsize=1)
 def _tables():
-    """(exact table, folded table). Keys are phrases as token tuples; values are folded alternative
-    phrases. The exact table separates words that fold alike ('rèn' forging, 'ren' lace)."""
+    """(exact table, folded table). Keys are phrases as token tuples; values are the alternative phrases
+    as written in the thesaurus (normalised exact tokens: a Vietnamese alternative keeps its marks, so
+    'tiện' (turning) does not match the name 'Tiến'). The exact table separates words that fold alike
+    ('rèn' forging, 'ren' lace)."""
     groups: list[list[str]] = []
     text = resources.files(__package__).joinpath("data", "synonyms.txt").read_text("utf-8")
     for line in text.splitlines():
@@ -36,13 +38,12 @@ def _tables():
     folded: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
     for group in groups:
         terms = [t for t in dict.fromkeys(tuple(tokens(t)) for t in group) if t and len(t) <= MAX_PHRASE]
-        fkeys = list(dict.fromkeys(tuple(fold_token(x) for x in t) for t in terms))
         for term in terms:
             fk = tuple(fold_token(x) for x in term)
             for table, key in ((exact, term), (folded, fk)):
                 bucket = table.setdefault(key, [])
-                for other in fkeys:
-                    if other != fk and other not in bucket:
+                for other in terms:
+                    if other != term and other not in bucket:
                         bucket.append(other)
     return exact, folded
 
@@ -74,7 +75,7 @@ def _lookup(exact: list[str], marked: list[bool], i: int, n: int):
 
 def expansions(exact: list[str], marked: list[bool] | None = None,
                max_len: int = MAX_PHRASE) -> list[tuple[int, int, list[tuple[str, ...]]]]:
-    """Synonym matches in a query given as exact tokens: (start, end, folded alternative phrases),
+    """Synonym matches in a query given as exact tokens: (start, end, alternative phrases as written),
     longest match first, scanning left to right, plus the single tokens inside a longer match (so
     'plastic injection mold' yields the phrase and 'mold' alone)."""
     marked = marked if marked is not None else [fold_token(t) != t for t in exact]

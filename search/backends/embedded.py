@@ -67,13 +67,15 @@ _FOLD_FILTER = "{" + " ".join(FOLD_COLS) + "}: "
 _EXACT_FILTER = "{" + " ".join(EXACT_COLS) + "}: "
 
 
-def _alt_expr(alt) -> str:
+def _alt_expr(alt, token=None, exact_marked: bool = False) -> str:
+    if exact_marked and token is not None and token.marked and alt.kind == "user":
+        return _EXACT_FILTER + _quote(token.exact)
     expr = _quote(" ".join(alt.phrase)) + ("*" if alt.prefix else "")
     return (_EXACT_FILTER if alt.exact else _FOLD_FILTER) + expr
 
 
 def fts_expression(plan: QueryPlan, *, relaxed: bool = False, skip: set[int] | None = None,
-                   only: set[int] | None = None) -> str | None:
+                   only: set[int] | None = None, exact_marked: bool = False) -> str | None:
     """The FTS5 MATCH expression for a plan (a pure function, tested as text). Every term carries its
     column filter: folded columns, or the accented ones for a half-typed word typed with marks.
 
@@ -86,7 +88,7 @@ def fts_expression(plan: QueryPlan, *, relaxed: bool = False, skip: set[int] | N
         members = [t for t in plan.tokens[g.start:g.end] if not t.dropped]
         own = []
         for t in members:
-            alts = list(dict.fromkeys(_alt_expr(a) for a in t.alts))
+            alts = list(dict.fromkeys(_alt_expr(a, t, exact_marked) for a in t.alts))
             own.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
         options = []
         if own:
@@ -562,7 +564,8 @@ class EmbeddedBackend(SearchBackend):
         conn = self._raw()
         counts = {}
         for gi in range(len(plan.groups)):
-            expr = fts_expression(plan, only={gi})
+            # words typed with marks count as typed: "đầu dò" is not "dầu … Đô"
+            expr = fts_expression(plan, only={gi}, exact_marked=True)
             counts[gi] = conn.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (_and(expr, filt),)).fetchone()[0] \
                 if expr else 0
         hopeless = {gi for gi, n in counts.items() if n == 0}
