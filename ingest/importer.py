@@ -19,6 +19,7 @@ from cnht.enterprises import services
 from cnht.enterprises.schemas import EnterpriseIn
 from cnht.i18n import Msg
 from ingest.columns import COLUMNS, map_headers
+from ingest.legacy import repair
 from ingest.readers import ReadError, open_table
 
 
@@ -41,6 +42,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
+    converted_rows: int = 0
     dry_run: bool = False
     aborted: bool = False
     unknown_columns: list[str] = field(default_factory=list)
@@ -70,15 +72,18 @@ class ImportReport:
         return f"{text} / {text_en}"
 
 
-def _cell(value) -> object:
-    """Spreadsheet cell → what the load schema expects (dates and floats from Excel made sane)."""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
+def _cell(value) -> tuple[object, str | None]:
+    """Spreadsheet cell → (what the load schema expects, legacy encoding it was converted from)."""
+    if isinstance(value, dt.datetime):
+        return (value.date().isoformat() if value.time() == dt.time() else value.isoformat()), None
+    if isinstance(value, dt.date):
+        return value.isoformat(), None
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        return int(value), None
     if isinstance(value, str):
-        return value.strip()
-    return value
+        text, legacy = repair(value.strip())
+        return text, legacy
+    return value, None
 
 
 def _is_empty(values: list) -> bool:
@@ -114,6 +119,7 @@ def import_file(
     session.info["actor"] = actor or f"import:{path.name}"
     schema = EnterpriseIn()
     seen: dict[str, int] = {}
+    pending: list[tuple[int, dict]] = []
     outer = session.begin_nested()
     try:
         for row_no, values in table.rows:
@@ -122,7 +128,18 @@ def import_file(
             report.rows_read += 1
             if progress:
                 progress(report.rows_read)
-            record = {f: _cell(values[i]) if i < len(values) else None for i, f in mapping.items()}
+            record, converted = {}, set()
+            for i, f in mapping.items():
+                value, legacy = _cell(values[i]) if i < len(values) else (None, None)
+                record[f] = value
+                if legacy:
+                    converted.add(legacy.upper())
+            if converted:
+                report.converted_rows += 1
+                report.issues.append(RowIssue(
+                    row_no, "", "", str(Msg(f"Đã chuyển mã {', '.join(sorted(converted))} sang Unicode",
+                                            f"Converted from {', '.join(sorted(converted))} to Unicode")),
+                    level="info"))
             try:
                 data = schema.load(record)
             except ValidationError as exc:
@@ -146,16 +163,10 @@ def import_file(
                     str(Msg(f"Tỉnh cũ '{data['province_legacy']}' được chuyển thành đơn vị hiện hành",
                             f"Former province '{data['province_legacy']}' mapped to the current unit")),
                     level="info"))
-            try:
-                with session.begin_nested():
-                    result = services.upsert(session, data)
-                    session.flush()
-            except SQLAlchemyError as exc:
-                report.failed += 1
-                report.issues.append(RowIssue(row_no, "", "", str(Msg("Lỗi ghi dữ liệu", "Database error")) +
-                                              f": {exc.__class__.__name__}"))
-                continue
-            setattr(report, result.status, getattr(report, result.status) + 1)
+            pending.append((row_no, data))
+            if len(pending) >= BATCH:
+                _write_batch(session, pending, report)
+        _write_batch(session, pending, report)
     except ReadError as exc:
         outer.rollback()
         report.fatal = exc.msg
@@ -166,6 +177,36 @@ def import_file(
     else:
         outer.commit()
     return report
+
+
+BATCH = 250
+
+
+def _write_batch(session: Session, pending: list[tuple[int, dict]], report: ImportReport) -> None:
+    """Write validated rows: the batch in one savepoint and one flush; if the database refuses it,
+    row by row, so that only the offending rows are lost and each is reported."""
+    if not pending:
+        return
+    existing = services.prefetch(session, [d["tax_code"] for _, d in pending])
+    try:
+        with session.begin_nested():
+            results = [services.upsert(session, data, existing) for _, data in pending]
+            session.flush()
+    except SQLAlchemyError:
+        results = []
+        for row_no, data in pending:
+            try:
+                with session.begin_nested():
+                    result = services.upsert(session, data)
+                    session.flush()
+                results.append(result)
+            except SQLAlchemyError as exc:
+                report.failed += 1
+                report.issues.append(RowIssue(row_no, "", "", str(Msg("Lỗi ghi dữ liệu", "Database error"))
+                                              + f": {exc.__class__.__name__}"))
+    for result in results:
+        setattr(report, result.status, getattr(report, result.status) + 1)
+    pending.clear()
 
 
 def _flatten(messages) -> list[str]:

@@ -80,6 +80,8 @@ def install_sync(maker: sessionmaker, backend_getter) -> None:
 
     @event.listens_for(maker, "after_commit")
     def _send(session: Session) -> None:
+        if session.in_nested_transaction():  # a savepoint released: the transaction is not over
+            return
         ids = session.info.pop("_search_dirty", None)
         if not ids:
             return

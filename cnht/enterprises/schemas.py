@@ -91,8 +91,15 @@ class _ItemList(fields.List):
         if isinstance(value, str):
             value = StrList()._deserialize(value, attr, data)
         if isinstance(value, list | tuple):
-            value = [{self.key: v} if isinstance(v, str) else v for v in value]
+            value = [self._from_text(v) if isinstance(v, str) else v for v in value]
         return super()._deserialize(value, attr, data, **kwargs)
+
+    def _from_text(self, text: str) -> dict:
+        """'ISO 9001:2015 | VN123 | QUACERT | 2027-05-01' → the nested object's fields in order
+        (the spreadsheet form of certificates, equipment and capacity; a plain name fills the first)."""
+        parts = [p.strip() for p in text.split("|")]
+        names = list(self.inner.schema.fields)
+        return {k: (v or None) for k, v in zip(names, parts, strict=False) if k != "standard_key"}
 
 
 class EnterpriseIn(_Strict):
