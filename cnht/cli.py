@@ -96,11 +96,30 @@ def demo(count: int, seed: int) -> None:
 @with_appcontext
 def import_cmd(path: str, dry_run: bool, report_path: str | None, on_error: str, sheet: str | None) -> None:
     """Nhập danh sách doanh nghiệp / Import an enterprise list (CSV or XLSX)."""
+    import time
+
     from ingest.importer import import_file, write_report
+    from ingest.readers import estimate_rows
 
     _require_schema()
     session = _session()
-    report = import_file(session, path, dry_run=dry_run, on_error=on_error, sheet=sheet)
+    total = estimate_rows(path)
+    started = time.perf_counter()
+    state = {"done": 0}
+
+    def rate(_item) -> str:
+        elapsed = time.perf_counter() - started
+        return f"{state['done'] / elapsed:,.0f} dòng/s rows/s" if elapsed > 0 else ""
+
+    with click.progressbar(length=total or 0, label="Đang nhập / importing", show_eta=True, show_pos=True,
+                           item_show_func=rate, file=sys.stderr) as bar:
+        def progress(n: int) -> None:
+            if n % 100 == 0:
+                bar.update(n - state["done"])
+                state["done"] = n
+
+        report = import_file(session, path, dry_run=dry_run, on_error=on_error, sheet=sheet, progress=progress)
+        bar.update(max(report.rows_read - state["done"], 0))
     if report.fatal:
         session.rollback()
         raise click.ClickException(str(report.fatal))
@@ -118,6 +137,34 @@ def import_cmd(path: str, dry_run: bool, report_path: str | None, on_error: str,
     click.echo(report.summary())
     if report.aborted or (report.failed and on_error == "abort"):
         sys.exit(1)
+
+
+@cli.command("export")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("-q", "--query", default=None, help="Chỉ xuất kết quả tìm kiếm / export a search result only")
+@with_appcontext
+def export_cmd(path: str, query: str | None) -> None:
+    """Xuất danh sách doanh nghiệp / Export enterprises to .xlsx or .csv (the import template)."""
+    from ingest.exporter import export
+
+    _require_schema()
+    if not path.lower().endswith((".xlsx", ".csv")):
+        raise click.ClickException("Tên tệp phải kết thúc bằng .xlsx hoặc .csv / the file must end in .xlsx or .csv")
+    ids = None
+    if query is not None:
+        from cnht.searching import SearchRequest, run_search
+
+        with current_app.test_request_context():
+            first = run_search(SearchRequest(q=query, per_page=100))
+            ids, page = [h.id for h in first.hits], 2
+            while len(ids) < first.total:
+                more = run_search(SearchRequest(q=query, page=page, per_page=100)).hits
+                if not more:
+                    break
+                ids += [h.id for h in more]
+                page += 1
+    n = export(_session(), path, ids)
+    click.echo(f"Đã xuất / exported {n} doanh nghiệp/enterprises → {path}")
 
 
 @cli.command("reindex")

@@ -26,3 +26,24 @@ class Msg:
 def bi(vi: str, en: str, **kw) -> str:
     """One bilingual string, 'Vietnamese / English'."""
     return str(Msg(vi, en).format(**kw))
+
+
+def install_marshmallow_messages() -> None:
+    """marshmallow's built-in messages, in Vietnamese and English (called once at import)."""
+    from marshmallow import fields
+
+    messages = {
+        fields.Field: {"required": bi("Bắt buộc phải có", "This field is required"),
+                       "null": bi("Không được để trống", "Must not be empty"),
+                       "validator_failed": bi("Giá trị không hợp lệ", "Invalid value")},
+        fields.String: {"invalid": bi("Cần một chuỗi ký tự", "Not a valid string")},
+        fields.Integer: {"invalid": bi("Cần một số nguyên", "Not a valid integer")},
+        fields.Float: {"invalid": bi("Cần một số", "Not a valid number")},
+        fields.Boolean: {"invalid": bi("Cần đúng/sai", "Not a valid boolean")},
+        fields.Date: {"invalid": bi("Ngày không hợp lệ (YYYY-MM-DD)", "Not a valid date (YYYY-MM-DD)")},
+        fields.Email: {"invalid": bi("Địa chỉ email không hợp lệ", "Not a valid email address")},
+        fields.List: {"invalid": bi("Cần một danh sách", "Not a valid list")},
+        fields.Nested: {"type": bi("Dữ liệu không đúng kiểu", "Invalid input type")},
+    }
+    for cls, msgs in messages.items():
+        cls.default_error_messages = {**cls.default_error_messages, **msgs}

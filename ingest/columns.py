@@ -44,6 +44,8 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "phone": ("Điện thoại", ("dien thoai", "so dien thoai", "sdt", "dt", "tel", "phone", "telephone")),
     "website": ("Website", ("trang web", "web", "website", "url")),
     "description": ("Mô tả", ("gioi thieu", "mo ta", "mo ta nang luc", "description", "about")),
+    "equipment": ("Máy móc thiết bị", ("thiet bi", "may moc", "may moc thiet bi", "equipment", "machines")),
+    "capacities": ("Năng lực sản xuất", ("nang luc", "cong suat", "nang luc san xuat", "capacity", "capacities")),
     "verification_status": ("Mức xác minh", ("muc xac minh", "trang thai xac minh", "verification",
                                             "verification status", "verification_status")),
 }

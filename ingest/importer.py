@@ -111,6 +111,8 @@ def import_file(
     mapping, report.unknown_columns = map_headers(table.headers)
     missing = [f for f in ("tax_code", "name", "province", "sectors") if f not in mapping.values()]
     if missing:
+        if table.close:
+            table.close()
         names = ", ".join(COLUMNS[f][0] for f in missing)
         report.fatal = Msg(f"Thiếu cột bắt buộc: {names}", f"Required columns missing: {names}")
         return report
@@ -131,6 +133,8 @@ def import_file(
             record, converted = {}, set()
             for i, f in mapping.items():
                 value, legacy = _cell(values[i]) if i < len(values) else (None, None)
+                if f == "founded_year" and isinstance(values[i] if i < len(values) else None, dt.date):
+                    value = values[i].year  # a year typed into a date-formatted cell
                 record[f] = value
                 if legacy:
                     converted.add(legacy.upper())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,7 @@ class Table:
     format: str
     encoding: str | None = None
     sheet: str | None = None
+    close: Callable[[], object] | None = None  # release the file when the rows are not read to the end
 
 
 def _detect_encoding(raw: bytes) -> str:
@@ -85,14 +86,19 @@ def _open_csv(path: Path) -> Table:
 
 def _open_xlsx(path: Path, sheet: str | None) -> Table:
     import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
+    fh = path.open("rb")  # a file object, so that an .xlsx saved under another extension still opens
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
+        fh.close()
         raise ReadError(Msg("Không đọc được tệp Excel (tệp hỏng hoặc không phải XLSX)",
                             "Cannot read the Excel file (damaged or not XLSX)")) from exc
     if sheet:
         if sheet not in wb.sheetnames:
+            wb.close()
+            fh.close()
             raise ReadError(Msg(f"Không có trang tính '{sheet}' (có: {', '.join(wb.sheetnames)})",
                                 f"No sheet named '{sheet}' (available: {', '.join(wb.sheetnames)})"))
         ws = wb[sheet]
@@ -107,6 +113,7 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
             break
     if not headers:
         wb.close()
+        fh.close()
         raise ReadError(Msg("Tệp không có dòng tiêu đề", "The file has no header row"))
 
     def rows():
@@ -115,8 +122,9 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
                 yield n, list(values)
         finally:
             wb.close()
+            fh.close()
 
-    return Table(headers=headers, rows=rows(), format="xlsx", sheet=ws.title)
+    return Table(headers=headers, rows=rows(), format="xlsx", sheet=ws.title, close=lambda: (wb.close(), fh.close()))
 
 
 def open_table(path: str | Path, sheet: str | None = None) -> Table:
@@ -133,3 +141,24 @@ def open_table(path: str | Path, sheet: str | None = None) -> Table:
     if path.stat().st_size == 0:
         raise ReadError(Msg("Tệp rỗng", "The file is empty"))
     return _open_csv(path)
+
+
+def estimate_rows(path: str | Path) -> int | None:
+    """Roughly how many data rows a file holds (for a progress bar), without parsing it."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4)
+            if head.startswith(b"PK\x03\x04"):
+                import openpyxl
+
+                fh.seek(0)
+                wb = openpyxl.load_workbook(fh, read_only=True)
+                n = wb.worksheets[0].max_row
+                wb.close()
+                return max((n or 1) - 1, 0)
+            fh.seek(0)
+            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+            return max(lines - 1, 0)
+    except Exception:  # noqa: BLE001 - only an estimate
+        return None

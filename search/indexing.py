@@ -18,6 +18,7 @@ from search.documents import SearchDoc, from_enterprise
 
 log = logging.getLogger(__name__)
 CHUNK = 500
+BULK_THRESHOLD = 5000  # more changed enterprises than this in one commit: rebuild the index instead
 
 
 def _enterprise_id(obj) -> int | None:
@@ -45,7 +46,8 @@ def docs_for(session: Session, ids: Iterable[int]) -> tuple[list[SearchDoc], lis
             found.add(ent.id)
             if ent.deleted_at is None:
                 docs.append(from_enterprise(ent))
-    removed = [i for i in ids if i not in found] + [d for d in ids if d in found and d not in {x.id for x in docs}]
+    live = {d.id for d in docs}
+    removed = [i for i in ids if i not in live]  # gone, or soft-deleted
     return docs, removed
 
 
@@ -86,10 +88,14 @@ def install_sync(maker: sessionmaker, backend_getter) -> None:
         if not ids:
             return
         backend: SearchBackend = backend_getter()
-        # A fresh session: the committing one cannot run SQL at this point.
-        with maker() as reader:
-            docs, removed = docs_for(reader, sorted(ids))
         try:
+            # A fresh session: the committing one cannot run SQL at this point.
+            with maker() as reader:
+                if len(ids) > max(BULK_THRESHOLD, backend.count() // 5):
+                    # a large import: rebuilding is faster than updating row by row, and keeps prior order
+                    backend.reindex(iter_all_docs(reader))
+                    return
+                docs, removed = docs_for(reader, sorted(ids))
             backend.index(docs)
             backend.delete(removed)
         except Exception:  # the database is the source of truth; `cnht reindex` repairs the index

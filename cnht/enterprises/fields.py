@@ -11,11 +11,14 @@ from decimal import Decimal, InvalidOperation
 
 from marshmallow import ValidationError, fields
 
-from cnht.i18n import bi
+from cnht.i18n import bi, install_marshmallow_messages
 from cnht.reference import resolve_province, resolve_sector
 from search.analysis import fold_key, nfc
 
-LIST_SEPARATORS = re.compile(r"\s*(?:;|\n|\|)\s*")
+install_marshmallow_messages()
+
+# "; " separates items of a list cell ("|" separates the details of one item, see _ItemList)
+LIST_SEPARATORS = re.compile(r"\s*(?:;|\n)\s*")
 
 
 def parse_vn_number(value, *, integer: bool = False) -> Decimal:
@@ -85,6 +88,7 @@ class StrList(fields.Field):
     def __init__(self, *args, item_max_length: int = 255, **kwargs):
         if not kwargs.get("required"):
             kwargs.setdefault("load_default", list)
+            kwargs.setdefault("allow_none", True)  # an empty spreadsheet cell is an empty list
         super().__init__(*args, **kwargs)
         self.item_max_length = item_max_length
 

@@ -82,6 +82,7 @@ class _ItemList(fields.List):
 
     def __init__(self, nested: type[Schema], key: str, **kwargs):
         kwargs.setdefault("load_default", list)
+        kwargs.setdefault("allow_none", True)  # an empty spreadsheet cell is an empty list
         super().__init__(fields.Nested(nested), **kwargs)
         self.key = key
 
