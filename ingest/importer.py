@@ -194,7 +194,11 @@ def _write_batch(session: Session, pending: list[tuple[int, dict]], report: Impo
     existing = services.prefetch(session, [d["tax_code"] for _, d in pending])
     try:
         with session.begin_nested():
-            results = [services.upsert(session, data, existing) for _, data in pending]
+            new = [d for _, d in pending if d["tax_code"] not in existing]
+            services.bulk_create(session, new)
+            results = [services.ApplyResult(None, "created", []) for _ in new]  # type: ignore[arg-type]
+            results += [services.upsert(session, data, existing) for _, data in pending
+                        if data["tax_code"] in existing]
             session.flush()
     except SQLAlchemyError:
         results = []
@@ -210,6 +214,9 @@ def _write_batch(session: Session, pending: list[tuple[int, dict]], report: Impo
                                               + f": {exc.__class__.__name__}"))
     for result in results:
         setattr(report, result.status, getattr(report, result.status) + 1)
+    for ent in existing.values():  # keep memory flat over a long file
+        if ent in session:
+            session.expunge(ent)
     pending.clear()
 
 

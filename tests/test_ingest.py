@@ -229,3 +229,23 @@ def test_export_xlsx_has_a_frozen_vietnamese_header(session, tmp_path):
     assert [c.value for c in ws[1]][:3] == ["Mã số thuế", "Tên doanh nghiệp", "Tên tiếng Anh"]
     assert ws.column_dimensions["B"].width >= 40
     assert ws["A2"].data_type == "s"  # tax codes stay text (leading zeros)
+
+
+def test_imported_rows_are_audited_and_searchable(app, session, tmp_path):
+    from cnht.audit import AuditLog
+    from cnht.searching import SearchRequest, run_search
+
+    path = _write_csv(tmp_path / "a.csv", _rows(ROW, dict(ROW, tax_code="0313845728", name="Công ty CP Sao Việt",
+                                                          products="Bo mạch PCBA")))
+    import_file(session, path, actor="import:a.csv")
+    session.commit()
+    log = session.scalars(select(AuditLog).order_by(AuditLog.entity_id)).all()
+    assert [(a.action, a.actor) for a in log] == [("create", "import:a.csv")] * 2
+    ent = session.scalars(select(Enterprise).where(Enterprise.tax_code == "0313845728")).one()
+    assert [p.category_code for p in ent.products] == ["elec.ic_pcb"] and ent.size_class == "medium"
+    with app.test_request_context():
+        assert [h.name for h in run_search(SearchRequest(q="pcba")).hits] == ["Công ty CP Sao Việt"]
+    # importing again goes through the update path and changes nothing
+    again = import_file(session, path)
+    session.commit()
+    assert (again.created, again.unchanged) == (0, 2)

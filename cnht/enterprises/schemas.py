@@ -91,9 +91,23 @@ class _ItemList(fields.List):
             return []
         if isinstance(value, str):
             value = StrList()._deserialize(value, attr, data)
+        if isinstance(value, list | tuple) and all(isinstance(v, str) and "|" not in v for v in value):
+            return [self._plain(v) for v in value]  # the common case, without a nested load per item
         if isinstance(value, list | tuple):
             value = [self._from_text(v) if isinstance(v, str) else v for v in value]
         return super()._deserialize(value, attr, data, **kwargs)
+
+    def _plain(self, text: str) -> dict:
+        """A bare name ('Khuôn ép nhựa', 'ISO 9001:2015'): the same result as the nested load."""
+        schema = self.inner.schema
+        first = schema.fields[self.key]
+        out = {name: None for name in schema.fields if name != "standard_key"}
+        out[self.key] = first.deserialize(text)
+        if out[self.key] is None:
+            raise ValidationError(bi("Mục rỗng", "Empty item"))
+        if self.key == "standard":  # what CertificationIn's post_load adds
+            out["standard_key"] = normalize_certification(out[self.key])
+        return out
 
     def _from_text(self, text: str) -> dict:
         """'ISO 9001:2015 | VN123 | QUACERT | 2027-05-01' → the nested object's fields in order

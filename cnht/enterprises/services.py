@@ -196,6 +196,55 @@ def upsert(session: Session, data: dict[str, Any], existing: dict[str, Enterpris
     return ApplyResult(ent, "updated" if changed else "unchanged", changed)
 
 
+def bulk_create(session: Session, datas: list[dict[str, Any]]) -> list[int]:
+    """Create enterprises none of whose tax codes exists yet, with batched INSERTs instead of one ORM
+    object graph per row: the import's fast path. Writes the same rows as ``upsert`` would, the audit
+    "create" entries and the search-index bookkeeping included."""
+    from sqlalchemy import insert
+
+    from cnht.audit import AuditLog
+    from cnht.enterprises.models import enterprise_sector
+
+    if not datas:
+        return []
+    now = utcnow()
+    ent_rows = []
+    for d in datas:
+        row = {f: d.get(f) for f in SCALAR_FIELDS}
+        row["export_markets"] = list(d.get("export_markets") or [])
+        row["key_customers"] = list(d.get("key_customers") or [])
+        row.update(tax_code=d["tax_code"], verification_status=d.get("verification_status") or "unverified",
+                   size_class=classify_size(d.get("employees"), d.get("revenue_bn_vnd"),
+                                            d.get("charter_capital_bn_vnd")),
+                   created_at=now, updated_at=now)
+        ent_rows.append(row)
+    ids = session.scalars(
+        insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True), ent_rows).all()
+    categories = _categories(session)
+    sector_rows, children = [], {name: [] for name in CHILD_SPECS}
+    for ent_id, d in zip(ids, datas, strict=True):
+        sectors = sorted(d.get("sectors") or [])
+        sector_rows.extend({"enterprise_id": ent_id, "sector_code": c} for c in sectors)
+        for name, (_model, keys) in CHILD_SPECS.items():
+            for pos, values in enumerate(_child_rows(name, d, sectors, categories)):
+                children[name].append({"enterprise_id": ent_id, "position": pos, **dict(zip(keys, values, strict=True))})
+    if sector_rows:
+        session.execute(insert(enterprise_sector), sector_rows)
+    for name, rows in children.items():
+        if rows:
+            session.execute(insert(CHILD_SPECS[name][0]), rows)
+    import json
+
+    actor, user_id = session.info.get("actor", "system"), session.info.get("user_id")
+    session.execute(insert(AuditLog), [
+        {"at": now, "actor": actor, "user_id": user_id, "entity_type": "enterprise", "entity_id": ent_id,
+         "action": "create", "new_value": json.dumps({"tax_code": d["tax_code"], "name": d["name"]},
+                                                     ensure_ascii=False)}
+        for ent_id, d in zip(ids, datas, strict=True)])
+    session.info.setdefault("_search_dirty", set()).update(ids)
+    return list(ids)
+
+
 def soft_delete(session: Session, ent: Enterprise) -> None:
     if ent.deleted_at is None:
         ent.deleted_at = utcnow()

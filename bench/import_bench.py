@@ -1,0 +1,101 @@
+"""Import benchmark: 100,000-row CSV and XLSX files through `cnht import`, search indexing included:
+wall time, rows per second and the peak memory of the importing process.
+
+    .venv/bin/python -m bench.import_bench [--rows 100000] [--formats csv,xlsx]
+
+The files are made here from the demo generator (valid tax codes, Vietnamese text, lists in cells);
+each format is imported into a fresh instance in a child process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from cnht.demo import generate
+from cnht.enterprises.rules import make_tax_code
+from ingest.columns import COLUMNS, TEMPLATE_FIELDS
+
+
+def rows(n: int):
+    base = generate(320)
+    rng = random.Random(1)
+    used: set[str] = set()
+    for i in range(n):
+        r = dict(base[i % len(base)])
+        while True:
+            code = make_tax_code(f"{rng.randrange(10**8 + 1, 10**9):09d}")
+            if code and code not in used:
+                used.add(code)
+                break
+        r["tax_code"] = code
+        if i >= len(base):
+            r["name"] = f"{r['name']} {i // len(base)}"
+        out = []
+        for f in TEMPLATE_FIELDS:
+            v = r.get(f)
+            if f == "certifications":
+                v = "; ".join(c["standard"] for c in v)
+            elif isinstance(v, list):
+                v = "; ".join(v)
+            out.append("" if v is None else v)
+        yield out
+
+
+def write(path: Path, n: int) -> None:
+    header = [COLUMNS[f][0] for f in TEMPLATE_FIELDS]
+    if path.suffix == ".csv":
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            w.writerows(rows(n))
+    else:
+        import openpyxl
+
+        wb = openpyxl.Workbook(write_only=True)
+        ws = wb.create_sheet("DS")
+        ws.append(header)
+        for r in rows(n):
+            ws.append(r)
+        wb.save(path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--formats", default="csv,xlsx")
+    args = ap.parse_args()
+    cnht = str(Path(sys.executable).parent / "cnht")
+    for fmt in args.formats.split(","):
+        work = Path(tempfile.mkdtemp(prefix=f"cnht-import-{fmt}-"))
+        path = work / f"list.{fmt}"
+        t0 = time.perf_counter()
+        write(path, args.rows)
+        made = time.perf_counter() - t0
+        env = {**os.environ, "CNHT_INSTANCE_PATH": str(work / "instance")}
+        env.pop("CNHT_DATABASE_URL", None)
+        subprocess.run([cnht, "init-db"], env=env, check=True, capture_output=True)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        t0 = time.perf_counter()
+        proc = subprocess.run([cnht, "import", str(path)], env=env, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        if proc.returncode != 0:
+            raise SystemExit(proc.stderr[-2000:])
+        summary = proc.stdout.strip().splitlines()[-1]
+        print(f"{fmt}: {args.rows} rows ({path.stat().st_size / 1e6:.1f} MB, written in {made:.1f} s)")
+        print(f"  {summary}")
+        print(f"  cnht import (indexing included): {wall:.1f} s, {args.rows / wall:,.0f} rows/s, "
+              f"peak RSS {max(peak, before) / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
