@@ -171,9 +171,6 @@ def prefetch(session: Session, tax_codes: list[str]) -> dict[str, Enterprise]:
     return {e.tax_code: e for e in session.scalars(stmt)}
 
 
-_MISSING = object()
-
-
 def upsert(session: Session, data: dict[str, Any], existing: dict[str, Enterprise] | None = None) -> ApplyResult:
     """Create or update by tax code (a soft-deleted enterprise is restored). ``existing``: a prefetched
     map for a batch; a tax code absent from it is known not to exist."""
