@@ -78,6 +78,10 @@ class SuggestArgs(Schema):
     limit = fields.Integer(load_default=8, validate=validate.Range(min=1, max=20))
 
 
+# how certification keys are usually written (keys are upper-cased for comparison)
+CERT_DISPLAY = {"ROHS": "RoHS", "OEKO-TEX STANDARD 100": "OEKO-TEX Standard 100", "GLOBALG.A.P": "GlobalG.A.P"}
+
+
 def facet_label(facet: str, value: str, lang: str = "vi") -> str:
     from cnht.enterprises.rules import SIZE_LABELS
     from cnht.reference import provinces
@@ -96,6 +100,8 @@ def facet_label(facet: str, value: str, lang: str = "vi") -> str:
 
         msg = OWNERSHIP_LABELS.get(value)
         return (msg.vi if lang == "vi" else msg.en) if msg else value
+    if facet == "certification":
+        return CERT_DISPLAY.get(value, value)
     if facet == "verified":
         labels = {"true": ("Đã xác minh", "Verified"), "false": ("Chưa xác minh", "Not verified")}[value]
         return labels[0] if lang == "vi" else labels[1]
