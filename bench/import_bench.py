@@ -13,7 +13,6 @@ import argparse
 import csv
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -68,6 +67,19 @@ def write(path: Path, n: int) -> None:
         wb.save(path)
 
 
+def run_measured(cmd: list[str], env: dict) -> tuple[int, str, str, int]:
+    """Run a command; (exit code, stdout, stderr, peak RSS in KB of that process, from wait4)."""
+    import tempfile as _tf
+
+    with _tf.TemporaryFile("w+") as out, _tf.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return proc.returncode, out.read(), err.read(), usage.ru_maxrss
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=100_000)
@@ -83,18 +95,16 @@ def main() -> None:
         env = {**os.environ, "CNHT_INSTANCE_PATH": str(work / "instance")}
         env.pop("CNHT_DATABASE_URL", None)
         subprocess.run([cnht, "init-db"], env=env, check=True, capture_output=True)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         t0 = time.perf_counter()
-        proc = subprocess.run([cnht, "import", str(path)], env=env, capture_output=True, text=True)
+        returncode, out, err, peak_kb = run_measured([cnht, "import", str(path)], env)
         wall = time.perf_counter() - t0
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        if proc.returncode != 0:
-            raise SystemExit(proc.stderr[-2000:])
-        summary = proc.stdout.strip().splitlines()[-1]
+        if returncode != 0:
+            raise SystemExit(err[-2000:])
+        summary = out.strip().splitlines()[-1]
         print(f"{fmt}: {args.rows} rows ({path.stat().st_size / 1e6:.1f} MB, written in {made:.1f} s)")
         print(f"  {summary}")
         print(f"  cnht import (indexing included): {wall:.1f} s, {args.rows / wall:,.0f} rows/s, "
-              f"peak RSS {max(peak, before) / 1024:.0f} MB")
+              f"peak RSS {peak_kb / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

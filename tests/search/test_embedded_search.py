@@ -223,3 +223,15 @@ def test_search_page_renders_highlights_escaped(client, session):
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<mark>Khuôn</mark>" in html
+
+
+def test_reindex_reads_the_same_documents_as_the_orm_path(session):
+    from cnht import demo
+    from search.indexing import docs_for, iter_all_docs
+
+    demo.load(session, count=40, seed=4)
+    session.commit()
+    fast = {d.id: d.to_dict() for d in iter_all_docs(session)}
+    docs, _ = docs_for(session, list(fast))
+    assert fast == {d.id: d.to_dict() for d in docs}
+    assert len(fast) == 40
