@@ -183,7 +183,7 @@ def import_file(
     return report
 
 
-BATCH = 250
+BATCH = 1000
 
 
 def _write_batch(session: Session, pending: list[tuple[int, dict]], report: ImportReport) -> None:
