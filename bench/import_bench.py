@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.measure import run_measured
 from cnht.demo import generate
 from cnht.enterprises.rules import make_tax_code
 from ingest.columns import COLUMNS, TEMPLATE_FIELDS
@@ -65,19 +66,6 @@ def write(path: Path, n: int) -> None:
         for r in rows(n):
             ws.append(r)
         wb.save(path)
-
-
-def run_measured(cmd: list[str], env: dict) -> tuple[int, str, str, int]:
-    """Run a command; (exit code, stdout, stderr, peak RSS in KB of that process, from wait4)."""
-    import tempfile as _tf
-
-    with _tf.TemporaryFile("w+") as out, _tf.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return proc.returncode, out.read(), err.read(), usage.ru_maxrss
 
 
 def main() -> None:
