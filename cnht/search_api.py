@@ -9,7 +9,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, val
 from cnht.enterprises.fields import OwnershipField
 from cnht.enterprises.rules import SIZE_CLASSES, normalize_certification
 from cnht.i18n import bi
-from cnht.reference import resolve_province, resolve_sector, sector_label
+from cnht.reference import resolve_filter_args, sector_label
 from cnht.searching import SearchRequest, get_backend, run_search
 from search.backends.base import Filters, SearchResult
 
@@ -40,19 +40,8 @@ class SearchArgs(Schema):
 
     @post_load
     def _filters(self, data, **_):
-        errors: dict[str, list[str]] = {}
         f = Filters()
-        if data.get("sector"):
-            f.sector = resolve_sector(data["sector"])
-            if f.sector is None:
-                errors["sector"] = [bi("Ngành không hợp lệ: '{v}'", "Unknown sector: '{v}'", v=data["sector"])]
-        if data.get("province"):
-            match = resolve_province(data["province"])
-            if match is None:
-                errors["province"] = [bi("Không nhận ra tỉnh/thành phố '{v}'", "Unknown province '{v}'",
-                                         v=data["province"])]
-            else:
-                f.province = match.code
+        f.sector, f.province, errors = resolve_filter_args(data.get("sector"), data.get("province"))
         if data.get("certification"):
             f.certification = normalize_certification(data["certification"])
         f.ownership = data.get("ownership")

@@ -326,16 +326,6 @@ def _item_fraction(folded_text: str, words: set[str]) -> float:
     return best
 
 
-def _token_in(field_tokens: set[str], alt: Alt, folded_text: str, exact_tokens: set[str] | None = None) -> bool:
-    if alt.prefix:
-        p = alt.phrase[0]
-        pool = exact_tokens if alt.exact and exact_tokens is not None else field_tokens
-        return any(t.startswith(p) for t in pool)
-    if len(alt.phrase) == 1:
-        return alt.phrase[0] in field_tokens
-    return _contains_phrase(folded_text, alt.phrase)
-
-
 @dataclass
 class _Prepared:
     """What ``score`` needs from a plan, computed once per query rather than once per candidate."""

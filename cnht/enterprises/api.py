@@ -14,7 +14,7 @@ from cnht.enterprises.models import VERIFICATION_LEVELS, Enterprise, enterprise_
 from cnht.enterprises.rules import SIZE_CLASSES
 from cnht.enterprises.schemas import EnterpriseOut, EnterpriseSummaryOut
 from cnht.i18n import Msg, bi
-from cnht.reference import resolve_province, resolve_sector
+from cnht.reference import resolve_filter_args
 
 blp = Blueprint("enterprises", __name__, url_prefix="/api/v1/enterprises",
                 description="Doanh nghiệp CNHT / Supporting-industry enterprises")
@@ -36,18 +36,7 @@ class ListArgs(Schema):
 
     @post_load
     def _resolve(self, data, **_):
-        errors = {}
-        if data.get("sector"):
-            code = resolve_sector(data["sector"])
-            if code is None:
-                errors["sector"] = [bi("Ngành không hợp lệ: '{v}'", "Unknown sector: '{v}'", v=data["sector"])]
-            data["sector"] = code
-        if data.get("province"):
-            match = resolve_province(data["province"])
-            if match is None:
-                errors["province"] = [bi("Không nhận ra tỉnh/thành phố '{v}'", "Unknown province '{v}'",
-                                         v=data["province"])]
-            data["province"] = match.code if match else None
+        data["sector"], data["province"], errors = resolve_filter_args(data.get("sector"), data.get("province"))
         if errors:
             raise ValidationError(errors)
         return data

@@ -166,6 +166,26 @@ def resolve_sector(text: str | None) -> str | None:
     return _sector_index().get(fold_key(str(text)))
 
 
+def resolve_filter_args(sector: str | None, province: str | None) -> tuple[str | None, str | None, dict]:
+    """Sector and province query arguments as users send them → (sector code, 2025 province code,
+    field errors in both languages). Shared by the enterprise list, search and their pages."""
+    from cnht.i18n import bi
+
+    errors: dict[str, list[str]] = {}
+    sector_code = province_code = None
+    if sector:
+        sector_code = resolve_sector(sector)
+        if sector_code is None:
+            errors["sector"] = [bi("Ngành không hợp lệ: '{v}'", "Unknown sector: '{v}'", v=sector)]
+    if province:
+        match = resolve_province(province)
+        if match is None:
+            errors["province"] = [bi("Không nhận ra tỉnh/thành phố '{v}'", "Unknown province '{v}'", v=province)]
+        else:
+            province_code = match.code
+    return sector_code, province_code, errors
+
+
 def sector_label(code: str, lang: str = "vi") -> str:
     for sector in SECTORS:
         if sector["code"] == code:

@@ -12,7 +12,7 @@ from cnht.enterprises import services
 from cnht.enterprises.models import VERIFICATION_LEVELS, Enterprise, enterprise_sector
 from cnht.enterprises.rules import SIZE_LABELS
 from cnht.i18n import Msg
-from cnht.reference import resolve_province, resolve_sector, sector_label
+from cnht.reference import resolve_filter_args, sector_label
 from cnht.reference.models import Province, Sector
 
 bp = Blueprint("web", __name__)
@@ -152,14 +152,11 @@ def home():
 def enterprise_list():
     from cnht.enterprises.api import filtered_query, paginate
 
-    args = {"sector": None, "province": None, "verification": None}
-    sector_raw = request.args.get("sector", "").strip()
-    province_raw = request.args.get("province", "").strip()
-    if sector_raw:
-        args["sector"] = resolve_sector(sector_raw)
-    if province_raw:
-        match = resolve_province(province_raw)
-        args["province"] = match.code if match else "??"
+    args = {"verification": None}
+    sector, province, errors = resolve_filter_args(request.args.get("sector", "").strip(),
+                                                   request.args.get("province", "").strip())
+    args["sector"] = sector
+    args["province"] = "??" if "province" in errors else province  # an unknown province matches nothing
     if request.args.get("verification") in VERIFICATION_LEVELS:
         args["verification"] = request.args["verification"]
     try:

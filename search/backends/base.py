@@ -21,9 +21,6 @@ class Filters:
     size: str | None = None
     verified: bool | None = None  # True: documents checked or staff-assessed
 
-    def active(self) -> bool:
-        return any(v is not None for v in vars(self).values())
-
 
 @dataclass
 class Hit:
