@@ -527,7 +527,8 @@ class EmbeddedBackend(SearchBackend):
             ordered, total = [], 0
             facet_counts = {f: [] for f in FACETS}
         elif plan.empty:
-            matched = np.asarray(self._ids(filt), dtype=np.int64)
+            # browsing everything: the facet arrays already know every document
+            matched = np.flatnonzero(facets.present) if filt is None else np.asarray(self._ids(filt), dtype=np.int64)
             total = len(matched)
             ordered = facets.sort(matched, limit=page * per_page)
             facet_counts = facets.count(None if filt is None else matched)
