@@ -36,6 +36,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     audit.install()
 
+    from cnht.accounts.auth import init_auth
+
+    init_auth(app)
+
     from cnht.searching import init_search
 
     init_search(app)

@@ -57,6 +57,13 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "JSON_SORT_KEYS": False,
         "PER_PAGE_DEFAULT": 20,
         "PER_PAGE_MAX": 100,
+        "SMTP_HOST": _env("CNHT_SMTP_HOST"),
+        "SMTP_PORT": int(_env("CNHT_SMTP_PORT", "25")),
+        "SMTP_USER": _env("CNHT_SMTP_USER"),
+        "SMTP_PASSWORD": _env("CNHT_SMTP_PASSWORD"),
+        "SMTP_STARTTLS": _env("CNHT_SMTP_STARTTLS", "0") == "1",
+        "MAIL_FROM": _env("CNHT_MAIL_FROM", "cnht-portal@localhost"),
+        "BASE_URL": _env("CNHT_BASE_URL"),
     }
     cfg.update(overrides)
     if "SECRET_KEY" not in cfg:

@@ -1,6 +1,6 @@
 """Import point for every mapped class (Alembic's autogenerate and the app factory use it)."""
 
-from cnht.accounts.models import User  # noqa: F401
+from cnht.accounts.models import EnterpriseClaim, OutboxMessage, User  # noqa: F401
 from cnht.audit import AuditLog  # noqa: F401
 from cnht.db import Base  # noqa: F401
 from cnht.enterprises.models import (  # noqa: F401
@@ -13,4 +13,5 @@ from cnht.enterprises.models import (  # noqa: F401
     EnterpriseProduct,
     Equipment,
 )
+from cnht.imports.models import DuplicateDecision, DuplicateReview, ImportJob  # noqa: F401
 from cnht.reference.models import LegacyProvince, ProductCategory, Province, Sector  # noqa: F401

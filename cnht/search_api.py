@@ -103,7 +103,8 @@ def result_json(result: SearchResult) -> dict:
         "page": result.page,
         "per_page": result.per_page,
         "items": [{
-            "tax_code": h.tax_code,
+            "ref": h.tax_code,
+            "tax_code": None if h.tax_code.startswith("id-") else h.tax_code,
             "name": h.name,
             "name_en": h.name_en,
             "province": {"code": h.province_code, "name": h.province_name},
@@ -141,4 +142,5 @@ class Suggest(MethodView):
     def get(self, args):
         """Gợi ý khi gõ / Autocomplete enterprise names, products and categories"""
         items = get_backend().suggest(args["q"], limit=args["limit"])
-        return {"items": [{"text": s.text, "kind": s.kind, "tax_code": s.tax_code} for s in items]}
+        return {"items": [{"text": s.text, "kind": s.kind, "ref": s.tax_code,
+                           "tax_code": s.tax_code if s.tax_code and not s.tax_code.startswith("id-") else None} for s in items]}

@@ -16,9 +16,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from cnht.enterprises import services
+from cnht.enterprises.fields import TaxCodeField
 from cnht.enterprises.schemas import EnterpriseIn
 from cnht.i18n import Msg
 from ingest.columns import COLUMNS, map_headers
+from ingest.dedup import Deduplicator, name_key, queue_for_review
 from ingest.legacy import repair
 from ingest.readers import ReadError, open_table
 
@@ -42,6 +44,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
+    queued: int = 0  # rows without a tax code waiting for a staff duplicate decision
     converted_rows: int = 0
     dry_run: bool = False
     aborted: bool = False
@@ -66,6 +69,9 @@ class ImportReport:
                 f"{self.unchanged} không đổi, {self.failed} lỗi")
         text_en = (f"{verb_en} {self.rows_read} rows read: {self.created} created, {self.updated} updated, "
                    f"{self.unchanged} unchanged, {self.failed} failed").strip()
+        if self.queued:
+            text += f", {self.queued} chờ xem xét trùng lặp"
+            text_en += f", {self.queued} queued for duplicate review"
         if self.aborted:
             text += " — đã hủy, không ghi dữ liệu nào"
             text_en += " — aborted, nothing written"
@@ -109,7 +115,7 @@ def import_file(
         return report
     report.format, report.encoding = table.format, table.encoding
     mapping, report.unknown_columns = map_headers(table.headers)
-    missing = [f for f in ("tax_code", "name", "province", "sectors") if f not in mapping.values()]
+    missing = [f for f in ("name", "province", "sectors") if f not in mapping.values()]
     if missing:
         if table.close:
             table.close()
@@ -119,8 +125,10 @@ def import_file(
     header_of = {f: str(table.headers[i]) for i, f in mapping.items()}
 
     session.info["actor"] = actor or f"import:{path.name}"
-    schema = EnterpriseIn()
+    schema = ImportRow()
+    dedup = Deduplicator(session)
     seen: dict[str, int] = {}
+    seen_untaxed: dict[tuple[str, str], int] = {}
     pending: list[tuple[int, dict]] = []
     outer = session.begin_nested()
     try:
@@ -144,6 +152,8 @@ def import_file(
                     row_no, "", "", str(Msg(f"Đã chuyển mã {', '.join(sorted(converted))} sang Unicode",
                                             f"Converted from {', '.join(sorted(converted))} to Unicode")),
                     level="info"))
+            if isinstance(record.get("tax_code"), str) and not record["tax_code"].strip():
+                record["tax_code"] = None
             try:
                 data = schema.load(record)
             except ValidationError as exc:
@@ -151,6 +161,27 @@ def import_file(
                 for fld, messages in exc.messages.items():
                     for m in _flatten(messages):
                         report.issues.append(RowIssue(row_no, header_of.get(fld, fld), _show(record.get(fld)), m))
+                continue
+            if data.get("province_legacy"):
+                report.issues.append(RowIssue(
+                    row_no, header_of["province"], _show(record.get("province")),
+                    str(Msg(f"Tỉnh cũ '{data['province_legacy']}' được chuyển thành đơn vị hiện hành",
+                            f"Former province '{data['province_legacy']}' mapped to the current unit")),
+                    level="info"))
+            if data.get("tax_code") is None:
+                key = (name_key(data["name"]), data["province_code"])
+                first = seen_untaxed.get(key)
+                if first is not None:
+                    report.failed += 1
+                    report.issues.append(RowIssue(
+                        row_no, header_of["name"], data["name"],
+                        str(Msg(f"Dòng không có mã số thuế trùng tên và tỉnh với dòng {first}",
+                                f"Row without tax code repeats the name and province of row {first}"))))
+                    continue
+                seen_untaxed[key] = row_no
+                _write_batch(session, pending, report)
+                dedup.reset()
+                _write_untaxed(session, dedup, row_no, record, data, report, header_of, path.name)
                 continue
             first = seen.get(data["tax_code"])
             if first is not None:
@@ -161,12 +192,6 @@ def import_file(
                             f"Tax code repeats row {first} of the same file"))))
                 continue
             seen[data["tax_code"]] = row_no
-            if data.get("province_legacy"):
-                report.issues.append(RowIssue(
-                    row_no, header_of["province"], _show(record.get("province")),
-                    str(Msg(f"Tỉnh cũ '{data['province_legacy']}' được chuyển thành đơn vị hiện hành",
-                            f"Former province '{data['province_legacy']}' mapped to the current unit")),
-                    level="info"))
             pending.append((row_no, data))
             if len(pending) >= BATCH:
                 _write_batch(session, pending, report)
@@ -184,6 +209,50 @@ def import_file(
 
 
 BATCH = 1000
+
+
+class ImportRow(EnterpriseIn):
+    """A spreadsheet row: the tax code may be missing (then duplicates are looked for by name)."""
+
+    tax_code = TaxCodeField(load_default=None, allow_none=True)
+
+
+def _write_untaxed(session: Session, dedup: Deduplicator, row_no: int, record: dict, data: dict,
+                   report: ImportReport, header_of: dict, source: str) -> None:
+    """A row without a tax code: update the firm it is known to be, queue it for review when it looks
+    like an existing firm, otherwise create it."""
+    res = dedup.resolve(data["name"], data["province_code"])
+    try:
+        with session.begin_nested():
+            if res.action == "review":
+                queue_for_review(session, source=source, row_number=row_no, record=_json_safe(record),
+                                 name=data["name"], province=data["province_code"], candidates=res.candidates)
+                session.flush()
+                report.queued += 1
+                names = "; ".join(f"{e.name} ({e.ref}, {s:.0f}%)" for e, s in res.candidates)
+                report.issues.append(RowIssue(
+                    row_no, header_of["name"], data["name"],
+                    str(Msg(f"Không có mã số thuế, giống doanh nghiệp đã có: {names} — chờ cán bộ xem xét",
+                            f"No tax code and similar to existing: {names} — queued for staff review")),
+                    level="review"))
+                return
+            if res.action == "update":
+                result = services.upsert_untaxed(session, data, res.enterprise, fill=res.reason == "decided_same")
+            else:
+                result = services.upsert_untaxed(session, data, None)
+            session.flush()
+    except SQLAlchemyError as exc:
+        report.failed += 1
+        report.issues.append(RowIssue(row_no, "", "", str(Msg("Lỗi ghi dữ liệu", "Database error"))
+                                      + f": {exc.__class__.__name__}"))
+        return
+    if res.action == "create":
+        dedup.remember_new(result.enterprise.id, data["name"], data["province_code"], None)
+    setattr(report, result.status, getattr(report, result.status) + 1)
+
+
+def _json_safe(record: dict) -> dict:
+    return {k: (v if v is None or isinstance(v, str | int | float | bool) else str(v)) for k, v in record.items()}
 
 
 def _write_batch(session: Session, pending: list[tuple[int, dict]], report: ImportReport) -> None:

@@ -129,7 +129,7 @@ def build_doc(e: EnterpriseFacts) -> SearchDoc:
     equipment = [" ".join(x for x in q if x) for q in e.equipment]
     return SearchDoc(
         id=e.id,
-        tax_code=e.tax_code,
+        tax_code=e.tax_code or f"id-{e.id}",  # the enterprise's public ref
         name=e.name,
         name_en=e.name_en,
         province_code=e.province_code,

@@ -54,6 +54,7 @@ def app(database_url, tmp_path_factory):
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret",
         "TESTING": True,
+        "IMPORT_JOBS_INLINE": True,  # the background-thread path has its own test on a fresh database
     })
     database = application.extensions["cnht_db"]
     migrate.upgrade(database.engine)
@@ -89,9 +90,16 @@ def session(db):
         s.close()
 
 
+_client_no = iter(range(1, 1_000_000))
+
+
 @pytest.fixture
 def client(app, db):
-    return app.test_client()
+    # A client address of its own per test, so per-address rate limits do not leak between tests.
+    n = next(_client_no)
+    c = app.test_client()
+    c.environ_base["REMOTE_ADDR"] = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+    return c
 
 
 @pytest.fixture

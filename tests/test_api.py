@@ -34,7 +34,7 @@ def test_list_is_paginated_with_exact_total(client, seeded):
     names = [i["name"] for i in body["items"] + page2["items"]]
     assert len(set(names)) == 4
     item = body["items"][0]
-    assert set(item) == {"tax_code", "name", "name_en", "short_name", "province", "sectors", "size_class",
+    assert set(item) == {"ref", "tax_code", "name", "name_en", "short_name", "province", "sectors", "size_class",
                          "verification_status", "updated_at"}
 
 

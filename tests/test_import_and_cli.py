@@ -157,7 +157,7 @@ def test_import_of_a_file_without_required_columns_fails_clearly(cli_runner, tmp
     f.write_text("Tên doanh nghiệp,Địa chỉ\nA,B\n", encoding="utf-8")
     result = cli_runner("import", str(f))
     assert result.exit_code != 0
-    assert "Thiếu cột bắt buộc: Mã số thuế, Tỉnh/Thành phố, Ngành" in result.output
+    assert "Thiếu cột bắt buộc: Tỉnh/Thành phố, Ngành" in result.output
 
 
 def test_demo_data_is_large_realistic_valid_and_deterministic(cli_runner, session):

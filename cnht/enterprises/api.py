@@ -88,7 +88,7 @@ class EnterpriseDetail(MethodView):
     @blp.alt_response(404, description="Not found")
     def get(self, tax_code: str):
         """Hồ sơ doanh nghiệp theo mã số thuế / One enterprise by tax code"""
-        ent = services.get_by_tax_code(session, tax_code.strip())
+        ent = services.get_by_ref(session, tax_code.strip())
         if ent is None:
             abort(404, message_obj=Msg("Không tìm thấy doanh nghiệp", "Enterprise not found"))
         return ent

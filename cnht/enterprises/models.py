@@ -31,7 +31,8 @@ class Enterprise(TimestampMixin, Base):
     __tablename__ = "enterprise"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tax_code: Mapped[str] = mapped_column(String(14), unique=True)
+    # None only for firms imported from lists without one (see ``ref``).
+    tax_code: Mapped[str | None] = mapped_column(String(14), unique=True)
     name: Mapped[str] = mapped_column(String(255))
     name_en: Mapped[str | None] = mapped_column(String(255))
     short_name: Mapped[str | None] = mapped_column(String(120))
@@ -76,6 +77,11 @@ class Enterprise(TimestampMixin, Base):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="enterprise", cascade="all, delete-orphan", order_by="Attachment.id"
     )
+
+    @property
+    def ref(self) -> str:
+        """Public key in URLs: the tax code, or ``id-<n>`` for a firm without one."""
+        return self.tax_code or f"id-{self.id}"
 
     @property
     def is_deleted(self) -> bool:

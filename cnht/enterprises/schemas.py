@@ -224,7 +224,8 @@ class CapacityOut(Schema):
 
 
 class EnterpriseSummaryOut(Schema):
-    tax_code = fields.String()
+    ref = fields.String(metadata={"description": "Public key: the tax code, or id-<n> for a firm without one"})
+    tax_code = fields.String(allow_none=True)
     name = fields.String()
     name_en = fields.String(allow_none=True)
     short_name = fields.String(allow_none=True)

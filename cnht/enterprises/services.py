@@ -63,6 +63,22 @@ def get_by_tax_code(session: Session, tax_code: str, *, include_deleted: bool = 
     return session.scalars(stmt).first()
 
 
+def get_by_ref(session: Session, ref: str, *, full: bool = True) -> Enterprise | None:
+    """By public ref: a tax code, or ``id-<n>`` for a firm without one."""
+    ref = (ref or "").strip()
+    if ref.startswith("id-"):
+        try:
+            ent_id = int(ref[3:])
+        except ValueError:
+            return None
+        stmt = select(Enterprise).where(Enterprise.id == ent_id, Enterprise.tax_code.is_(None),
+                                        Enterprise.deleted_at.is_(None))
+        if full:
+            stmt = stmt.options(*eager_options())
+        return session.scalars(stmt).first()
+    return get_by_tax_code(session, ref, full=full)
+
+
 def _child_rows(name: str, data: dict[str, Any], sectors: list[str], known_categories: set[str]) -> list[tuple]:
     """Rows of a child collection as tuples in CHILD_SPECS order, from loaded data."""
     _model, keys = CHILD_SPECS[name]
@@ -191,6 +207,34 @@ def upsert(session: Session, data: dict[str, Any], existing: dict[str, Enterpris
         ent.deleted_at = None
         changed.append("deleted_at")
     return ApplyResult(ent, "updated" if changed else "unchanged", changed)
+
+
+def upsert_untaxed(session: Session, data: dict[str, Any], ent: Enterprise | None, *,
+                   fill: bool = False) -> ApplyResult:
+    """Create a firm that has no tax code, or update the one it was identified as (by name and
+    province; ``fill``: merge as staff decided, see ``merge_fill``)."""
+    if ent is not None and fill:
+        changed = merge_fill(session, ent, data)
+        return ApplyResult(ent, "updated" if changed else "unchanged", changed)
+    if ent is None:
+        ent = Enterprise(tax_code=None, export_markets=[], key_customers=[],
+                         verification_status=data.get("verification_status") or "unverified")
+        apply(session, ent, {k: v for k, v in data.items() if k != "tax_code"})
+        session.add(ent)
+        return ApplyResult(ent, "created", [])
+    changed = apply(session, ent, {k: v for k, v in data.items() if k != "tax_code"})
+    return ApplyResult(ent, "updated" if changed else "unchanged", changed)
+
+
+def merge_fill(session: Session, ent: Enterprise, data: dict[str, Any]) -> list[str]:
+    """Merge an incoming record into ``ent``: its non-empty values win, empty ones leave ``ent`` as it
+    is; a tax code is taken only when ``ent`` has none."""
+    fill = {k: v for k, v in data.items() if v not in (None, "", [], {}) and k != "tax_code"}
+    changed = apply(session, ent, fill)
+    if data.get("tax_code") and not ent.tax_code:
+        ent.tax_code = data["tax_code"]
+        changed.append("tax_code")
+    return changed
 
 
 def bulk_create(session: Session, datas: list[dict[str, Any]]) -> list[int]:

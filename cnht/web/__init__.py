@@ -24,6 +24,17 @@ VERIFICATION_LABELS = {
     "documents_checked": Msg("Đã kiểm tra hồ sơ", "Documents checked"),
     "staff_assessed": Msg("Đã đánh giá năng lực", "Staff-assessed"),
 }
+ROLE_LABELS = {
+    "admin": Msg("Quản trị hệ thống", "Administrator"),
+    "staff": Msg("Cán bộ Sở Công Thương", "Department staff"),
+    "sme": Msg("Doanh nghiệp cung ứng", "Supplier (SME)"),
+    "buyer": Msg("Bên mua", "Buyer"),
+}
+CLAIM_LABELS = {
+    "pending": Msg("Chờ duyệt", "Pending"),
+    "approved": Msg("Đã duyệt", "Approved"),
+    "rejected": Msg("Bị từ chối", "Rejected"),
+}
 OWNERSHIP_LABELS = {
     "private": Msg("Tư nhân", "Private"),
     "state": Msg("Nhà nước", "State-owned"),
@@ -83,9 +94,16 @@ def init_web(app: Flask) -> None:
             "ownership_label": lambda code: label(OWNERSHIP_LABELS.get(code)) if code else "",
             "nl2br": lambda text: Markup("<br>").join((text or "").split("\n")),
             "url_with": _url_with,
+            "role_label": lambda code: label(ROLE_LABELS.get(code)),
+            "claim_label": lambda code: label(CLAIM_LABELS.get(code)),
         }
 
     app.register_blueprint(bp)
+    from cnht.accounts.views import bp as accounts_bp
+    from cnht.web.staff import bp as staff_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(staff_bp, url_prefix="/staff")
 
 
 def _url_with(**changes) -> str:
@@ -210,7 +228,7 @@ FACET_TITLES = {
 
 @bp.route("/enterprises/<string:tax_code>")
 def enterprise_profile(tax_code: str):
-    ent = services.get_by_tax_code(session, tax_code)
+    ent = services.get_by_ref(session, tax_code)
     if ent is None:
         abort(404)
     return render_template("enterprises/profile.html", e=ent)

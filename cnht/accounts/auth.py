@@ -1,0 +1,166 @@
+"""Sign-in, sessions, API tokens, CSRF, rate limiting and the permission checks every write uses.
+
+- Browser sessions: Flask-Login; the session id embeds a slice of the password hash, so changing
+  the password signs out every other session.
+- API clients: ``Authorization: Bearer <token>`` (token shown once, stored as SHA-256).
+- CSRF (Flask-WTF) on every unsafe request except those authenticated by a bearer token, which a
+  browser never sends on its own.
+- Repeated failed sign-ins lock the account for a while; sign-in attempts are also rate limited
+  per client address (Flask-Limiter).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from functools import wraps
+
+from flask import Flask, abort, g, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import select
+
+from cnht.accounts.models import User
+from cnht.db import session, utcnow
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+
+
+def init_auth(app: Flask) -> None:
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # tied to the session instead
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE", False))
+    app.config.setdefault("RATELIMIT_ENABLED", app.config.get("RATELIMIT_ENABLED", True))
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    @app.before_request
+    def _csrf_unless_token():
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            return
+        if bearer_token() is not None or request.routing_exception is not None:
+            return  # token clients are not CSRF-prone; unknown routes answer 404/405
+        view = app.view_functions.get(request.endpoint) if request.endpoint else None
+        if view is not None and getattr(view, "csrf_exempt", False):
+            return
+        csrf.protect()
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    try:
+        uid, tail = user_id.split(":", 1)
+        user = session.get(User, int(uid))
+    except (ValueError, TypeError):
+        return None
+    if user is None or not user.is_active or user.password_hash[-12:] != tail:
+        return None
+    return user
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return None
+
+
+@login_manager.request_loader
+def _load_from_token(_request) -> User | None:
+    token = bearer_token()
+    if not token:
+        return None
+    user = session.scalar(select(User).where(User.api_token_hash == token_hash(token)))
+    if user is None or not user.is_active:
+        return None
+    g.via_token = True
+    return user
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(user: User) -> str:
+    """A new API token for ``user`` (replaces the old one); the caller shows it once."""
+    token = "cnht_" + secrets.token_urlsafe(32)
+    user.api_token_hash = token_hash(token)
+    return token
+
+
+def is_locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > utcnow()
+
+
+def record_failed_login(user: User) -> None:
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        user.locked_until = utcnow() + LOCKOUT
+        user.failed_logins = 0
+
+
+def record_login(user: User) -> None:
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = utcnow()
+
+
+def csrf_exempt(view):
+    """For unsafe methods that change nothing (e.g. POST /api/v1/match)."""
+    view.csrf_exempt = True
+    return view
+
+
+# ---- permission checks -------------------------------------------------------------------------
+
+def user_or_none() -> User | None:
+    return current_user if current_user and current_user.is_authenticated else None
+
+
+def is_staff(user: User | None) -> bool:
+    return user is not None and user.role in ("admin", "staff")
+
+
+def can_edit_enterprise(user: User | None, enterprise) -> bool:
+    if user is None:
+        return False
+    if is_staff(user):
+        return True
+    return user.role == "sme" and user.enterprise_id is not None and user.enterprise_id == enterprise.id
+
+
+def roles_required(*roles: str):
+    """401 for anonymous users, 403 for a role not in ``roles`` (admin passes every check)."""
+
+    def deco(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            user = user_or_none()
+            if user is None:
+                if request.path.startswith("/api/") or request.is_json:
+                    abort(401)
+                return login_manager.unauthorized()  # pages: off to the sign-in form
+            if user.role != "admin" and user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return deco
+
+
+def login_required(view):
+    return roles_required("admin", "staff", "sme", "buyer")(view)

@@ -1,0 +1,36 @@
+"""Outgoing e-mail. Every message is stored in the outbox table; when ``CNHT_SMTP_HOST`` is set
+it is also sent through SMTP (failures are recorded on the message, never raised to the user)."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from cnht.accounts.models import OutboxMessage
+from cnht.db import utcnow
+
+
+def send_mail(db: Session, to: str, subject: str, body: str, kind: str) -> OutboxMessage:
+    msg = OutboxMessage(to_email=to, subject=subject[:255], body=body, kind=kind)
+    db.add(msg)
+    host = current_app.config.get("SMTP_HOST")
+    if host:
+        try:
+            em = EmailMessage()
+            em["From"] = current_app.config["MAIL_FROM"]
+            em["To"] = to
+            em["Subject"] = subject
+            em.set_content(body)
+            with smtplib.SMTP(host, int(current_app.config.get("SMTP_PORT") or 25), timeout=10) as smtp:
+                if current_app.config.get("SMTP_STARTTLS"):
+                    smtp.starttls()
+                if current_app.config.get("SMTP_USER"):
+                    smtp.login(current_app.config["SMTP_USER"], current_app.config.get("SMTP_PASSWORD") or "")
+                smtp.send_message(em)
+            msg.sent_at = utcnow()
+        except (OSError, smtplib.SMTPException) as exc:
+            msg.error = f"{exc.__class__.__name__}: {exc}"[:2000]
+    return msg
