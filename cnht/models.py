@@ -14,4 +14,5 @@ from cnht.enterprises.models import (  # noqa: F401
     Equipment,
 )
 from cnht.imports.models import DuplicateDecision, DuplicateReview, ImportJob  # noqa: F401
+from cnht.matching.models import Connection, SourcingRequirement  # noqa: F401
 from cnht.reference.models import LegacyProvince, ProductCategory, Province, Sector  # noqa: F401

@@ -11,9 +11,10 @@ _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def make_user(session, role: str, email: str | None = None, *, tax_code: str | None = None,
-              full_name: str = "Nguyễn Văn An"):
+              full_name: str = "Nguyễn Văn An", organisation: str | None = None):
     user = create_account(session, email=email or f"{role}@example.vn", password=PASSWORD, role=role,
                           full_name=full_name, tax_code=tax_code)
+    user.organisation = organisation
     session.commit()
     return user
 

@@ -97,3 +97,6 @@ def init_api(app: Flask) -> None:
 
     api.register_blueprint(enterprises_blp)
     api.register_blueprint(search_blp)
+    from cnht.matching.api import blp as matching_blp
+
+    api.register_blueprint(matching_blp)

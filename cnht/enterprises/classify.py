@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from search.analysis import fold_key
+from search.analysis import fold_key, nfc
 
 # (category code, folded phrases). Vietnamese and common English trade terms.
 RULES: list[tuple[str, tuple[str, ...]]] = [
@@ -30,7 +30,8 @@ RULES: list[tuple[str, tuple[str, ...]]] = [
     ("auto.body_chassis", ("khung gam", "than vo", "chassis", "body panel", "khung xe")),
     ("auto.interior_glass_tyres", ("ghe o to", "noi that o to", "kinh o to", "lop xe", "sam lop", "tyre",
                                    "tire", "guong chieu hau")),
-    ("elec.ic_pcb", ("pcba", "pcb", "bo mach", "mach in", "vi mach", "ic ", "smt", "circuit board")),
+    ("elec.ic_pcb", ("pcba", "pcb", "bo mach", "mach in", "vi mach", "ic ", "smt", "circuit board", "han dan be mat",
+                     "surface mount")),
     ("elec.quartz", ("thach anh", "quartz", "crystal oscillator")),
     ("elec.batteries", ("pin ", "pin lithium", "battery", "ac quy", "lithium")),
     ("elec.chargers", ("bo sac", "sac dien thoai", "charger", "adapter")),
@@ -40,7 +41,7 @@ RULES: list[tuple[str, tuple[str, ...]]] = [
     ("elec.basic_components", ("tu dien", "dien tro", "cuon cam", "transistor", "diode", "capacitor",
                                "resistor", "inductor", "cam bien", "sensor", "relay", "ro le", "linh kien dien tu")),
     ("elec.component_materials", ("vat lieu ban dan", "vat lieu tu", "semiconductor material")),
-    ("elec.product_parts", ("vo nhua dien tu", "linh kien nhua cho", "phim", "keypad", "housing")),
+    ("elec.product_parts", ("vo nhua dien tu", "vo nhua", "linh kien nhua cho", "phim", "keypad", "housing")),
     ("comp.electrical_electronic", ("linh kien dien", "thiet bi dien", "cong tac", "o cam", "switch",
                                     "socket", "bo nguon", "nguon dien", "power supply", "bien ap",
                                     "transformer")),
@@ -56,7 +57,7 @@ RULES: list[tuple[str, tuple[str, ...]]] = [
                             "eyelet", "adhesive")),
     ("tex.sewing_thread", ("chi may", "sewing thread", "thread")),
     ("tex.garment_accessories", ("khoa keo", "day keo", "zipper", "zip", "cuc ao", "nut ao", "button",
-                                 "nhan det", "nhan mac", "label", "mex", "dung", "interlining", "ren",
+                                 "nhan det", "nhan mac", "label", "mex", "dung", "interlining", "=ren",
                                  "lace", "day thun", "chun", "elastic", "moc ao", "bang gai", "velcro",
                                  "tui nilon", "thung carton", "phu lieu may")),
     ("tex.fibre_natural", ("xo bong", "bong xo", "cotton fibre", "to tam", "silk", "day gai", "jute")),
@@ -68,7 +69,7 @@ RULES: list[tuple[str, tuple[str, ...]]] = [
     ("comp.plastic_rubber", ("linh kien nhua", "chi tiet nhua", "san pham nhua", "nhua ky thuat", "cao su",
                              "rubber", "plastic part", "plastic component", "gioang", "gasket", "phot",
                              "seal", "o ring", "ep nhua", "injection", "nhua")),
-    ("mech.cast_forged_machined", ("duc", "ren", "casting", "forging", "forged", "gia cong", "cnc",
+    ("mech.cast_forged_machined", ("duc", "=rèn", "ren nong", "ren dap", "casting", "forging", "forged", "gia cong", "cnc",
                                    "machined", "machining", "tien", "phay", "chi tiet co khi")),
     ("comp.metal", ("dap", "stamping", "kim loai", "tam", "metal", "thep", "nhom", "inox", "dong",
                     "ma kem", "son tinh dien", "han", "welding", "ket cau thep", "phu tung", "linh kien")),
@@ -76,11 +77,17 @@ RULES: list[tuple[str, tuple[str, ...]]] = [
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> list[tuple[str, re.Pattern]]:
+def _compiled() -> list[tuple[str, re.Pattern | None, re.Pattern | None]]:
+    """Per rule: a pattern on the folded name, and one for '='-marked phrases matched with their
+    diacritics ('=rèn' forging is not '=ren' lace)."""
     out = []
     for code, phrases in RULES:
-        alts = "|".join(re.escape(p.strip()) for p in phrases)
-        out.append((code, re.compile(rf"(?:^|\s)(?:{alts})(?:\s|$)")))
+        folded = sorted((p.strip() for p in phrases if not p.startswith("=")), key=len, reverse=True)
+        exact = sorted((p[1:].strip() for p in phrases if p.startswith("=")), key=len, reverse=True)
+        # English plurals ("moulds", "gaskets", "bolts") match their singular phrase
+        rx = re.compile(rf"(?<=\s)({'|'.join(map(re.escape, folded))})(?:e?s)?(?=\s)") if folded else None
+        rx_exact = re.compile(rf"(?<=\s)({'|'.join(map(re.escape, exact))})(?=\s)") if exact else None
+        out.append((code, rx, rx_exact))
     return out
 
 
@@ -90,9 +97,26 @@ def classify_product(name: str, sectors: list[str] | None = None) -> str | None:
     key = fold_key(name)
     if not key:
         return None
-    hits = [code for code, rx in _compiled() if rx.search(key)]
-    if not hits:
+    # Rules are ordered (specific before generic); a category whose every match lies inside a longer
+    # match of another category is dropped ('nut' inside 'nut ao': accessories, not fasteners).
+    text = f" {key} "
+    exact = f" {nfc(name).lower()} "
+    matches: list[tuple[str, list[tuple[int, int]]]] = []
+    for code, rx, rx_exact in _compiled():
+        spans = [m.span(1) for m in rx.finditer(text)] if rx is not None else []
+        if rx_exact is not None and rx_exact.search(exact):
+            spans.append((-1, -1))  # an exact (accented) phrase: never inside anything
+        if spans:
+            matches.append((code, spans))
+    if not matches:
         return None
+
+    def inside(span, other_code):
+        return any(o[0] <= span[0] and span[1] <= o[1] and (o[1] - o[0]) > (span[1] - span[0])
+                   for c, spans in matches if c != other_code for o in spans)
+
+    hits = [code for code, spans in matches if not all(sp != (-1, -1) and inside(sp, code) for sp in spans)]
+    hits = hits or [matches[0][0]]
     if sectors:
         from cnht.reference import product_categories
 

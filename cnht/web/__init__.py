@@ -104,6 +104,9 @@ def init_web(app: Flask) -> None:
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
+    from cnht.web.matching import bp as matching_bp
+
+    app.register_blueprint(matching_bp)
 
 
 def _url_with(**changes) -> str:

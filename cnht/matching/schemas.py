@@ -1,0 +1,184 @@
+"""Input and output of requirements and matches (validated at the edge, bilingual messages)."""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from cnht.enterprises.fields import StrList, Text, VNDecimal, VNInteger
+from cnht.enterprises.rules import normalize_certification
+from cnht.i18n import bi
+from cnht.matching.models import REQUIREMENT_STATUSES, STAGES, VISIBILITIES
+from cnht.reference import product_categories, resolve_province, resolve_sector
+
+
+class _Base(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+def _resolve_provinces(items: list[str], field: str) -> list[str]:
+    codes, unknown = [], []
+    for item in items:
+        m = resolve_province(item)
+        if m is None:
+            unknown.append(item)
+        elif m.code not in codes:
+            codes.append(m.code)
+    if unknown:
+        raise ValidationError(bi("Không nhận ra tỉnh/thành phố: {v}", "Unknown province: {v}",
+                                 v=", ".join(unknown)))
+    return codes
+
+
+class ProvinceCodes(StrList):
+    """Province names (current or former, any spelling) or codes → 2025 codes."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return _resolve_provinces(super()._deserialize(value, attr, data, **kwargs), attr)
+
+
+class SectorCode(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text:
+            return None
+        code = resolve_sector(text)
+        if code is None:
+            raise ValidationError(bi("Ngành không hợp lệ: {v}", "Unknown sector: {v}", v=text))
+        return code
+
+
+class CategoryCode(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text:
+            return None
+        if text not in {r["code"] for r in product_categories()}:
+            raise ValidationError(bi("Mã nhóm sản phẩm không có trong danh mục: {v}",
+                                     "Not a taxonomy category code: {v}", v=text))
+        return text
+
+
+class CertKeys(StrList):
+    def _deserialize(self, value, attr, data, **kwargs):
+        items = super()._deserialize(value, attr, data, **kwargs)
+        return list(dict.fromkeys(normalize_certification(c) for c in items))
+
+
+class MatchIn(_Base):
+    """A requirement as the matching engine reads it (also the body of POST /api/v1/match)."""
+
+    title = Text(required=True, max_length=255, validate=validate.Length(min=3, error=bi(
+        "Tiêu đề cần ít nhất 3 ký tự", "The title needs at least 3 characters")))
+    description = Text(load_default=None, max_length=5000)
+    sector = SectorCode(load_default=None, allow_none=True, metadata={"description": "code or label"})
+    category = CategoryCode(load_default=None, allow_none=True, metadata={"description": "taxonomy code"})
+    processes = StrList()
+    materials = StrList()
+    certifications_required = CertKeys()
+    certifications_preferred = CertKeys()
+    provinces_required = ProvinceCodes()
+    provinces_preferred = ProvinceCodes()
+    min_employees = VNInteger(load_default=None, allow_none=True, max_value=1_000_000)
+    quantity = VNInteger(load_default=None, allow_none=True)
+
+
+class RequirementIn(MatchIn):
+    specifications = Text(load_default=None, max_length=2000)
+    quantity_unit = Text(load_default=None, max_length=40)
+    frequency = Text(load_default=None, max_length=80)
+    target_price = Text(load_default=None, max_length=120)
+    deadline = fields.Date(load_default=None, allow_none=True)
+    visibility = fields.String(load_default="public", validate=validate.OneOf(VISIBILITIES))
+    buyer_name = Text(load_default=None, max_length=255)
+
+
+class RequirementPatch(RequirementIn):
+    """Partial update: only the fields sent change."""
+
+    title = Text(max_length=255, validate=validate.Length(min=3))
+    status = fields.String(validate=validate.OneOf(REQUIREMENT_STATUSES))
+
+    def load(self, data, **kw):
+        return super().load(data, partial=True, **kw)
+
+
+class ExplanationItem(Schema):
+    criterion = fields.String()
+    hard = fields.Boolean()
+    met = fields.Boolean()
+    label = fields.String()
+    label_en = fields.String()
+    value = fields.Float()
+    weight = fields.Float()
+    contribution = fields.Float()
+    evidence = fields.List(fields.String())
+    note = fields.String()
+    note_en = fields.String()
+
+
+class MatchOut(Schema):
+    ref = fields.String()
+    tax_code = fields.String(allow_none=True)
+    name = fields.String()
+    province = fields.String()
+    score = fields.Float()
+    explanation = fields.List(fields.Nested(ExplanationItem))
+
+
+class MatchListOut(Schema):
+    items = fields.List(fields.Nested(MatchOut))
+
+
+class RequirementOut(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    description = fields.String(allow_none=True)
+    sector = fields.String(attribute="sector_code", allow_none=True)
+    category = fields.String(attribute="category_code", allow_none=True)
+    processes = fields.List(fields.String())
+    materials = fields.List(fields.String())
+    specifications = fields.String(allow_none=True)
+    quantity = fields.Integer(allow_none=True)
+    quantity_unit = fields.String(allow_none=True)
+    frequency = fields.String(allow_none=True)
+    certifications_required = fields.List(fields.String())
+    certifications_preferred = fields.List(fields.String())
+    provinces_required = fields.List(fields.String())
+    provinces_preferred = fields.List(fields.String())
+    min_employees = fields.Integer(allow_none=True)
+    target_price = fields.String(allow_none=True)
+    deadline = fields.Date(allow_none=True)
+    visibility = fields.String()
+    status = fields.String()
+    buyer_name = fields.String(allow_none=True)
+    owner_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class OpportunityOut(Schema):
+    requirement = fields.Nested(RequirementOut)
+    score = fields.Float()
+    explanation = fields.List(fields.Nested(ExplanationItem))
+
+
+class ConnectionIn(_Base):
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    contract_value_mvnd = VNDecimal(load_default=None, allow_none=True)
+    contract_signed_on = fields.Date(load_default=None, allow_none=True)
+    note = Text(load_default=None, max_length=2000)
+
+
+class ConnectionOut(Schema):
+    id = fields.Integer()
+    requirement_id = fields.Integer()
+    enterprise_ref = fields.Function(lambda c: c.enterprise.ref)
+    enterprise_name = fields.Function(lambda c: c.enterprise.name)
+    stage = fields.String()
+    initiated_by = fields.String()
+    score = fields.Float(allow_none=True)
+    contract_value_mvnd = fields.Decimal(allow_none=True, as_string=True)
+    contract_signed_on = fields.Date(allow_none=True)
+    note = fields.String(allow_none=True)
+    history = fields.List(fields.Dict())

@@ -1,0 +1,351 @@
+"""Matching: hard constraints, each scoring criterion, explanations, the API and its permissions,
+opportunities in the reverse direction, connections and the success report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from cnht.accounts.models import OutboxMessage
+from cnht.enterprises import services
+from cnht.enterprises.models import Enterprise
+from cnht.enterprises.schemas import EnterpriseIn
+from cnht.matching.engine import DEFAULT_WEIGHTS, Facts, RequirementSpec, Scorer, phrase_forms
+from cnht.matching.models import Connection, SourcingRequirement
+from tests.conftest import enterprise_record
+from tests.helpers import login, make_user, post_form
+
+# Tax codes with valid check digits.
+MOULD_HN = "0100112437"
+MOULD_BN = "0106718351"
+CNC_HCM = "0313845728"
+SOLES_DN = "0101243150"
+MOULD_HN_NOCERT = "0100233488"
+
+
+def _add(session, **kw):
+    return services.upsert(session, EnterpriseIn().load(enterprise_record(**kw))).enterprise
+
+
+@pytest.fixture
+def suppliers(session):
+    ents = {
+        MOULD_HN: _add(session, tax_code=MOULD_HN, name="Công ty TNHH Khuôn mẫu Hòa Bình", province="Hà Nội",
+                       products=["Khuôn ép nhựa", "Đồ gá"], processes=["Phay CNC", "Xử lý nhiệt"],
+                       certifications=["ISO 9001:2015 | QMS-1 | QUACERT | 2030-01-01"], employees=120),
+        MOULD_BN: _add(session, tax_code=MOULD_BN, name="Công ty Cổ phần Khuôn nhựa Kinh Bắc", province="Bắc Ninh",
+                       products=["Khuôn ép nhựa"], processes=["Cắt dây EDM"],
+                       certifications=["ISO 9001:2015 | QMS-2 | BV | 2020-01-01"], employees=60),  # expired
+        CNC_HCM: _add(session, tax_code=CNC_HCM, name="Công ty TNHH Gia công Sài Gòn", province="TP Hồ Chí Minh",
+                      products=["Chi tiết gia công CNC"], processes=["Tiện CNC", "Phay CNC"],
+                      certifications=["ISO 9001:2015", "IATF 16949:2016"], employees=300),
+        SOLES_DN: _add(session, tax_code=SOLES_DN, name="Công ty TNHH Đế giày Đồng Nai", province="Đồng Nai",
+                       sectors=["Da giày"], products=["Đế giày EVA"], processes=["Ép phun EVA"], certifications=[],
+                       employees=800),
+        MOULD_HN_NOCERT: _add(session, tax_code=MOULD_HN_NOCERT, name="Xưởng Khuôn mẫu Đông Anh", province="Hà Nội",
+                              products=["Khuôn ép nhựa"], processes=[], certifications=[], employees=None),
+    }
+    session.commit()
+    return ents
+
+
+def _match(client, body, **q):
+    r = client.post("/api/v1/match", json=body, query_string=q)
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()["items"]
+
+
+def test_hard_constraints_are_never_broken(client, suppliers):
+    items = _match(client, {"title": "Khuôn ép nhựa", "certifications_required": ["iso9001"],
+                            "provinces_required": ["Hà Nội", "Bắc Ninh"], "min_employees": 50})
+    refs = [i["ref"] for i in items]
+    # Bắc Ninh's certificate expired, Đông Anh has none and no head-count, HCM is outside the provinces
+    assert refs == [MOULD_HN]
+    hard = [e for e in items[0]["explanation"] if e.get("hard")]
+    assert {e["criterion"] for e in hard} == {"provinces_required", "min_employees", "certification_required"}
+    assert all(e["met"] for e in hard)
+
+
+def test_former_province_names_and_sector_labels_are_accepted(client, suppliers):
+    items = _match(client, {"title": "khuon ep nhua", "provinces_required": ["Bắc Giang"], "sector": "co khi"})
+    assert [i["ref"] for i in items] == [MOULD_BN]  # Bắc Giang is now part of Bắc Ninh
+
+
+def test_english_requirement_ranks_the_mould_makers_first(client, suppliers):
+    items = _match(client, {"title": "Plastic injection moulds for printer housings",
+                            "processes": ["CNC milling"], "provinces_preferred": ["Hà Nội"]})
+    refs = [i["ref"] for i in items]
+    assert refs[0] == MOULD_HN and set(refs[:3]) >= {MOULD_HN, MOULD_BN}
+    assert SOLES_DN not in refs[:3]
+    ex = {e["criterion"]: e for e in items[0]["explanation"]}
+    assert ex["category"]["met"] and "Khuôn ép nhựa" in ex["category"]["evidence"]
+    assert ex["processes"]["evidence"] == ["CNC milling → Phay CNC"]  # found through the thesaurus
+    assert ex["proximity"]["value"] == 1.0
+    total = sum(e["contribution"] for e in items[0]["explanation"] if not e.get("hard"))
+    assert total == pytest.approx(items[0]["score"], abs=0.002)
+
+
+def test_validation_errors_are_bilingual(client, suppliers):
+    r = client.post("/api/v1/match", json={"title": "x", "provinces_required": ["Atlantis"], "sector": "nông nghiệp",
+                                           "min_employees": "nhiều"})
+    assert r.status_code == 422
+    body = r.get_json()["error"]
+    details = body["details"]["json"]
+    assert "Atlantis" in details["provinces_required"][0] and "Unknown province" in details["provinces_required"][0]
+    assert "Unknown sector" in details["sector"][0]
+    assert "min_employees" in details and "title" in details
+
+
+# ---- criteria, one at a time ---------------------------------------------------------------------
+
+def _facts(**kw) -> Facts:
+    base = dict(id=1, tax_code="0100112437", name="X", province_code="01", employees=100, revenue=50.0,
+                size_class="small", verification="unverified", updated_at=dt.datetime.now(dt.UTC),
+                description="")
+    base.update(kw)
+    return Facts(**base)
+
+
+def _crit(spec, facts, text=0.0):
+    score, crit, _ = Scorer(spec).score(facts, text)
+    return score, {c.key: c for c in crit}
+
+
+def test_category_exact_above_related_above_none():
+    spec = RequirementSpec(title="x", category="mech.precision_moulds")
+    exact = _crit(spec, _facts(products=[("Khuôn dập", "mech.precision_moulds")]))[1]["category"].value
+    related = _crit(spec, _facts(products=[("Bu lông", "mech.standard_parts")]))[1]["category"].value
+    other = _crit(spec, _facts(products=[("Đế giày", "lf.soles_laces_toecaps")]))[1]["category"].value
+    assert exact == 1.0 > related > other == 0.0
+
+
+def test_process_coverage_counts_synonyms_and_is_a_share():
+    spec = RequirementSpec(title="x", processes=["heat treatment", "mạ kẽm nhúng nóng", "anodising"])
+    c = _crit(spec, _facts(processes=["Nhiệt luyện", "Galvanizing"]))[1]["processes"]
+    assert c.value == pytest.approx(2 / 3) and not c.met
+    assert "heat treatment → Nhiệt luyện" in c.evidence
+
+
+def test_phrase_forms_fold_and_expand():
+    forms = phrase_forms("Phay CNC")
+    assert ("phay", "cnc") in forms and ("cnc", "milling") in forms
+
+
+def test_preferred_certificates_skip_expired_ones():
+    spec = RequirementSpec(title="x", certifications_preferred=["ISO 9001", "ISO 14001"])
+    c = _crit(spec, _facts(certs={"ISO 9001": ("ISO 9001:2015", None),
+                                  "ISO 14001": ("ISO 14001:2015", dt.date(2001, 1, 1))}))[1]["certs_preferred"]
+    assert c.value == 0.5 and c.evidence == ["ISO 9001:2015"]
+
+
+def test_capacity_fit_against_quantity():
+    spec = RequirementSpec(title="x", quantity=2_000_000)
+    assert _crit(spec, _facts(size_class="large"))[1]["capacity"].value == 1.0
+    assert _crit(spec, _facts(size_class="medium"))[1]["capacity"].value == 0.5
+    assert _crit(spec, _facts(size_class="micro"))[1]["capacity"].value == 0.0
+    assert "capacity" not in _crit(RequirementSpec(title="x"), _facts())[1]  # not asked, not scored
+
+
+def test_proximity_same_province_above_region_above_elsewhere():
+    spec = RequirementSpec(title="x", provinces_preferred=["24"])  # Bắc Ninh
+    same = _crit(spec, _facts(province_code="24"))[1]["proximity"].value
+    region = _crit(spec, _facts(province_code="01"))[1]["proximity"].value  # Hà Nội, Red River Delta
+    far = _crit(spec, _facts(province_code="79"))[1]["proximity"].value
+    assert same == 1.0 > region > far == 0.0
+
+
+def test_verified_and_fresh_profiles_score_higher():
+    spec = RequirementSpec(title="x")
+    now = dt.datetime.now(dt.UTC)
+    assessed = _crit(spec, _facts(verification="staff_assessed"))[0]
+    plain = _crit(spec, _facts(verification="unverified"))[0]
+    stale = _crit(spec, _facts(updated_at=now - dt.timedelta(days=3 * 366)))[1]["freshness"]
+    fresh = _crit(spec, _facts(updated_at=now))[1]["freshness"]
+    assert assessed > plain and fresh.value == 1.0 and stale.value == 0.0
+
+
+def test_weights_are_configurable():
+    spec = RequirementSpec(title="x", provinces_preferred=["24"])
+    f = _facts(province_code="24", verification="unverified")
+    default = Scorer(spec).score(f, 0.0)[0]
+    heavy = Scorer(spec, {"proximity": 10.0}).score(f, 0.0)[0]
+    assert heavy > default
+    assert set(DEFAULT_WEIGHTS) == {"text", "category", "processes", "materials", "certs_preferred", "capacity",
+                                    "verified", "proximity", "freshness"}
+
+
+# ---- saved requirements, permissions, opportunities, connections --------------------------------
+
+def _api_login(client, session, role, email=None, **kw):
+    make_user(session, role, email, **kw)
+    login(client, email or f"{role}@example.vn")
+    token = client.get("/account").get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    return {"X-CSRFToken": token}
+
+
+def test_requirement_crud_owner_and_staff_only(client, app, session, suppliers):
+    h = _api_login(client, session, "buyer")
+    r = client.post("/api/v1/requirements", json={"title": "Khuôn ép nhựa vỏ máy in", "quantity": "1.200",
+                                                  "certifications_required": ["ISO 9001"]}, headers=h)
+    assert r.status_code == 201, r.get_json()
+    req = r.get_json()
+    assert req["quantity"] == 1200 and req["status"] == "open" and req["certifications_required"] == ["ISO 9001"]
+    matches = client.get(f"/api/v1/requirements/{req['id']}/matches").get_json()["items"]
+    assert matches and all(m["ref"] in (MOULD_HN, CNC_HCM) for m in matches)
+    # without the CSRF header a cookie-authenticated write is refused
+    assert client.patch(f"/api/v1/requirements/{req['id']}", json={"title": "Khác"}).status_code == 400
+    assert client.patch(f"/api/v1/requirements/{req['id']}", json={"title": "Khuôn ép nhựa, 2 cavity"},
+                        headers=h).get_json()["title"] == "Khuôn ép nhựa, 2 cavity"
+    # another buyer can read the public requirement but not change it or see its matches
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.200.0.1"
+    h2 = _api_login(other, session, "buyer", "other@example.vn")
+    assert other.get(f"/api/v1/requirements/{req['id']}").status_code == 200
+    assert other.patch(f"/api/v1/requirements/{req['id']}", json={"title": "Hack"}, headers=h2).status_code == 403
+    assert other.get(f"/api/v1/requirements/{req['id']}/matches").status_code == 403
+    # an SME cannot post requirements; anonymous users must sign in
+    sme = app.test_client()
+    sme.environ_base["REMOTE_ADDR"] = "10.200.0.2"
+    h3 = _api_login(sme, session, "sme")
+    assert sme.post("/api/v1/requirements", json={"title": "abc"}, headers=h3).status_code == 403
+    assert app.test_client().post("/api/v1/requirements", json={"title": "abc"}).status_code in (400, 401)
+    assert client.post(f"/api/v1/requirements/{req['id']}/close", headers=h).get_json()["status"] == "closed"
+
+
+def test_bearer_token_writes_without_csrf(client, session, suppliers):
+    from cnht.accounts.auth import issue_api_token
+
+    user = make_user(session, "buyer")
+    token = issue_api_token(user)
+    session.commit()
+    r = client.post("/api/v1/requirements", json={"title": "Đế giày EVA"}, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 201
+
+
+def test_staff_only_requirement_is_hidden_from_the_public(client, session, suppliers):
+    buyer = make_user(session, "buyer")
+    req = SourcingRequirement(owner_id=buyer.id, title="Bí mật", visibility="staff", status="open")
+    session.add(req)
+    session.commit()
+    assert client.get(f"/api/v1/requirements/{req.id}").status_code == 404
+    assert all(r["id"] != req.id for r in client.get("/api/v1/requirements").get_json())
+
+
+def test_opportunities_for_an_sme_and_interest(client, app, session, suppliers):
+    buyer = make_user(session, "buyer", organisation="Canon Việt Nam")
+    fits = SourcingRequirement(owner_id=buyer.id, title="Khuôn ép nhựa cho vỏ máy in", status="open",
+                               visibility="public", processes=["phay CNC"], certifications_required=["ISO 9001"])
+    needs_iatf = SourcingRequirement(owner_id=buyer.id, title="Khuôn ép nhựa ô tô", status="open", visibility="public",
+                                     certifications_required=["IATF 16949"])
+    shoes = SourcingRequirement(owner_id=buyer.id, title="Đế giày EVA", status="open", visibility="public")
+    session.add_all([fits, needs_iatf, shoes])
+    session.commit()
+    sme = make_user(session, "sme", tax_code=MOULD_HN)
+    login(client, sme.email)
+    token = client.get("/account").get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    opps = client.get(f"/api/v1/enterprises/{MOULD_HN}/opportunities").get_json()
+    ids = [o["requirement"]["id"] for o in opps]
+    assert ids[0] == fits.id and needs_iatf.id not in ids
+    assert client.get(f"/api/v1/enterprises/{CNC_HCM}/opportunities").status_code == 403
+    r = client.post(f"/api/v1/requirements/{fits.id}/connections", json={"enterprise": MOULD_HN, "stage": "interested"},
+                    headers={"X-CSRFToken": token})
+    assert r.status_code == 201 and r.get_json()["initiated_by"] == "sme"
+    # an SME cannot mark a contract signed, nor act for another firm
+    assert client.post(f"/api/v1/requirements/{fits.id}/connections",
+                       json={"enterprise": MOULD_HN, "stage": "contract_signed"},
+                       headers={"X-CSRFToken": token}).status_code == 403
+    assert client.post(f"/api/v1/requirements/{fits.id}/connections",
+                       json={"enterprise": CNC_HCM, "stage": "interested"},
+                       headers={"X-CSRFToken": token}).status_code == 403
+    page = client.get("/opportunities").get_data(as_text=True)
+    assert "Khuôn ép nhựa cho vỏ máy in" in page and "Khuôn ép nhựa ô tô" not in page
+
+
+def test_buyer_invites_staff_brokers_and_contracts_are_counted(client, app, session, suppliers):
+    buyer = make_user(session, "buyer", organisation="Canon Việt Nam")
+    req = SourcingRequirement(owner_id=buyer.id, title="Khuôn ép nhựa", status="open", visibility="public",
+                              buyer_name="Canon Việt Nam")
+    session.add(req)
+    session.commit()
+    login(client, buyer.email)
+    page = client.get(f"/requirements/{req.id}").get_data(as_text=True)
+    assert "Công ty TNHH Khuôn mẫu Hòa Bình" in page and "Vì sao phù hợp" in page
+    r = post_form(client, f"/requirements/{req.id}/connect", {"enterprise": MOULD_HN, "stage": "invited"},
+                  page=f"/requirements/{req.id}")
+    assert r.status_code == 302
+    mail = session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "connection"))
+    assert mail is not None and "Canon" in mail.body
+    post_form(client, f"/requirements/{req.id}/connect",
+              {"enterprise": MOULD_HN, "stage": "contract_signed", "contract_value_mvnd": "1.250,5"},
+              page=f"/requirements/{req.id}")
+    conn = session.scalar(select(Connection))
+    session.refresh(conn)
+    assert conn.stage == "contract_signed" and [h["stage"] for h in conn.history] == ["invited", "contract_signed"]
+    report = client.get("/api/v1/connections/report?by=province").get_json()["items"]
+    assert report == [{"key": "01", "connections": 1, "contract_value_mvnd": pytest.approx(1250.5)}]
+    by_sector = client.get("/api/v1/connections/report?by=sector").get_json()["items"]
+    assert by_sector[0]["key"] == "mechanical"
+
+
+def test_posting_a_requirement_through_the_form(client, session, suppliers):
+    make_user(session, "buyer")
+    login(client, "buyer@example.vn")
+    r = post_form(client, "/requirements/new", {"title": "Khuôn ép nhựa", "processes": "phay CNC; xử lý nhiệt",
+                                                "provinces_preferred": "01", "quantity": "5.000", "visibility": "public"},
+                  page="/requirements/new")
+    assert r.status_code == 302
+    req = session.scalars(select(SourcingRequirement)).one()
+    assert req.processes == ["phay CNC", "xử lý nhiệt"] and req.quantity == 5000 and req.provinces_preferred == ["01"]
+    r = post_form(client, "/requirements/new", {"title": "", "min_employees": "abc"}, page="/requirements/new")
+    assert r.status_code == 400 and "không phải là số nguyên" in r.get_data(as_text=True)
+    assert session.query(SourcingRequirement).count() == 1
+
+
+def test_enterprises_named_in_matches_exist(session, suppliers):
+    assert session.scalar(select(Enterprise).where(Enterprise.tax_code == MOULD_HN)).name.startswith("Công ty")
+
+
+@pytest.mark.parametrize("title, core", [
+    ("Cần tìm nhà cung cấp khuôn ép nhựa cho vỏ máy in", "khuôn ép nhựa"),
+    ("can tim nha cung cap gia cong cnc", "gia cong cnc"),
+    ("Looking for die casting supplier", "die casting"),
+    ("Sourcing: plastic injection mould", "plastic injection mould"),
+    ("Đặt hàng thêu vi tính theo bản vẽ", "thêu vi tính"),
+    ("Khuôn dập liên hoàn", "khuôn dập liên hoàn"),
+])
+def test_core_phrase_drops_request_boilerplate_and_application(title, core):
+    from cnht.matching.engine import core_phrase
+
+    assert core_phrase(title) == core
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Cần nút áo cho áo khoác", "tex.garment_accessories"),  # not fasteners ('nut')
+    ("Phôi rèn nóng", "mech.cast_forged_machined"),  # rèn = forging
+    ("Ren trang trí", "tex.garment_accessories"),  # ren = lace
+    ("Plastic injection moulds", "mech.precision_moulds"),  # English plural
+    ("Khuôn ép nhựa", "mech.precision_moulds"),
+])
+def test_classifier_prefers_specific_evidence(text, code):
+    from cnht.enterprises.classify import classify_product
+
+    assert classify_product(text) == code
+
+
+def test_matching_relevance_on_a_generated_set(tmp_path):
+    """The evaluation of bench/matching.py at a smaller size: targets as thresholds."""
+    from bench.matching import build_corpus, build_requirements, evaluate, make_app
+
+    records, firms = build_corpus(800)
+    reqs = build_requirements(firms, 100)
+    app = make_app(tmp_path / "inst", records)
+    try:
+        with app.app_context():
+            result = evaluate(app, reqs, firms)
+    finally:
+        app.extensions["cnht_db"].engine.dispose()
+    assert result["engine"]["violation_rate"] == 0.0
+    assert result["engine"]["ndcg@10"] >= 0.85
+    assert result["engine"]["ndcg@10"] >= result["baseline"]["ndcg@10"] + 0.10
