@@ -1,6 +1,7 @@
 """Import point for every mapped class (Alembic's autogenerate and the app factory use it)."""
 
 from cnht.accounts.models import EnterpriseClaim, OutboxMessage, User  # noqa: F401
+from cnht.assessment.models import Assessment  # noqa: F401
 from cnht.audit import AuditLog  # noqa: F401
 from cnht.db import Base  # noqa: F401
 from cnht.enterprises.models import (  # noqa: F401
@@ -15,4 +16,5 @@ from cnht.enterprises.models import (  # noqa: F401
 )
 from cnht.imports.models import DuplicateDecision, DuplicateReview, ImportJob  # noqa: F401
 from cnht.matching.models import Connection, SourcingRequirement  # noqa: F401
+from cnht.portal.models import Inquiry, Shortlist, ShortlistItem  # noqa: F401
 from cnht.reference.models import LegacyProvince, ProductCategory, Province, Sector  # noqa: F401

@@ -105,6 +105,9 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     from cnht.web.matching import bp as matching_bp
+    from cnht.web.profile import bp as profile_bp
+
+    app.register_blueprint(profile_bp)
 
     app.register_blueprint(matching_bp)
 
@@ -231,7 +234,9 @@ FACET_TITLES = {
 
 @bp.route("/enterprises/<string:tax_code>")
 def enterprise_profile(tax_code: str):
+    from cnht.assessment.services import current_assessment
+
     ent = services.get_by_ref(session, tax_code)
     if ent is None:
         abort(404)
-    return render_template("enterprises/profile.html", e=ent)
+    return render_template("enterprises/profile.html", e=ent, assessment=current_assessment(session, ent.id))

@@ -1,0 +1,1 @@
+"""Capability assessment (đánh giá, xác nhận năng lực) of suppliers by Department staff."""

@@ -1,0 +1,204 @@
+"""SME self-service, uploads, inquiries and the SME inbox, shortlists, staff verification and the
+capability assessment with its confirmation letter and public verification page."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from sqlalchemy import select
+
+from cnht.accounts.models import OutboxMessage
+from cnht.assessment.models import Assessment
+from cnht.assessment.services import framework
+from cnht.audit import AuditLog
+from cnht.enterprises import services
+from cnht.enterprises.models import Enterprise
+from cnht.enterprises.schemas import EnterpriseIn
+from cnht.portal.models import Inquiry, Shortlist
+from tests.conftest import enterprise_record
+from tests.helpers import login, make_user, post_form
+
+OWN = "0100112437"
+OTHER = "0313845728"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _setup(session):
+    own = services.upsert(session, EnterpriseIn().load(enterprise_record(tax_code=OWN))).enterprise
+    other = services.upsert(session, EnterpriseIn().load(enterprise_record(
+        tax_code=OTHER, name="Công ty Cổ phần Điện tử Sao Việt", sectors=["Điện tử"], province="TP Hồ Chí Minh",
+        products=["Bo mạch PCBA"]))).enterprise
+    session.commit()
+    make_user(session, "sme", tax_code=OWN)
+    return own, other
+
+
+def test_sme_edits_own_products_and_search_finds_the_change(client, session):
+    own, _ = _setup(session)
+    login(client, "sme@example.vn")
+    page = client.get(f"/enterprises/{OWN}/edit").get_data(as_text=True)
+    assert "Khuôn ép nhựa" in page and "Mức đầy đủ của hồ sơ" in page
+    r = post_form(client, f"/enterprises/{OWN}/edit/products",
+                  {"products": "Khuôn ép nhựa\nTrục inox gia công CNC | | dung sai ±0,01 mm"}, page=f"/enterprises/{OWN}/edit")
+    assert r.status_code == 302
+    session.expire_all()
+    ent = services.get_by_tax_code(session, OWN)
+    assert [p.name for p in ent.products] == ["Khuôn ép nhựa", "Trục inox gia công CNC"]
+    assert ent.products[1].description == "dung sai ±0,01 mm"
+    assert ent.verification_status == "self_declared"
+    hits = client.get("/api/v1/search?q=truc inox").get_json()["items"]
+    assert hits and hits[0]["ref"] == OWN
+    trail = session.scalars(select(AuditLog).where(AuditLog.entity_id == ent.id, AuditLog.field == "products")).all()
+    assert trail and trail[-1].actor.startswith("user:")
+    hist = client.get(f"/enterprises/{OWN}/history").get_data(as_text=True)
+    assert "Trục inox gia công CNC" in hist
+
+
+def test_invalid_section_input_is_refused_and_nothing_changes(client, session):
+    _setup(session)
+    login(client, "sme@example.vn")
+    r = post_form(client, f"/enterprises/{OWN}/edit/general", {"employees": "nhiều lắm", "email": "x@"},
+                  page=f"/enterprises/{OWN}/edit")
+    assert r.status_code == 400
+    html = r.get_data(as_text=True)
+    assert "không phải là số nguyên" in html and "email không hợp lệ" in html.lower()
+    session.expire_all()
+    assert services.get_by_tax_code(session, OWN).employees == 80
+    r = post_form(client, f"/enterprises/{OWN}/edit/certifications", {"certifications": "ISO 9001 | 1 | BV | 31/02/2027"},
+                  page=f"/enterprises/{OWN}/edit")
+    assert r.status_code == 400
+
+
+def test_sme_cannot_edit_another_enterprise(client, session):
+    _setup(session)
+    login(client, "sme@example.vn")
+    assert client.get(f"/enterprises/{OTHER}/edit").status_code == 403
+    r = post_form(client, f"/enterprises/{OTHER}/edit/products", {"products": "Hàng giả"}, page="/account")
+    assert r.status_code == 403
+    session.expire_all()
+    assert [p.name for p in services.get_by_tax_code(session, OTHER).products] == ["Bo mạch PCBA"]
+
+
+def test_uploads_are_checked_for_type_and_size(client, session):
+    _setup(session)
+    login(client, "sme@example.vn")
+    edit = f"/enterprises/{OWN}/edit"
+    r = post_form(client, f"/enterprises/{OWN}/attachments", {"kind": "photo", "file": (io.BytesIO(PNG), "xuong.png")},
+                  page=edit, content_type="multipart/form-data")
+    assert r.status_code == 302
+    r = post_form(client, f"/enterprises/{OWN}/attachments",
+                  {"kind": "photo", "file": (io.BytesIO(b"<script>alert(1)</script>"), "anh.png")},
+                  page=edit, content_type="multipart/form-data")
+    assert r.status_code == 400  # the name says PNG, the bytes do not
+    r = post_form(client, f"/enterprises/{OWN}/attachments",
+                  {"kind": "document", "file": (io.BytesIO(b"MZ\x90\x00"), "setup.exe")},
+                  page=edit, content_type="multipart/form-data")
+    assert r.status_code == 400
+    big = b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024 + 1)
+    r = post_form(client, f"/enterprises/{OWN}/attachments", {"kind": "certificate", "file": (io.BytesIO(big), "iso.pdf")},
+                  page=edit, content_type="multipart/form-data")
+    assert r.status_code == 400
+    session.expire_all()
+    atts = services.get_by_tax_code(session, OWN).attachments
+    assert [a.filename for a in atts] == ["xuong.png"]
+    got = client.get(f"/attachments/{atts[0].id}")
+    assert got.data == PNG and got.mimetype == "image/png"
+    got.close()
+
+
+def test_buyer_shortlists_and_sends_an_inquiry_the_sme_sees_it(client, app, session):
+    _setup(session)
+    make_user(session, "buyer", organisation="Canon Việt Nam")
+    login(client, "buyer@example.vn")
+    post_form(client, "/shortlists/add", {"enterprise": OWN}, page=f"/enterprises/{OWN}")
+    assert "Công ty TNHH Cơ khí Chính xác Hòa Bình" in client.get("/shortlists").get_data(as_text=True)
+    assert session.scalars(select(Shortlist)).one().items[0].enterprise.tax_code == OWN
+    r = post_form(client, f"/enterprises/{OWN}/inquiry", {"subject": "Báo giá khuôn", "message": "Cần 2 bộ khuôn 4 cavity"},
+                  page=f"/enterprises/{OWN}/inquiry")
+    assert r.status_code == 302
+    assert session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "inquiry")).to_email == "sme@example.vn"
+    sme = app.test_client()
+    sme.environ_base["REMOTE_ADDR"] = "10.250.0.1"
+    login(sme, "sme@example.vn")
+    assert ">1<" in sme.get("/").get_data(as_text=True).replace(" ", "")  # unread badge
+    inbox = sme.get("/inbox").get_data(as_text=True)
+    assert "Báo giá khuôn" in inbox and "Canon Việt Nam" in inbox
+    assert session.scalars(select(Inquiry)).one().read_at is not None
+    assert sme.get("/shortlists").status_code == 403
+
+
+def test_profile_fields_with_script_are_escaped(client, session):
+    _setup(session)
+    login(client, "sme@example.vn")
+    post_form(client, f"/enterprises/{OWN}/edit/general", {"description": "<script>alert('x')</script> Khuôn mẫu"},
+              page=f"/enterprises/{OWN}/edit")
+    html = client.get(f"/enterprises/{OWN}").get_data(as_text=True)
+    assert "<script>alert(" not in html and "&lt;script&gt;alert(" in html
+
+
+def _scores(fw, value="3"):
+    data = {}
+    for c in fw["criteria"]:
+        data[f"score_{c['code']}"] = value
+        data[f"evidence_{c['code']}"] = f"Hồ sơ {c['code']} đã kiểm tra"
+    return data
+
+
+def test_staff_assessment_grades_issues_letter_and_badge(client, session):
+    _setup(session)
+    make_user(session, "staff", full_name="Lê Văn Cán Bộ")
+    login(client, "staff@example.vn")
+    fw = framework()
+    assert len(fw["criteria"]) == 11
+    data = _scores(fw)
+    data["score_finance"], data["evidence_finance"] = "2", "BCTC 2025"
+    data["score_digital"] = "1"
+    r = post_form(client, f"/enterprises/{OWN}/assess", {**data, "letter_no": "123/XN-SCT"}, page=f"/enterprises/{OWN}/assess")
+    assert r.status_code == 302
+    a = session.scalars(select(Assessment)).one()
+    assert (a.total, a.grade) == (30, "B")  # one criterion scored 1 keeps it out of A
+    assert (a.valid_until - a.assessed_on).days in range(729, 733)
+    session.expire_all()
+    assert services.get_by_tax_code(session, OWN).verification_status == "staff_assessed"
+    letter = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "GIẤY XÁC NHẬN NĂNG LỰC" in letter and "123/XN-SCT" in letter and "<svg" in letter
+    verify_path = re.search(r"http://localhost(/verify/[\w-]+)", letter).group(1)
+    anon = client.application.test_client()
+    page = anon.get(verify_path).get_data(as_text=True)
+    assert "HỢP LỆ" in page and "Hòa Bình" in page
+    profile = anon.get(f"/enterprises/{OWN}").get_data(as_text=True)
+    assert "Hạng B" in profile and "Đã đánh giá năng lực" in profile
+
+
+def test_assessment_needs_every_score_and_evidence(client, session):
+    _setup(session)
+    make_user(session, "staff")
+    login(client, "staff@example.vn")
+    data = _scores(framework())
+    del data["score_ehs"]
+    data["evidence_cost"] = ""
+    r = post_form(client, f"/enterprises/{OWN}/assess", data, page=f"/enterprises/{OWN}/assess")
+    assert r.status_code == 400
+    html = r.get_data(as_text=True)
+    assert "chọn điểm 1, 2 hoặc 3" in html and "cần ghi bằng chứng" in html
+    assert session.scalar(select(Assessment)) is None
+
+
+def test_sme_and_buyer_cannot_assess_or_verify(client, session):
+    _setup(session)
+    login(client, "sme@example.vn")
+    assert client.get(f"/enterprises/{OWN}/assess").status_code == 403
+    r = post_form(client, f"/enterprises/{OWN}/verification", {"level": "documents_checked"}, page="/account")
+    assert r.status_code == 403
+    session.expire_all()
+    assert session.scalar(select(Enterprise.verification_status).where(Enterprise.tax_code == OWN)) == "unverified"
+
+
+def test_verification_filter_in_search(client, session):
+    own, _ = _setup(session)
+    make_user(session, "staff")
+    login(client, "staff@example.vn")
+    post_form(client, f"/enterprises/{OWN}/verification", {"level": "documents_checked"}, page=f"/enterprises/{OWN}")
+    body = client.get("/api/v1/search?q=&verified=true").get_json()
+    assert [i["ref"] for i in body["items"]] == [OWN]
