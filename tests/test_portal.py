@@ -80,7 +80,8 @@ def test_sme_cannot_edit_another_enterprise(client, session):
     assert [p.name for p in services.get_by_tax_code(session, OTHER).products] == ["Bo mạch PCBA"]
 
 
-def test_uploads_are_checked_for_type_and_size(client, session):
+def test_uploads_are_checked_for_type_and_size(client, session, monkeypatch):
+    monkeypatch.setitem(client.application.config, "MAX_ATTACHMENT_BYTES", 4096)
     _setup(session)
     login(client, "sme@example.vn")
     edit = f"/enterprises/{OWN}/edit"
@@ -95,7 +96,7 @@ def test_uploads_are_checked_for_type_and_size(client, session):
                   {"kind": "document", "file": (io.BytesIO(b"MZ\x90\x00"), "setup.exe")},
                   page=edit, content_type="multipart/form-data")
     assert r.status_code == 400
-    big = b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024 + 1)
+    big = b"%PDF-1.4\n" + b"0" * 4096
     r = post_form(client, f"/enterprises/{OWN}/attachments", {"kind": "certificate", "file": (io.BytesIO(big), "iso.pdf")},
                   page=edit, content_type="multipart/form-data")
     assert r.status_code == 400

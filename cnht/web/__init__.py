@@ -106,6 +106,9 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(staff_bp, url_prefix="/staff")
     from cnht.web.matching import bp as matching_bp
     from cnht.web.profile import bp as profile_bp
+    from cnht.web.stats import bp as stats_bp
+
+    app.register_blueprint(stats_bp)
 
     app.register_blueprint(profile_bp)
 
@@ -147,6 +150,13 @@ def _province_counts(limit: int | None = None):
     if limit:
         stmt = stmt.limit(limit)
     return session.execute(stmt).all()
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    from flask import current_app, send_from_directory
+
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
 
 @bp.route("/healthz")

@@ -70,7 +70,7 @@ def _lines(ent: Enterprise, section: str) -> str:
         "equipment": [join(q.machine_type, q.brand, q.count, q.key_spec) for q in ent.equipment],
         "certifications": [join(c.standard, c.number, c.issuer, c.valid_until.isoformat() if c.valid_until else None)
                            for c in ent.certifications],
-        "capacities": [join(c.product, ("%g" % c.quantity) if c.quantity is not None else None, c.unit, c.period,
+        "capacities": [join(c.product, f"{c.quantity:g}" if c.quantity is not None else None, c.unit, c.period,
                             c.note) for c in ent.capacities],
     }[section]
     return "\n".join(rows)
@@ -140,8 +140,9 @@ def upload(ref: str):
         if spec is None or not any(head.startswith(m) for m in spec[1]) or (kind == "photo" and suffix == ".pdf"):
             error = t("Chỉ nhận ảnh JPEG, PNG, WebP hoặc tệp PDF đúng định dạng.",
                       "Only genuine JPEG, PNG, WebP images or PDF files are accepted.")
-        elif size > MAX_ATTACHMENT:
-            error = t("Tệp quá lớn (tối đa 5 MB).", "File too large (5 MB at most).")
+        elif size > current_app.config.get("MAX_ATTACHMENT_BYTES", MAX_ATTACHMENT):
+            mb = current_app.config.get("MAX_ATTACHMENT_BYTES", MAX_ATTACHMENT) / 1024 / 1024
+            error = t(f"Tệp quá lớn (tối đa {mb:g} MB).", f"File too large ({mb:g} MB at most).")
         elif size == 0:
             error = t("Tệp rỗng.", "Empty file.")
     if error:

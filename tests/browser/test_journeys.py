@@ -1,0 +1,99 @@
+"""The journeys of issue 6, in a real browser."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import sign_in
+
+
+def test_anonymous_search_to_profile(page, live_server):
+    page.goto("/")
+    page.get_by_label("Tìm nhà cung ứng").fill("khuon ep nhua")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?"))
+    first = page.locator("main h3 a").first
+    expect(first).to_be_visible()
+    assert page.locator("main mark").count() > 0  # highlights in the accented stored text
+    name = first.inner_text()
+    first.click()
+    expect(page.locator("h1")).to_have_text(name)
+    expect(page.get_by_role("link", name="Đăng nhập để gửi yêu cầu")).to_be_visible()
+
+
+def test_sme_edits_products_and_search_finds_them(page, live_server):
+    sign_in(page, "sme@example.vn")
+    page.goto(f"/enterprises/{live_server['own']}/edit")
+    box = page.get_by_label("Sản phẩm", exact=True)
+    box.fill(box.input_value() + "\nBánh răng côn xoắn module 3")
+    page.locator("#products").get_by_role("button", name="Lưu").click()
+    expect(page.get_by_text("Đã lưu thay đổi.")).to_be_visible()
+    page.goto("/search?q=banh+rang+con+xoan")
+    expect(page.locator("main h3 a").first).to_have_text(live_server["own_name"])
+
+
+def test_sme_cannot_edit_another_enterprise(page, live_server):
+    sign_in(page, "sme@example.vn")
+    response = page.goto(f"/enterprises/{live_server['other']}/edit")
+    assert response.status == 403
+    expect(page.locator("h1")).to_contain_text("403")
+    # the browser reports the refused page load itself; nothing else may be logged
+    page.console_errors[:] = [e for e in page.console_errors if "status of 403" not in e]
+
+
+def test_staff_assess_and_the_badge_shows(page, live_server):
+    sign_in(page, "staff@example.vn")
+    page.goto(f"/enterprises/{live_server['own']}")
+    page.get_by_role("link", name="Đánh giá năng lực").click()
+    rows = page.locator("table.assess tbody tr")
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        row.locator("input[type=radio][value='3']").check()
+        row.locator("textarea").fill("Đã kiểm tra tại xưởng")
+    page.get_by_label("Số văn bản xác nhận").fill("45/XN-SCT")
+    page.get_by_role("button", name="Lưu đánh giá và lập văn bản xác nhận").click()
+    expect(page.get_by_text("GIẤY XÁC NHẬN NĂNG LỰC NHÀ CUNG ỨNG")).to_be_visible()
+    assert page.locator(".qr svg").count() == 1
+    verify = re.search(r"(/verify/[\w-]+)", page.content()).group(1)
+    page.goto(verify)
+    expect(page.get_by_text("Giấy xác nhận HỢP LỆ")).to_be_visible()
+    page.goto(f"/enterprises/{live_server['own']}")
+    expect(page.locator(".badge-staff_assessed")).to_have_text("Đã đánh giá năng lực")
+    expect(page.locator(".chip.assessed")).to_contain_text("Hạng A")
+
+
+def test_buyer_shortlists_and_inquires_then_the_sme_reads_it(browser, page, live_server):
+    sign_in(page, "buyer@example.vn")
+    page.goto(f"/enterprises/{live_server['own']}")
+    page.get_by_role("button", name="Lưu vào danh sách").click()
+    expect(page.get_by_text("Đã thêm")).to_be_visible()
+    page.get_by_role("link", name="Gửi yêu cầu báo giá").click()
+    page.get_by_label("Tiêu đề").fill("Báo giá 5.000 bánh răng")
+    page.get_by_label("Nội dung (sản phẩm, số lượng, thời hạn)").fill("Cần báo giá trước 30/12, giao hàng tại Bắc Ninh.")
+    page.get_by_role("button", name="Gửi").click()
+    expect(page.get_by_text("Đã gửi yêu cầu tới doanh nghiệp.")).to_be_visible()
+    page.goto("/shortlists")
+    expect(page.get_by_role("link", name=live_server["own_name"])).to_be_visible()
+
+    sme = browser.new_context(base_url=live_server["url"]).new_page()
+    sign_in(sme, "sme@example.vn")
+    expect(sme.locator("nav .count")).to_have_text("1")
+    sme.get_by_role("link", name=re.compile("Hộp thư")).click()
+    expect(sme.get_by_text("Báo giá 5.000 bánh răng")).to_be_visible()
+    expect(sme.get_by_text("Canon Việt Nam")).to_be_visible()
+    sme.context.close()
+
+
+def test_language_switch(page, live_server):
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("link", name="Statistics")).to_be_visible()
+    page.goto("/statistics")  # the choice is remembered
+    expect(page.locator("h1")).to_have_text("Supporting-industry statistics")
+    assert page.locator("svg[data-chart=sector] rect.bar").count() >= 4
+    page.get_by_role("link", name="Tiếng Việt").click()
+    expect(page.locator("h1")).to_have_text("Thống kê doanh nghiệp công nghiệp hỗ trợ")

@@ -1,0 +1,142 @@
+"""Every registered route that writes, walked as an anonymous user and as users of the wrong role
+or without ownership: refused, and nothing changes. A new unsafe route fails this test until it
+is classified below."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from cnht.audit import AuditLog
+from cnht.enterprises import services
+from cnht.enterprises.schemas import EnterpriseIn
+from cnht.matching.models import SourcingRequirement
+from tests.conftest import enterprise_record
+from tests.helpers import login, make_user
+
+OWN, OTHER = "0100112437", "0313845728"
+PUBLIC = {"accounts.login", "accounts.logout", "accounts.forgot_password", "accounts.reset_password",
+          "accounts.register", "matching.match_now"}
+# Who may use each unsafe endpoint. "any" = any signed-in user; "owner" = the requirement's owner;
+# "own" = an SME acting on its own enterprise. Admin passes everything.
+ALLOWED = {
+    "accounts.claim": {"sme"}, "accounts.new_token": {"any"},
+    "matching.Requirements": {"buyer", "staff"}, "matching.RequirementDetail": {"owner", "staff"},
+    "matching.close_requirement": {"owner", "staff"}, "matching.Connections": {"owner", "staff", "own"},
+    "sourcing.requirement_connect": {"owner", "staff", "own"}, "sourcing.requirement_status": {"owner", "staff"},
+    "sourcing.requirement_new": {"buyer", "staff"},
+    "profile.assess_form": {"staff"}, "profile.upload": {"own", "staff"}, "profile.delete_attachment": {"own", "staff"},
+    "profile.edit_section": {"own", "staff"}, "profile.inquiry": {"any"}, "profile.set_verification": {"staff"},
+    "profile.shortlist_remove": {"buyer", "staff"}, "profile.shortlist_add": {"buyer", "staff"},
+    "profile.bulk_verification": {"staff"},
+    "staff.decide_claim": {"staff"}, "staff.duplicate_detail": {"staff"}, "staff.imports": {"staff"},
+    "staff.import_run": {"staff"},
+}
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _unsafe_rules(app):
+    return [(r, m) for r in app.url_map.iter_rules() for m in sorted(r.methods & UNSAFE)]
+
+
+def test_every_unsafe_route_is_classified(app):
+    endpoints = {r.endpoint for r, _m in _unsafe_rules(app)}
+    assert endpoints - PUBLIC - set(ALLOWED) == set()
+
+
+def _url(rule, req_id: int) -> str:
+    values = {}
+    for arg in rule.arguments:
+        conv = rule._converters[arg].__class__.__name__
+        if arg == "ref":
+            values[arg] = OTHER
+        elif arg == "req_id":
+            values[arg] = req_id
+        elif arg == "section":
+            values[arg] = "products"
+        elif arg == "action":
+            values[arg] = "approve"
+        elif conv == "IntegerConverter":
+            values[arg] = 1
+        else:
+            values[arg] = "x"
+    out = rule.rule
+    for k, v in values.items():
+        out = re.sub(rf"<[^>]*{k}>", str(v), out)
+    return out
+
+
+@pytest.fixture
+def world(session):
+    for tc, name in ((OWN, "Công ty TNHH Cơ khí Chính xác Hòa Bình"), (OTHER, "Công ty Cổ phần Điện tử Sao Việt")):
+        services.upsert(session, EnterpriseIn().load(enterprise_record(tax_code=tc, name=name)))
+    session.commit()
+    owner = make_user(session, "buyer", "owner@example.vn")
+    make_user(session, "buyer", "buyer2@example.vn")
+    make_user(session, "sme", "sme@example.vn", tax_code=OWN)
+    req = SourcingRequirement(owner_id=owner.id, title="Khuôn ép nhựa", status="open", visibility="public")
+    session.add(req)
+    session.commit()
+    return req
+
+
+def _token(client) -> str:
+    html = client.get("/login").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _snapshot(session):
+    session.expire_all()
+    ent = services.get_by_tax_code(session, OTHER)
+    return (session.scalar(select(func.count()).select_from(AuditLog)), ent.verification_status,
+            [p.name for p in ent.products], session.get(SourcingRequirement, 1).title if session.get(SourcingRequirement, 1) else None)
+
+
+@pytest.mark.parametrize("actor", ["anonymous", "sme@example.vn", "buyer2@example.vn"])
+def test_writes_are_refused_to_the_wrong_people(app, client, session, world, actor):
+    role = {"anonymous": None, "sme@example.vn": "sme", "buyer2@example.vn": "buyer"}[actor]
+    if role:
+        login(client, actor)
+    before = _snapshot(session)
+    token = _token(client)
+    checked = 0
+    for rule, method in _unsafe_rules(app):
+        ep = rule.endpoint
+        if ep in PUBLIC:
+            continue
+        allowed = ALLOWED[ep]
+        # sme acts on OTHER (not its own); buyer2 owns nothing
+        if role and ("any" in allowed or role in allowed):
+            continue
+        url = _url(rule, world.id)
+        body = {"title": "Hack", "stage": "contract_signed", "enterprise": OTHER, "products": "Hàng giả",
+                "level": "documents_checked", "status": "closed", "decision": "distinct", "csrf_token": token}
+        if url.startswith("/api/"):
+            json_body = {"title": "Hack title", "enterprise": OTHER, "stage": "contract_signed"}
+            resp = client.open(url, method=method, json=json_body, headers={"X-CSRFToken": token})
+        else:
+            resp = client.open(url, method=method, data=body, headers={"X-CSRFToken": token})
+        checked += 1
+        if role is None:
+            assert resp.status_code in (401, 404) or (resp.status_code == 302 and "/login" in resp.headers["Location"]), \
+                (ep, url, resp.status_code)
+        else:
+            assert resp.status_code in (403, 404), (ep, url, resp.status_code)
+    assert checked >= 10
+    assert _snapshot(session) == before
+
+
+def test_json_api_writes_without_csrf_header_are_refused(client, session, world):
+    login(client, "owner@example.vn")
+    r = client.patch(f"/api/v1/requirements/{world.id}", json={"title": "Hack"})
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "bad_request"
+    session.expire_all()
+    assert session.get(SourcingRequirement, world.id).title == "Khuôn ép nhựa"
+
+
+def test_session_cookie_flags(client, session, world):
+    r = login(client, "owner@example.vn")
+    cookie = r.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
