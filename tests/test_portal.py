@@ -203,3 +203,26 @@ def test_verification_filter_in_search(client, session):
     post_form(client, f"/enterprises/{OWN}/verification", {"level": "documents_checked"}, page=f"/enterprises/{OWN}")
     body = client.get("/api/v1/search?q=&verified=true").get_json()
     assert [i["ref"] for i in body["items"]] == [OWN]
+
+
+def test_staff_bulk_verification_and_home_lists_verified_and_requests(client, session):
+    own, other = _setup(session)
+    buyer = make_user(session, "buyer")
+    from cnht.matching.models import SourcingRequirement
+
+    session.add(SourcingRequirement(owner_id=buyer.id, title="Cần 10.000 bánh răng côn", status="open",
+                                    visibility="public"))
+    session.add(SourcingRequirement(owner_id=buyer.id, title="Nội bộ", status="open", visibility="staff"))
+    session.commit()
+    make_user(session, "staff")
+    login(client, "staff@example.vn")
+    dash = client.get("/staff/").get_data(as_text=True)
+    assert f'value="{own.id}"' in dash and f'value="{other.id}"' in dash
+    r = post_form(client, "/staff/verification/bulk", {"ids": [str(own.id), str(other.id)], "level": "documents_checked"},
+                  page="/staff/")
+    assert r.status_code == 302
+    session.expire_all()
+    assert {e.verification_status for e in session.scalars(select(Enterprise))} == {"documents_checked"}
+    home = client.application.test_client().get("/").get_data(as_text=True)
+    assert "Nhà cung ứng mới được xác minh" in home and own.name in home
+    assert "Cần 10.000 bánh răng côn" in home and "Nội bộ" not in home

@@ -170,11 +170,23 @@ def healthz():
 
 @bp.route("/")
 def home():
+    from cnht.matching.models import SourcingRequirement
+
     recent = session.scalars(
         services.active_query().order_by(Enterprise.updated_at.desc(), Enterprise.id.desc()).limit(6)
     ).all()
+    verified = session.scalars(
+        services.active_query().where(Enterprise.verification_status.in_(("staff_assessed", "documents_checked")),
+                                      Enterprise.verified_at.is_not(None))
+        .order_by(Enterprise.verified_at.desc(), Enterprise.id.desc()).limit(6)).all()
+    requirements = session.scalars(
+        select(SourcingRequirement).where(SourcingRequirement.status == "open",
+                                          SourcingRequirement.visibility == "public")
+        .order_by(SourcingRequirement.created_at.desc(), SourcingRequirement.id.desc()).limit(5)).all()
     return render_template(
         "home.html",
+        verified=verified,
+        requirements=requirements,
         total=services.count_active(session),
         sector_counts=_sector_counts(),
         province_counts=_province_counts(limit=12),

@@ -58,24 +58,23 @@ def by_certification(limit: int = 10):
 
 def growth():
     """Enterprises in the database at the end of each month (cumulative, from created_at)."""
-    rows = session.execute(select(Enterprise.created_at).where(_active())).scalars()
-    months: dict[str, int] = {}
-    for created in rows:
-        key = created.strftime("%Y-%m")
-        months[key] = months.get(key, 0) + 1
+    from sqlalchemy import extract
+
+    year, month = extract("year", Enterprise.created_at), extract("month", Enterprise.created_at)
+    rows = session.execute(select(year, month, func.count()).where(_active()).group_by(year, month)
+                           .order_by(year, month)).all()
     out, total = [], 0
-    for key in sorted(months):
-        total += months[key]
-        out.append((key, total))
+    for y, m, n in rows:
+        total += n
+        out.append((f"{int(y):04d}-{int(m):02d}", total))
     return out[-24:]
 
 
 def by_founding_decade():
-    rows = session.execute(select(Enterprise.founded_year).where(_active(), Enterprise.founded_year.is_not(None))).scalars()
-    decades: dict[int, int] = {}
-    for y in rows:
-        decades[y // 10 * 10] = decades.get(y // 10 * 10, 0) + 1
-    return sorted(decades.items())
+    decade = (Enterprise.founded_year / 10) * 10
+    rows = session.execute(select(decade, func.count()).where(_active(), Enterprise.founded_year.is_not(None))
+                           .group_by(decade).order_by(decade)).all()
+    return [(int(d), n) for d, n in rows]
 
 
 @bp.route("/statistics")
