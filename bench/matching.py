@@ -298,12 +298,21 @@ def main() -> None:
     ap.add_argument("--latency", action="store_true")
     ap.add_argument("--rounds", type=int, default=200)
     ap.add_argument("--json")
+    ap.add_argument("--instance", help="keep the built database here and reuse it on the next run")
     args = ap.parse_args()
     records, firms = build_corpus(args.docs)
     reqs = build_requirements(firms, args.requirements)
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        app = make_app(Path(tmp), records)
+        inst = Path(args.instance) if args.instance else Path(tmp)
+        if args.instance and (inst / "cnht.sqlite3").exists():
+            os.environ["CNHT_INSTANCE_PATH"] = str(inst)
+            from cnht import create_app
+
+            app = create_app({"INSTANCE_PATH": str(inst), "RATELIMIT_ENABLED": False})
+        else:
+            inst.mkdir(parents=True, exist_ok=True)
+            app = make_app(inst, records)
         print(f"{len(records)} suppliers, {len(reqs)} requirements (built in {time.perf_counter() - t0:.1f} s)")
         with app.app_context():
             result = {"docs": len(records), "requirements": len(reqs)}

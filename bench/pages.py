@@ -29,7 +29,13 @@ def build(instance: Path, docs: int) -> None:
     cnht = str(Path(sys.executable).parent / "cnht")
     subprocess.run([cnht, "init-db"], env=env, check=True, capture_output=True)
     from cnht import create_app
-    from cnht.enterprises.models import Certification, Enterprise, EnterpriseProcess, EnterpriseProduct, enterprise_sector
+    from cnht.enterprises.models import (
+        Certification,
+        Enterprise,
+        EnterpriseProcess,
+        EnterpriseProduct,
+        enterprise_sector,
+    )
 
     app = create_app({"INSTANCE_PATH": str(instance)})
     engine = app.extensions["cnht_db"].engine

@@ -349,3 +349,18 @@ def test_matching_relevance_on_a_generated_set(tmp_path):
     assert result["engine"]["violation_rate"] == 0.0
     assert result["engine"]["ndcg@10"] >= 0.85
     assert result["engine"]["ndcg@10"] >= result["baseline"]["ndcg@10"] + 0.10
+
+
+def test_backend_candidates_agree_with_search_ranking(app, client, suppliers):
+    """The light candidate call used by matching ranks like the search itself."""
+    from cnht.searching import get_backend
+    from search.backends.base import Filters
+    from search.query import plan_query
+
+    with app.test_request_context():
+        backend = get_backend()
+        for q in ("khuôn ép nhựa", "injection mould", "gia cong cnc"):
+            plan = plan_query(q, backend.vocabulary())
+            cands = backend.candidates(plan, Filters(), limit=3)
+            hits = backend.search(plan, Filters(), per_page=3).hits
+            assert [i for i, _s in cands] == [h.id for h in hits][:len(cands)] and cands

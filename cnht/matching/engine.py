@@ -18,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, case, exists, select
 from sqlalchemy.orm import Session
 
 from cnht.db import utcnow
@@ -49,9 +50,9 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "proximity": 0.06,     # preferred province 1, same region 0.5
     "freshness": 0.05,     # profile updated ≤ 6 months 1 … ≥ 36 months 0
 }
-CANDIDATES_FROM_SEARCH = 300
-CANDIDATES_FROM_CATEGORY = 300
-FALLBACK_POOL = 2000
+CANDIDATES_FROM_SEARCH = 100
+CANDIDATES_FROM_CATEGORY = 150
+FALLBACK_POOL = 400
 
 LABELS = {
     "text": Msg("Mức liên quan của mô tả", "Text relevance"),
@@ -155,6 +156,24 @@ class Facts:
     equipment: list[str] = field(default_factory=list)
     certs: dict[str, tuple[str, date | None]] = field(default_factory=dict)  # key → (as written, valid until)
 
+    @cached_property
+    def profile_tokens(self) -> frozenset[str]:
+        return frozenset(_ftoks(" ".join([self.name, *(n for n, _ in self.products), *self.processes,
+                                          *self.materials, *self.equipment, self.description])))
+
+    @cached_property
+    def capability_texts(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Processes, equipment and products, each with its folded tokens (process evidence)."""
+        return [(t, _ftoks(t)) for t in [*self.processes, *self.equipment, *(n for n, _ in self.products)]]
+
+    @cached_property
+    def material_texts(self) -> list[tuple[str, tuple[str, ...]]]:
+        return [(t, _ftoks(t)) for t in [*self.materials, *(n for n, _ in self.products), self.description]]
+
+    @cached_property
+    def description_tokens(self) -> tuple[str, ...]:
+        return _ftoks(self.description)
+
 
 # ---- phrase matching -----------------------------------------------------------------------------
 
@@ -182,9 +201,8 @@ def phrase_forms(phrase: str) -> list[tuple[str, ...]]:
     return [f for f in forms if f]
 
 
-def _find(forms: list[tuple[str, ...]], texts: Iterable[str]) -> str | None:
-    for text in texts:
-        hay = _ftoks(text)
+def _find(forms: list[tuple[str, ...]], texts: Iterable[tuple[str, tuple[str, ...]]]) -> str | None:
+    for text, hay in texts:
         if any(_contains(hay, f) for f in forms):
             return text
     return None
@@ -259,36 +277,39 @@ def _category_name(code: str | None) -> str | None:
 
 
 def _search_candidates(spec: RequirementSpec, category: str | None) -> dict[int, float]:
-    """Search hits for the title (what is wanted), then for the category's name; a hit's text score
-    is its share of the best title score (category-name hits count half)."""
-    from cnht.searching import SearchRequest, run_search
+    """Search-backend candidates for the title's product phrase, then for the category's name; a
+    hit's text score is its share of the best title score (category-name hits count half)."""
+    from cnht.searching import get_backend
     from search.backends.base import Filters
+    from search.query import plan_query
 
+    backend = get_backend()
     filters = Filters(sector=spec.sector,
                       province=spec.provinces_required[0] if len(spec.provinces_required) == 1 else None,
                       certification=spec.certifications_required[0] if spec.certifications_required else None)
     out: dict[int, float] = {}
-    result = run_search(SearchRequest(q=core_phrase(spec.title)[:200], filters=filters,
-                                      per_page=CANDIDATES_FROM_SEARCH))
-    top = max((h.score for h in result.hits), default=0.0) or 1.0
-    for h in result.hits:
-        out[h.id] = h.score / top
+    hits = backend.candidates(plan_query(core_phrase(spec.title)[:200], backend.vocabulary()), filters,
+                              CANDIDATES_FROM_SEARCH)
+    top = max((sc for _i, sc in hits), default=0.0) or 1.0
+    for eid, sc in hits:
+        out[eid] = sc / top
     name = _category_name(category)
     if name and len(out) < CANDIDATES_FROM_SEARCH:
-        more = run_search(SearchRequest(q=name, filters=filters, per_page=CANDIDATES_FROM_SEARCH // 2))
-        top = max((h.score for h in more.hits), default=0.0) or 1.0
-        for h in more.hits:
-            out.setdefault(h.id, 0.5 * h.score / top)
+        more = backend.candidates(plan_query(name, backend.vocabulary()), filters, CANDIDATES_FROM_SEARCH // 2)
+        top = max((sc for _i, sc in more), default=0.0) or 1.0
+        for eid, sc in more:
+            out.setdefault(eid, 0.5 * sc / top)
     return out
 
 
 def _category_candidates(session: Session, spec: RequirementSpec, category: str | None) -> list[int]:
     if not category:
         return []
-    rank = func.coalesce(Enterprise.employees, 0)
+    verified_first = case({"staff_assessed": 0, "documents_checked": 1, "self_declared": 2},
+                          value=Enterprise.verification_status, else_=3)
     stmt = (select(Enterprise.id).where(
         exists().where(EnterpriseProduct.enterprise_id == Enterprise.id, EnterpriseProduct.category_code == category),
-        _hard_filter(spec)).order_by(Enterprise.verification_status.desc(), rank.desc(), Enterprise.id)
+        _hard_filter(spec)).order_by(verified_first, Enterprise.updated_at.desc(), Enterprise.id)
         .limit(CANDIDATES_FROM_CATEGORY))
     return list(session.scalars(stmt))
 
@@ -378,8 +399,7 @@ class Scorer:
 
     def score(self, f: Facts, text_value: float) -> tuple[float, list[Criterion], float]:
         s, w, crit = self.spec, self.w, []
-        profile = set(_ftoks(" ".join([f.name, *(n for n, _ in f.products), *f.processes, *f.materials,
-                                       *f.equipment, f.description])))
+        profile = f.profile_tokens
         found = [t for ft, t in self.words if ft in profile]
         overlap = len(found) / len(self.words) if self.words else 0.0
         text_value = max(text_value, overlap)
@@ -394,16 +414,17 @@ class Scorer:
             crit.append(Criterion("category", weight, value, bool(exact), (exact or related)[:3], note))
         if self.process_forms:
             found = []
-            texts = f.processes + f.equipment + [n for n, _ in f.products]
+            texts = f.capability_texts
             for phrase, forms in self.process_forms:
-                hit = _find(forms, texts) or (_find(forms, [f.description]) and "…" + phrase + "… (mô tả)")
+                hit = _find(forms, texts) or (_find(forms, [(f.description, f.description_tokens)])
+                                              and "…" + phrase + "… (mô tả)")
                 if hit:
                     found.append(f"{phrase} → {hit}" if hit != phrase else phrase)
             value = len(found) / len(self.process_forms)
             crit.append(Criterion("processes", w["processes"], value, value == 1.0, found))
         if self.material_forms:
             found = []
-            texts = f.materials + [n for n, _ in f.products] + [f.description]
+            texts = f.material_texts
             for phrase, forms in self.material_forms:
                 hit = _find(forms, texts)
                 if hit:
@@ -463,11 +484,13 @@ def match(session: Session, spec: RequirementSpec, *, limit: int = 20, weights: 
     for eid in _category_candidates(session, spec, scorer.category):
         if eid not in text_scores:
             ids.append(eid)
-    if len(ids) < max(3 * limit, 60):
+    if len(ids) < max(limit, 20):
         # Few hits for the words: widen to everyone who meets the hard constraints (scored on overlap).
         seen = set(ids)
+        verified_first = case({"staff_assessed": 0, "documents_checked": 1, "self_declared": 2},
+                              value=Enterprise.verification_status, else_=3)
         pool = session.scalars(select(Enterprise.id).where(_hard_filter(spec))
-                               .order_by(Enterprise.verification_status.desc(), Enterprise.id).limit(FALLBACK_POOL))
+                               .order_by(verified_first, Enterprise.id).limit(FALLBACK_POOL))
         ids += [i for i in pool if i not in seen]
     if exclude:
         ids = [i for i in ids if i not in exclude]

@@ -78,6 +78,12 @@ class SearchBackend(abc.ABC):
     def search(self, plan: QueryPlan, filters: Filters, page: int = 1, per_page: int = 20) -> SearchResult:
         ...
 
+    def candidates(self, plan: QueryPlan, filters: Filters, limit: int = 100) -> list[tuple[int, float]]:
+        """(enterprise id, relevance score) of the best ``limit`` documents, without totals, facets
+        or highlights: what the matching engine needs. Backends may do this more cheaply."""
+        result = self.search(plan, filters, page=1, per_page=limit)
+        return [(h.id, h.score) for h in result.hits]
+
     @abc.abstractmethod
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         ...

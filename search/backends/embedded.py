@@ -558,6 +558,23 @@ class EmbeddedBackend(SearchBackend):
                             did_you_mean=plan.did_you_mean(vocab), relaxed=relaxed,
                             dropped=[t.text for t in plan.tokens if t.dropped])
 
+    def candidates(self, plan: QueryPlan, filters: Filters, limit: int = 100) -> list[tuple[int, float]]:
+        if plan.unmatched or plan.empty:
+            return []
+        vocab = self.vocabulary()
+        filt = filter_expression(filters)
+        expr = fts_expression(plan)
+        if expr and len(plan.groups) > 1 and not self._ids(_and(expr, filt), limit=1):
+            expr, _ids = self._relax(plan, filt, vocab)
+        pool = self._pool(plan, expr, filt, needed=limit, k=limit)
+        ranked = rank(plan, self._candidates(pool), vocab)[:limit]
+        if not ranked:
+            return []
+        marks = ",".join("?" * len(ranked))
+        ent = dict(self._raw().execute(f"SELECT rowid, ent_id FROM docs WHERE rowid IN ({marks})",
+                                       [s.id for s in ranked]).fetchall())
+        return [(ent[s.id], s.score) for s in ranked if s.id in ent]
+
     def _relax(self, plan: QueryPlan, filt: str | None, vocab: Vocabulary) -> tuple[str | None, list[int]]:
         """No document has every word. Leave out what cannot match at all (a word or phrase no
         document has, e.g. 'nhỏ' in 'máy biến áp nhỏ'), then the commonest remaining parts one at a
@@ -583,8 +600,9 @@ class EmbeddedBackend(SearchBackend):
         expr = fts_expression(plan, relaxed=True)
         return expr, self._ids(_and(expr, filt))
 
-    def _pool(self, plan: QueryPlan, expr: str | None, filt: str | None, needed: int) -> list[int]:
-        k = max(K_PER_TIER, needed + 20)
+    def _pool(self, plan: QueryPlan, expr: str | None, filt: str | None, needed: int,
+              k: int | None = None) -> list[int]:
+        k = k or max(K_PER_TIER, needed + 20)
         tiers = []
         if expr:
             # nested column filters intersect: these restrict the folded terms to the strong fields
