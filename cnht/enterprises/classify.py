@@ -94,6 +94,11 @@ def _compiled() -> list[tuple[str, re.Pattern | None, re.Pattern | None]]:
 def classify_product(name: str, sectors: list[str] | None = None) -> str | None:
     """Taxonomy code for a product name, or None. ``sectors`` (codes) breaks ties between sectors:
     a rule from one of the enterprise's sectors is preferred over an earlier rule from another."""
+    return _classify(name, tuple(sectors) if sectors else None)
+
+
+@lru_cache(maxsize=32768)
+def _classify(name: str, sectors: tuple[str, ...] | None) -> str | None:
     key = fold_key(name)
     if not key:
         return None
@@ -103,7 +108,7 @@ def classify_product(name: str, sectors: list[str] | None = None) -> str | None:
     exact = f" {nfc(name).lower()} "
     matches: list[tuple[str, list[tuple[int, int]]]] = []
     for code, rx, rx_exact in _compiled():
-        spans = [m.span(1) for m in rx.finditer(text)] if rx is not None else []
+        spans = [m.span(1) for m in rx.finditer(text)] if rx is not None and rx.search(text) else []
         if rx_exact is not None and rx_exact.search(exact):
             spans.append((-1, -1))  # an exact (accented) phrase: never inside anything
         if spans:
