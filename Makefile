@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-pg lint bench clean
+.PHONY: install run test test-pg lint i18n bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,13 @@ test-pg: install
 	PYTHON=$(BIN)/python scripts/test-postgres.sh
 
 lint: install
-	$(BIN)/ruff check cnht search ingest tests bench
+	$(BIN)/ruff check cnht search ingest tests bench scripts
+
+## Add new UI strings to the English catalogue, compile it, and list what is untranslated
+i18n: install
+	$(BIN)/python scripts/i18n.py update
+	$(BIN)/python scripts/i18n.py compile
+	$(BIN)/python scripts/i18n.py check
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -14,7 +15,7 @@ from cnht.accounts.services import MIN_PASSWORD, AccountError, create_account, h
 from cnht.db import session
 from cnht.i18n import bi
 from cnht.mail import send_mail
-from cnht.web import label, t
+from cnht.web import label
 from cnht.web.forms import load_form
 
 bp = Blueprint("accounts", __name__)
@@ -101,13 +102,12 @@ def login():
         if data is not None:
             user = session.scalar(select(User).where(User.email == data["email"].strip().lower()))
             if user is not None and auth.is_locked(user):
-                errors = {"_": [t("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau 15 phút.",
-                                  "Account temporarily locked after repeated failed sign-ins. Try again in 15 minutes.")]}
+                errors = {"_": [_("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau 15 phút.")]}
             elif user is None or not user.is_active or not verify_password(user, data["password"]):
                 if user is not None:
                     auth.record_failed_login(user)
                     session.commit()
-                errors = {"_": [t("Email hoặc mật khẩu không đúng", "Wrong e-mail or password")]}
+                errors = {"_": [_("Email hoặc mật khẩu không đúng")]}
             else:
                 auth.record_login(user)
                 session.commit()
@@ -120,7 +120,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     logout_user()
-    flash(t("Đã đăng xuất", "Signed out"), "info")
+    flash(_("Đã đăng xuất"), "info")
     return redirect(url_for("web.home"))
 
 
@@ -136,7 +136,7 @@ def register():
                                       full_name=data["full_name"].strip())
                 user.organisation = (data.get("organisation") or "").strip() or None
                 user.phone = (data.get("phone") or "").strip() or None
-                user.lang = "en" if t("vi", "en") == "en" else "vi"
+                user.lang = "en" if _("vi") == "en" else "vi"
                 claim_note = None
                 if data["role"] == "sme" and (data.get("tax_code") or "").strip():
                     claim_note = _file_claim(user, data["tax_code"].strip(), None, None)
@@ -146,7 +146,7 @@ def register():
                 errors = {"_": [label(exc.msg)]}
             else:
                 login_user(user)
-                flash(t("Đã tạo tài khoản.", "Account created."), "success")
+                flash(_("Đã tạo tài khoản."), "success")
                 if claim_note:
                     flash(claim_note, "info")
                 return redirect(url_for("accounts.account"))
@@ -170,8 +170,7 @@ def forgot_password():
                           "password_reset")
                 session.commit()
         # Same answer whether or not the address exists.
-        flash(t("Nếu email đã đăng ký, chúng tôi đã gửi liên kết đặt lại mật khẩu.",
-                "If the e-mail is registered, a reset link has been sent."), "info")
+        flash(_("Nếu email đã đăng ký, chúng tôi đã gửi liên kết đặt lại mật khẩu."), "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot.html")
 
@@ -181,14 +180,14 @@ def reset_password(token: str):
     try:
         payload = _serializer().loads(token, max_age=RESET_MAX_AGE)
     except SignatureExpired:
-        flash(t("Liên kết đã hết hạn, hãy yêu cầu lại.", "The link has expired; ask for a new one."), "error")
+        flash(_("Liên kết đã hết hạn, hãy yêu cầu lại."), "error")
         return redirect(url_for("accounts.forgot_password"))
     except BadSignature:
-        flash(t("Liên kết không hợp lệ.", "Invalid link."), "error")
+        flash(_("Liên kết không hợp lệ."), "error")
         return redirect(url_for("accounts.forgot_password"))
     user = session.get(User, payload.get("u"))
     if user is None or user.password_hash[-12:] != payload.get("h"):
-        flash(t("Liên kết đã được dùng hoặc không hợp lệ.", "The link was already used or is invalid."), "error")
+        flash(_("Liên kết đã được dùng hoặc không hợp lệ."), "error")
         return redirect(url_for("accounts.forgot_password"))
     errors: dict = {}
     if request.method == "POST":
@@ -197,7 +196,7 @@ def reset_password(token: str):
             user.password_hash = hash_password(data["password"])
             user.failed_logins, user.locked_until = 0, None
             session.commit()
-            flash(t("Đã đặt mật khẩu mới. Mời đăng nhập.", "Password changed. Please sign in."), "success")
+            flash(_("Đã đặt mật khẩu mới. Mời đăng nhập."), "success")
             return redirect(url_for("accounts.login"))
         return render_template("accounts/reset.html", errors=errors, token=token), 400
     return render_template("accounts/reset.html", errors=errors, token=token)
@@ -218,7 +217,7 @@ def new_token():
     user = auth.user_or_none()
     token = auth.issue_api_token(user)
     session.commit()
-    flash(t("Mã API mới (chỉ hiện một lần): ", "New API token (shown once): ") + token, "token")
+    flash(_("Mã API mới (chỉ hiện một lần): ") + token, "token")
     return redirect(url_for("accounts.account"))
 
 
@@ -260,5 +259,4 @@ def _file_claim(user: User, tax_code: str, position: str | None, message: str | 
         raise AccountError(Msg("Yêu cầu đang chờ duyệt", "A claim for this enterprise is already pending"))
     session.add(EnterpriseClaim(user_id=user.id, enterprise_id=ent.id, position=(position or "").strip() or None,
                                 message=(message or "").strip() or None))
-    return t(f"Đã gửi yêu cầu quản lý hồ sơ {ent.name}; cán bộ Sở sẽ xét duyệt.",
-             f"Claim for {ent.name} sent; Department staff will review it.")
+    return _("Đã gửi yêu cầu quản lý hồ sơ %(name)s; cán bộ Sở sẽ xét duyệt.", name=ent.name)

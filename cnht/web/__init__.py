@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, g, render_template, request
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
@@ -67,6 +68,10 @@ def render_error_page(error: HTTPException):
 
 
 def init_web(app: Flask) -> None:
+    from flask_babel import Babel
+
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "vi")
+    Babel(app, locale_selector=current_lang)
     @app.before_request
     def _pick_language():
         lang = request.args.get("lang") or request.cookies.get("lang") or "vi"
@@ -89,7 +94,7 @@ def init_web(app: Flask) -> None:
             "label": label,
             "lang": current_lang(),
             "sector_label": lambda code: sector_label(code, current_lang()),
-            "size_label": lambda code: label(SIZE_LABELS.get(code)) if code else t("Chưa rõ", "Unknown"),
+            "size_label": lambda code: label(SIZE_LABELS.get(code)) if code else _("Chưa rõ"),
             "verification_label": lambda code: label(VERIFICATION_LABELS.get(code)),
             "ownership_label": lambda code: label(OWNERSHIP_LABELS.get(code)) if code else "",
             "nl2br": lambda text: Markup("<br>").join((text or "").split("\n")),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from cnht.accounts import auth
@@ -22,16 +24,14 @@ from cnht.web.forms import load_form
 bp = Blueprint("sourcing", __name__)
 
 STAGE_LABELS = {
-    "proposed": ("Cán bộ Sở đề xuất", "Proposed by staff"), "shortlisted": ("Đã đưa vào danh sách", "Shortlisted"),
-    "invited": ("Đã mời báo giá", "Invited to quote"), "interested": ("Doanh nghiệp quan tâm", "Supplier interested"),
-    "contacted": ("Đã liên hệ", "Contacted"), "quotation": ("Đã báo giá", "Quotation"), "sample": ("Làm mẫu", "Sample"),
-    "contract_signed": ("Đã ký hợp đồng", "Contract signed"), "declined": ("Dừng", "Declined"),
+    "proposed": _l("Cán bộ Sở đề xuất"), "shortlisted": _l("Đã đưa vào danh sách"), "invited": _l("Đã mời báo giá"),
+    "interested": _l("Doanh nghiệp quan tâm"), "contacted": _l("Đã liên hệ"), "quotation": _l("Đã báo giá"),
+    "sample": _l("Làm mẫu"), "contract_signed": _l("Đã ký hợp đồng"), "declined": _l("Dừng"),
 }
 
 
 def stage_label(stage: str) -> str:
-    vi, en = STAGE_LABELS.get(stage, (stage, stage))
-    return t(vi, en)
+    return str(STAGE_LABELS.get(stage, stage))
 
 
 @bp.app_context_processor
@@ -73,8 +73,7 @@ def requirement_new():
         if data is not None:
             req = services.create_requirement(session, data, auth.user_or_none())
             session.commit()
-            flash(t("Đã đăng yêu cầu. Dưới đây là các nhà cung ứng phù hợp.",
-                    "Requirement posted. The matching suppliers are below."), "success")
+            flash(_("Đã đăng yêu cầu. Dưới đây là các nhà cung ứng phù hợp."), "success")
             return redirect(url_for("sourcing.requirement_detail", req_id=req.id))
         return render_template("matching/form.html", errors=errors, form=request.form, **_form_choices()), 400
     return render_template("matching/form.html", errors=errors, form={}, **_form_choices())
@@ -157,8 +156,7 @@ def requirement_connect(req_id: int):
                   f"{ent.name} ({ent.ref}) phù hợp với yêu cầu “{req.title}”.\n"
                   f"{ent.name} fits your requirement “{req.title}”.\n\n{link}", "connection")
     session.commit()
-    flash(t(f"Đã cập nhật: {ent.name} — {stage_label(stage)}", f"Updated: {ent.name} — {stage_label(stage)}"),
-          "success")
+    flash(_("Đã cập nhật: %(name)s — %(stage)s", name=ent.name, stage=stage_label(stage)), "success")
     back = request.form.get("next")
     return redirect(back if back and back.startswith("/") and not back.startswith("//")
                     else url_for("sourcing.requirement_detail", req_id=req.id))
@@ -185,8 +183,7 @@ def opportunity_list():
     ref = request.args.get("enterprise") if services.is_staff(user) else None
     ent = ent_services.get_by_ref(session, ref, full=False) if ref else user.enterprise
     if ent is None:
-        flash(t("Tài khoản chưa gắn với doanh nghiệp nào. Hãy gửi yêu cầu quản lý hồ sơ.",
-                "Your account is not linked to an enterprise yet. Send a claim first."), "info")
+        flash(_("Tài khoản chưa gắn với doanh nghiệp nào. Hãy gửi yêu cầu quản lý hồ sơ."), "info")
         return redirect(url_for("accounts.account"))
     items = services.opportunities_for(session, ent, user, limit=30,
                                        weights=current_app.config.get("MATCH_WEIGHTS"))
@@ -211,5 +208,5 @@ def connection_list():
 
 @bp.app_template_filter("crit_label")
 def _crit_label(item: dict) -> str:
-    return item["label_en"] if t("vi", "en") == "en" else item["label"]
+    return item["label_en"] if _("vi") == "en" else item["label"]
 

@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from cnht.accounts import auth
@@ -22,7 +23,7 @@ from cnht.enterprises.models import VERIFICATION_LEVELS, Attachment, Enterprise
 from cnht.enterprises.schemas import EnterprisePatch
 from cnht.mail import send_mail
 from cnht.portal.models import Inquiry, Shortlist, ShortlistItem
-from cnht.web import label, t
+from cnht.web import label
 from cnht.web.forms import load_form
 
 bp = Blueprint("profile", __name__)
@@ -114,7 +115,7 @@ def edit_section(ref: str, section: str):
     if changed and ent.verification_status == "unverified" and not auth.is_staff(auth.user_or_none()):
         ent.verification_status = "self_declared"
     session.commit()
-    flash(t("Đã lưu thay đổi.", "Changes saved.") if changed else t("Không có gì thay đổi.", "Nothing changed."),
+    flash(_("Đã lưu thay đổi.") if changed else _("Không có gì thay đổi."),
           "success")
     return redirect(url_for("profile.edit", ref=ent.ref) + f"#{section}")
 
@@ -129,7 +130,7 @@ def upload(ref: str):
         abort(400)
     error = None
     if f is None or not f.filename:
-        error = t("Chọn một tệp.", "Choose a file.")
+        error = _("Chọn một tệp.")
     else:
         suffix = Path(f.filename).suffix.lower()
         spec = UPLOAD_TYPES.get(suffix)
@@ -138,13 +139,12 @@ def upload(ref: str):
         size = f.stream.tell()
         f.stream.seek(0)
         if spec is None or not any(head.startswith(m) for m in spec[1]) or (kind == "photo" and suffix == ".pdf"):
-            error = t("Chỉ nhận ảnh JPEG, PNG, WebP hoặc tệp PDF đúng định dạng.",
-                      "Only genuine JPEG, PNG, WebP images or PDF files are accepted.")
+            error = _("Chỉ nhận ảnh JPEG, PNG, WebP hoặc tệp PDF đúng định dạng.")
         elif size > current_app.config.get("MAX_ATTACHMENT_BYTES", MAX_ATTACHMENT):
             mb = current_app.config.get("MAX_ATTACHMENT_BYTES", MAX_ATTACHMENT) / 1024 / 1024
-            error = t(f"Tệp quá lớn (tối đa {mb:g} MB).", f"File too large ({mb:g} MB at most).")
+            error = _("Tệp quá lớn (tối đa %(mb)s MB).", mb=f"{mb:g}")
         elif size == 0:
-            error = t("Tệp rỗng.", "Empty file.")
+            error = _("Tệp rỗng.")
     if error:
         flash(error, "error")
         return redirect(url_for("profile.edit", ref=ent.ref) + "#attachments"), 400
@@ -157,7 +157,7 @@ def upload(ref: str):
                                       content_type=spec[0], size_bytes=size, uploaded_at=utcnow(),
                                       caption=(request.form.get("caption") or "").strip()[:255] or None))
     session.commit()
-    flash(t("Đã tải lên.", "Uploaded."), "success")
+    flash(_("Đã tải lên."), "success")
     return redirect(url_for("profile.edit", ref=ent.ref) + "#attachments")
 
 
@@ -211,9 +211,9 @@ def inquiry(ref: str):
         subject = (request.form.get("subject") or "").strip()[:255]
         message = (request.form.get("message") or "").strip()[:5000]
         if len(subject) < 3:
-            errors["subject"] = [t("Cần tiêu đề (ít nhất 3 ký tự)", "A subject is needed (3+ characters)")]
+            errors["subject"] = [_("Cần tiêu đề (ít nhất 3 ký tự)")]
         if len(message) < 10:
-            errors["message"] = [t("Nội dung cần ít nhất 10 ký tự", "The message needs 10+ characters")]
+            errors["message"] = [_("Nội dung cần ít nhất 10 ký tự")]
         if not errors:
             inq = Inquiry(sender_id=user.id, enterprise_id=ent.id, subject=subject, message=message,
                           contact_email=(request.form.get("contact_email") or user.email).strip()[:255],
@@ -224,7 +224,7 @@ def inquiry(ref: str):
                           f"{user.full_name} ({user.organisation or user.email}) gửi yêu cầu tới {ent.name}:\n\n"
                           f"{message}\n\n{url_for('profile.inbox', _external=True)}", "inquiry")
             session.commit()
-            flash(t("Đã gửi yêu cầu tới doanh nghiệp.", "Your inquiry was sent."), "success")
+            flash(_("Đã gửi yêu cầu tới doanh nghiệp."), "success")
             return redirect(url_for("web.enterprise_profile", tax_code=ent.ref))
     return render_template("profile/inquiry.html", e=ent, errors=errors, form=form), (400 if errors else 200)
 
@@ -257,7 +257,7 @@ def shortlists():
 def shortlist_add():
     user = auth.user_or_none()
     ent = _enterprise(request.form.get("enterprise", ""))
-    name = (request.form.get("name") or "").strip()[:120] or t("Danh sách của tôi", "My shortlist")
+    name = (request.form.get("name") or "").strip()[:120] or _("Danh sách của tôi")
     sl = session.scalar(select(Shortlist).where(Shortlist.owner_id == user.id, Shortlist.name == name))
     if sl is None:
         sl = Shortlist(owner_id=user.id, name=name)
@@ -266,7 +266,7 @@ def shortlist_add():
     if not any(i.enterprise_id == ent.id for i in sl.items):
         sl.items.append(ShortlistItem(enterprise_id=ent.id, note=(request.form.get("note") or "").strip()[:500] or None))
     session.commit()
-    flash(t(f"Đã thêm {ent.name} vào “{name}”.", f"Added {ent.name} to “{name}”."), "success")
+    flash(_("Đã thêm %(name)s vào “%(list)s”.", name=ent.name, list=name), "success")
     return redirect(url_for("web.enterprise_profile", tax_code=ent.ref))
 
 
@@ -293,7 +293,7 @@ def set_verification(ref: str):
     _actor()
     assess.set_verification(ent, level)
     session.commit()
-    flash(t("Đã cập nhật mức xác minh.", "Verification level updated."), "success")
+    flash(_("Đã cập nhật mức xác minh."), "success")
     return redirect(url_for("web.enterprise_profile", tax_code=ent.ref))
 
 
@@ -308,7 +308,7 @@ def bulk_verification():
     for ent in session.scalars(select(Enterprise).where(Enterprise.id.in_(ids))):
         assess.set_verification(ent, level)
     session.commit()
-    flash(t(f"Đã cập nhật {len(ids)} hồ sơ.", f"{len(ids)} profiles updated."), "success")
+    flash(_("Đã cập nhật %(n)s hồ sơ.", n=len(ids)), "success")
     return redirect(url_for("staff.dashboard"))
 
 
@@ -329,8 +329,8 @@ def assess_form(ref: str):
                               notes=(request.form.get("notes") or "").strip()[:5000] or None,
                               letter_no=(request.form.get("letter_no") or "").strip()[:60] or None)
             session.commit()
-            flash(t(f"Đã lưu đánh giá: hạng {a.grade} ({a.total}/{3 * len(fw['criteria'])}).",
-                    f"Assessment saved: grade {a.grade} ({a.total}/{3 * len(fw['criteria'])})."), "success")
+            flash(_("Đã lưu đánh giá: hạng %(grade)s (%(total)s/%(max)s).", grade=a.grade, total=a.total,
+                    max=3 * len(fw["criteria"])), "success")
             return redirect(url_for("profile.assessment_letter", assessment_id=a.id))
     return render_template("profile/assess.html", e=ent, fw=fw, errors=errors, form=request.form), \
         (400 if errors else 200)

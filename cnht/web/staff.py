@@ -20,6 +20,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from cnht.accounts import auth
@@ -31,7 +32,7 @@ from cnht.imports import jobs
 from cnht.imports.models import DuplicateReview, ImportJob
 from cnht.imports.review import ReviewError, decide, group
 from cnht.mail import send_mail
-from cnht.web import label, t
+from cnht.web import label
 
 bp = Blueprint("staff", __name__)
 
@@ -72,7 +73,7 @@ def decide_claim(claim_id: int, action: str):
     if claim is None:
         abort(404)
     if claim.status != "pending":
-        flash(t("Yêu cầu này đã được xử lý.", "This claim was already decided."), "error")
+        flash(_("Yêu cầu này đã được xử lý."), "error")
         return redirect(url_for("staff.dashboard"))
     user = auth.user_or_none()
     claim.status = "approved" if action == "approve" else "rejected"
@@ -89,7 +90,7 @@ def decide_claim(claim_id: int, action: str):
                 f"Your claim for {claim.enterprise.name} was not approved.")
     send_mail(session, claim.user.email, subject, body, "claim_decision")
     session.commit()
-    flash(t("Đã xử lý yêu cầu.", "Claim decided."), "success")
+    flash(_("Đã xử lý yêu cầu."), "success")
     return redirect(url_for("staff.dashboard"))
 
 
@@ -131,7 +132,7 @@ def duplicate_detail(review_id: int):
             flash(label(exc.msg), "error")
             return redirect(url_for("staff.duplicates"))
         session.commit()
-        flash(t(f"Đã lưu quyết định cho “{review.name}”.", f"Decision saved for “{review.name}”."), "success")
+        flash(_("Đã lưu quyết định cho “%(name)s”.", name=review.name), "success")
         nxt = _review_groups(limit=1)
         return redirect(url_for("staff.duplicate_detail", review_id=nxt[0].id) if nxt
                         else url_for("web.enterprise_profile", tax_code=ent.ref))
@@ -153,11 +154,11 @@ def imports():
     if request.method == "POST":
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            flash(t("Chọn một tệp để tải lên.", "Choose a file to upload."), "error")
+            flash(_("Chọn một tệp để tải lên."), "error")
             return redirect(url_for("staff.imports"))
         suffix = Path(upload.filename).suffix.lower()
         if suffix not in IMPORT_SUFFIXES:
-            flash(t("Chỉ nhận tệp .xlsx hoặc .csv.", "Only .xlsx or .csv files are accepted."), "error")
+            flash(_("Chỉ nhận tệp .xlsx hoặc .csv."), "error")
             return redirect(url_for("staff.imports")), 400
         stored = f"{uuid.uuid4().hex}{suffix}"
         upload.save(jobs.upload_dir(current_app) / stored)
@@ -199,7 +200,7 @@ def import_detail(job_id: int):
             table.close()
         missing = [COLUMNS[f][0] for f in ("name", "province", "sectors") if f not in mapping.values()]
         if missing:
-            error = t("Thiếu cột bắt buộc: ", "Required columns missing: ") + ", ".join(missing)
+            error = _("Thiếu cột bắt buộc: ") + ", ".join(missing)
     except ReadError as exc:
         error = label(exc.msg)
     return render_template("staff/import_detail.html", job=job, preview=preview, mapping_rows=mapping_rows,
@@ -211,7 +212,7 @@ def import_detail(job_id: int):
 def import_run(job_id: int):
     job = _job(job_id)
     if job.status == "running":
-        flash(t("Tệp đang được nhập.", "This file is already being imported."), "error")
+        flash(_("Tệp đang được nhập."), "error")
         return redirect(url_for("staff.import_detail", job_id=job.id))
     job.dry_run = request.form.get("mode") != "commit"
     job.on_error = "abort" if request.form.get("on_error") == "abort" else "skip"

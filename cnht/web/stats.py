@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from cnht.db import session
 from cnht.enterprises import services
 from cnht.enterprises.models import Certification, Enterprise, enterprise_sector
 from cnht.reference.models import Province, Sector
-from cnht.web import SIZE_LABELS, label, t
+from cnht.web import SIZE_LABELS, label
 
 bp = Blueprint("stats", __name__)
 
@@ -81,16 +82,16 @@ def by_founding_decade():
 def statistics():
     from cnht.reference import sector_label
 
-    lang = t("vi", "en")
+    lang = _("vi")
     charts = [
-        ("sector", t("Doanh nghiệp theo ngành", "Enterprises by sector"),
+        ("sector", _("Doanh nghiệp theo ngành"),
          [(sector_label(c, lang), n) for c, n in by_sector()]),
-        ("province", t("Doanh nghiệp theo tỉnh/thành phố", "Enterprises by province"),
+        ("province", _("Doanh nghiệp theo tỉnh/thành phố"),
          [(name, n) for _c, name, n in by_province(limit=15)]),
-        ("size", t("Theo quy mô (Nghị định 80/2021)", "By size class (Decree 80/2021)"),
-         [(label(SIZE_LABELS.get(k)) if k else t("Chưa rõ", "Unknown"), n) for k, n in by_size()]),
-        ("certification", t("Theo chứng chỉ", "By certification"), [(k, n) for k, n in by_certification()]),
-        ("founded", t("Theo thập niên thành lập", "By founding decade"), [(f"{d}s", n) for d, n in by_founding_decade()]),
+        ("size", _("Theo quy mô (Nghị định 80/2021)"),
+         [(label(SIZE_LABELS.get(k)) if k else _("Chưa rõ"), n) for k, n in by_size()]),
+        ("certification", _("Theo chứng chỉ"), [(k, n) for k, n in by_certification()]),
+        ("founded", _("Theo thập niên thành lập"), [(f"{d}s", n) for d, n in by_founding_decade()]),
     ]
     return render_template("stats/statistics.html", charts=charts, growth=growth(), total=services.count_active(session))
 
