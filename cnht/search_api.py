@@ -37,6 +37,10 @@ class SearchArgs(Schema):
         "Trang từ 1 đến 500", "Page between 1 and 500")))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100, error=bi(
         "Từ 1 đến 100", "Between 1 and 100")))
+    sort = fields.String(load_default="relevance", validate=validate.OneOf(
+        ("relevance", "name", "verified"), error=bi("Sắp xếp: relevance, name hoặc verified",
+                                                    "Sort: relevance, name or verified")),
+        metadata={"description": "relevance (default), name (A–Z) or verified (verified suppliers first)"})
 
     @post_load
     def _filters(self, data, **_):
@@ -56,7 +60,7 @@ class SearchArgs(Schema):
                 errors["verified"] = [bi("Dùng true hoặc false", "Use true or false")]
         if errors:
             raise ValidationError(errors)
-        return SearchRequest(q=data["q"], filters=f, page=data["page"], per_page=data["per_page"])
+        return SearchRequest(q=data["q"], filters=f, page=data["page"], per_page=data["per_page"], sort=data["sort"])
 
 
 class SuggestArgs(Schema):

@@ -42,6 +42,7 @@ class SearchRequest:
     filters: Filters | None = None
     page: int = 1
     per_page: int = 20
+    sort: str = "relevance"
 
 
 def run_search(req: SearchRequest, backend: SearchBackend | None = None) -> SearchResult:
@@ -51,7 +52,7 @@ def run_search(req: SearchRequest, backend: SearchBackend | None = None) -> Sear
     if exact is not None:
         return exact
     plan = plan_query(req.q or "", backend.vocabulary())
-    return backend.search(plan, filters, page=req.page, per_page=req.per_page)
+    return backend.search(plan, filters, page=req.page, per_page=req.per_page, sort=req.sort)
 
 
 def _tax_code_hit(q: str, backend: SearchBackend, filters: Filters) -> SearchResult | None:

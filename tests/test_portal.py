@@ -226,3 +226,21 @@ def test_staff_bulk_verification_and_home_lists_verified_and_requests(client, se
     home = client.application.test_client().get("/").get_data(as_text=True)
     assert "Nhà cung ứng mới được xác minh" in home and own.name in home
     assert "Cần 10.000 bánh răng côn" in home and "Nội bộ" not in home
+
+
+def test_search_sorting_by_name_and_verified(client, session):
+    names = ["Công ty TNHH Cơ khí Zeta", "Công ty TNHH Cơ khí Ánh Dương", "Công ty TNHH Cơ khí Minh"]
+    codes = ["0100112437", "0313845728", "0106718351"]
+    for tc, name in zip(codes, names, strict=True):
+        services.upsert(session, EnterpriseIn().load(enterprise_record(tax_code=tc, name=name)))
+    session.commit()
+    ent = services.get_by_tax_code(session, "0106718351")
+    ent.verification_status = "staff_assessed"
+    session.commit()
+    by_name = client.get("/api/v1/search?q=khuon ep nhua&sort=name").get_json()["items"]
+    assert [i["name"] for i in by_name] == sorted(names, key=lambda n: n.replace("Á", "A"))
+    verified = client.get("/api/v1/search?q=co khi&sort=verified").get_json()["items"]
+    assert verified[0]["ref"] == "0106718351"
+    assert client.get("/api/v1/search?q=x&sort=random").status_code == 422
+    html = client.get("/search?q=khuon&sort=name").get_data(as_text=True)
+    assert html.index("Ánh Dương") < html.index("Zeta")

@@ -10,6 +10,7 @@ from search.documents import SearchDoc
 from search.query import QueryPlan, Vocabulary
 
 FACETS = ("sector", "province", "certification", "ownership", "size", "verified")
+SORTS = ("relevance", "name", "verified")
 
 
 @dataclass
@@ -75,7 +76,9 @@ class SearchBackend(abc.ABC):
         ...
 
     @abc.abstractmethod
-    def search(self, plan: QueryPlan, filters: Filters, page: int = 1, per_page: int = 20) -> SearchResult:
+    def search(self, plan: QueryPlan, filters: Filters, page: int = 1, per_page: int = 20,
+               sort: str = "relevance") -> SearchResult:
+        """``sort``: relevance (default), name (A–Z, diacritics ignored) or verified (verified first)."""
         ...
 
     def candidates(self, plan: QueryPlan, filters: Filters, limit: int = 100) -> list[tuple[int, float]]:

@@ -75,6 +75,7 @@ def index_body() -> dict:
         "certifications": {"type": "keyword"},
         "vocab": {"type": "keyword"},
         "sort_key": {"type": "keyword"},
+        "name_sort": {"type": "keyword"},
         "prior": {"type": "float"},
         # the analysed text the shared re-scorer reads back (stored, not indexed)
         "rescore": {"type": "object", "enabled": False},
@@ -109,6 +110,7 @@ def es_document(doc: SearchDoc) -> dict:
         "certifications": doc.certifications,
         "vocab": vocab_terms,
         "sort_key": f"{2.0 - doc.prior():.3f} {fold(doc.name)} {doc.tax_code}",
+        "name_sort": f"{fold(doc.name)} {doc.tax_code}",
         "prior": doc.prior(),
         "rescore": {
             "exact": {f: analysed[f][0] for f in TEXT_FIELDS},
@@ -179,7 +181,7 @@ def match_clauses(plan: QueryPlan, *, skip: set[int] | None = None) -> list[dict
 
 
 def build_query(plan: QueryPlan, filters: Filters, *, size: int = K_CANDIDATES, relaxed: bool = False,
-                facets: bool = True) -> dict:
+                facets: bool = True, sort: str = "relevance") -> dict:
     """The search request body: candidates (re-scored in Python afterwards), exact total, facets."""
     body: dict = {"size": size, "track_total_hits": True,
                   "_source": ["ent_id", "tax_code", "name", "name_en", "province_code", "province_name", "sectors",
@@ -207,6 +209,10 @@ def build_query(plan: QueryPlan, filters: Filters, *, size: int = K_CANDIDATES, 
             bool_q["must"] = must
         query = {"bool": bool_q}
         body["sort"] = ["_score", {"sort_key": "asc"}]
+    if sort == "name":
+        body["sort"] = [{"name_sort": "asc"}]
+    elif sort == "verified":
+        body["sort"] = [{"sort_key": "asc"}]
     body["query"] = query
     if facets:
         body["aggs"] = {facet: {"terms": {"field": FACET_FIELDS[facet], "size": 100}} for facet in FACETS}
@@ -301,21 +307,22 @@ class ElasticsearchBackend(SearchBackend):
         self._vocab_at = time.time()
         return self._vocab
 
-    def search(self, plan: QueryPlan, filters: Filters, page: int = 1, per_page: int = 20) -> SearchResult:
+    def search(self, plan: QueryPlan, filters: Filters, page: int = 1, per_page: int = 20,
+               sort: str = "relevance") -> SearchResult:
         vocab = self.vocabulary()
         if plan.unmatched:
             return SearchResult(total=0, page=page, per_page=per_page, hits=[], facets={f: [] for f in FACETS})
         size = max(K_CANDIDATES, page * per_page)
         relaxed = False
-        resp = self.es.search(index=self.alias, **build_query(plan, filters, size=size))
+        resp = self.es.search(index=self.alias, **build_query(plan, filters, size=size, sort=sort))
         if resp["hits"]["total"]["value"] == 0 and not plan.empty and len(plan.groups) > 1:
             relaxed = True
-            resp = self.es.search(index=self.alias, **build_query(plan, filters, size=size, relaxed=True))
+            resp = self.es.search(index=self.alias, **build_query(plan, filters, size=size, relaxed=True, sort=sort))
         hits = resp["hits"]["hits"]
         src = {int(h["_id"]): h["_source"] for h in hits}
         order = [int(h["_id"]) for h in hits]
         scores: dict[int, float] = {}
-        if not plan.empty:
+        if not plan.empty and sort == "relevance":
             cands = [Candidate(id=i, name=s["name"], tax_code=s["tax_code"], verification=s["verification"],
                                exact=s["rescore"]["exact"], folded=s["rescore"]["folded"],
                                bigrams=s["rescore"]["bigrams"], compounds=s["rescore"].get("compounds", ""))

@@ -95,3 +95,11 @@ def test_browse_sorts_by_prior_then_name():
 
 def test_suggest_query_uses_the_edge_ngram_field():
     assert suggest_query("khuon ep", 5)["query"] == {"match": {"suggest": {"query": "khuon ep", "operator": "and"}}}
+
+
+def test_sort_options_in_the_request_body():
+    plan = plan_query("khuôn ép nhựa", VOCAB)
+    assert build_query(plan, Filters())["sort"] == ["_score", {"sort_key": "asc"}]
+    assert build_query(plan, Filters(), sort="name")["sort"] == [{"name_sort": "asc"}]
+    assert build_query(plan, Filters(), sort="verified")["sort"] == [{"sort_key": "asc"}]
+    assert index_body()["mappings"]["properties"]["name_sort"]["type"] == "keyword"
