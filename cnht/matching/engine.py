@@ -294,7 +294,7 @@ def _search_candidates(spec: RequirementSpec, category: str | None) -> dict[int,
     for eid, sc in hits:
         out[eid] = sc / top
     name = _category_name(category)
-    if name and len(out) < CANDIDATES_FROM_SEARCH:
+    if name:
         more = backend.candidates(plan_query(name, backend.vocabulary()), filters, CANDIDATES_FROM_SEARCH // 2)
         top = max((sc for _i, sc in more), default=0.0) or 1.0
         for eid, sc in more:
@@ -481,9 +481,11 @@ def match(session: Session, spec: RequirementSpec, *, limit: int = 20, weights: 
     scorer = Scorer(spec, weights)
     text_scores = _search_candidates(spec, scorer.category)
     ids = list(text_scores)
-    for eid in _category_candidates(session, spec, scorer.category):
-        if eid not in text_scores:
-            ids.append(eid)
+    if len(ids) < 2 * max(limit, 20):
+        # The index's category field usually supplies these; the database is asked only when it did not.
+        for eid in _category_candidates(session, spec, scorer.category):
+            if eid not in text_scores:
+                ids.append(eid)
     if len(ids) < max(limit, 20):
         # Few hits for the words: widen to everyone who meets the hard constraints (scored on overlap).
         seen = set(ids)
