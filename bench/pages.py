@@ -113,7 +113,8 @@ def main() -> None:
     measure(app.test_client(), public)
     for email, urls in (("staff@example.vn", staff_pages), ("sme@example.vn", sme_pages)):
         c = app.test_client()
-        c.post("/login", data={"email": email, "password": "bench-password-1"})
+        r = c.post("/login", data={"email": email, "password": "bench-password-1"})
+        assert r.status_code == 302, f"sign-in failed for {email}"
         measure(c, urls)
     base = results["/healthz"][0] or 1e-9
     print(f"{'page':55s} {'p50 ms':>8s} {'p95 ms':>8s} {'×healthz':>9s}")

@@ -28,6 +28,17 @@ def bi(vi: str, en: str, **kw) -> str:
     return str(Msg(vi, en).format(**kw))
 
 
+def flatten_messages(messages, *, keyed: bool = True) -> list[str]:
+    """marshmallow's nested error messages as a flat list ('[2] [valid_until] …' when ``keyed``)."""
+    if isinstance(messages, str):
+        return [messages]
+    if isinstance(messages, list):
+        return [m for x in messages for m in flatten_messages(x, keyed=keyed)]
+    if isinstance(messages, dict):
+        return [f"[{k}] {m}" if keyed else m for k, v in messages.items() for m in flatten_messages(v, keyed=keyed)]
+    return [str(messages)]
+
+
 def install_marshmallow_messages() -> None:
     """marshmallow's built-in messages, in Vietnamese and English (called once at import)."""
     from marshmallow import fields

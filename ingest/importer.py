@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from cnht.enterprises import services
 from cnht.enterprises.fields import TaxCodeField
 from cnht.enterprises.schemas import EnterpriseIn
-from cnht.i18n import Msg
+from cnht.i18n import Msg, flatten_messages
 from ingest.columns import COLUMNS, map_headers
 from ingest.dedup import Deduplicator, name_key, queue_for_review
 from ingest.legacy import repair
@@ -159,7 +159,7 @@ def import_file(
             except ValidationError as exc:
                 report.failed += 1
                 for fld, messages in exc.messages.items():
-                    for m in _flatten(messages):
+                    for m in flatten_messages(messages):
                         report.issues.append(RowIssue(row_no, header_of.get(fld, fld), _show(record.get(fld)), m))
                 continue
             if data.get("province_legacy"):
@@ -287,16 +287,6 @@ def _write_batch(session: Session, pending: list[tuple[int, dict]], report: Impo
         if ent in session:
             session.expunge(ent)
     pending.clear()
-
-
-def _flatten(messages) -> list[str]:
-    if isinstance(messages, str):
-        return [messages]
-    if isinstance(messages, list):
-        return [m for x in messages for m in _flatten(x)]
-    if isinstance(messages, dict):
-        return [f"[{k}] {m}" for k, v in messages.items() for m in _flatten(v)]
-    return [str(messages)]
 
 
 def _show(value) -> str:

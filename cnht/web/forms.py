@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError
 
+from cnht.i18n import flatten_messages
 from cnht.web import current_lang
 
 
@@ -15,20 +16,10 @@ def pick_lang(message: str) -> str:
     return en if current_lang() == "en" else vi
 
 
-def _flatten(messages) -> list[str]:
-    if isinstance(messages, str):
-        return [messages]
-    if isinstance(messages, list):
-        return [m for x in messages for m in _flatten(x)]
-    if isinstance(messages, dict):
-        return [m for v in messages.values() for m in _flatten(v)]
-    return [str(messages)]
-
-
 def load_form(schema: Schema, formdata) -> tuple[dict | None, dict[str, list[str]]]:
     """Validate submitted form data; returns (data, {}) or (None, {field: [messages]})."""
     raw = {k: v for k, v in formdata.items() if k != "csrf_token"}
     try:
         return schema.load(raw), {}
     except ValidationError as exc:
-        return None, {k: [pick_lang(m) for m in _flatten(v)] for k, v in exc.messages.items()}
+        return None, {k: [pick_lang(m) for m in flatten_messages(v, keyed=False)] for k, v in exc.messages.items()}
