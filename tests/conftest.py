@@ -54,7 +54,8 @@ def app(database_url, tmp_path_factory):
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret",
         "TESTING": True,
-        "IMPORT_JOBS_INLINE": True,  # the background-thread path has its own test on a fresh database
+        "IMPORT_JOBS_INLINE": True,
+        "STATS_CACHE_SECONDS": 0,  # each test's data is rolled back: no aggregate may outlive it  # the background-thread path has its own test on a fresh database
     })
     database = application.extensions["cnht_db"]
     migrate.upgrade(database.engine)

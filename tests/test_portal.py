@@ -244,3 +244,14 @@ def test_search_sorting_by_name_and_verified(client, session):
     assert client.get("/api/v1/search?q=x&sort=random").status_code == 422
     html = client.get("/search?q=khuon&sort=name").get_data(as_text=True)
     assert html.index("Ánh Dương") < html.index("Zeta")
+
+
+def test_statistics_and_sector_pages_count_what_the_database_holds(client, session):
+    _setup(session)
+    html = client.get("/statistics").get_data(as_text=True)
+    # two enterprises: one mechanical (Hà Nội), one electronics (TP Hồ Chí Minh)
+    assert re.search(r"<title>Cơ khí: 1</title>", html) and re.search(r"<title>Điện tử: 1</title>", html)
+    assert re.search(r"<title>Hà Nội: 1</title>", html) and re.search(r"<title>ISO 9001: 2</title>", html)
+    sector = client.get("/sectors/mechanical").get_data(as_text=True)
+    assert "<title>Hà Nội: 1</title>" in sector and "Hồ Chí Minh: 1" not in sector
+    assert client.get("/sectors/unknown").status_code == 404

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, g, render_template, request
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from cnht.db import session
 from cnht.enterprises import services
-from cnht.enterprises.models import VERIFICATION_LEVELS, Enterprise, enterprise_sector
+from cnht.enterprises.models import VERIFICATION_LEVELS, Enterprise
 from cnht.enterprises.rules import SIZE_LABELS
 from cnht.i18n import Msg
 from cnht.reference import resolve_filter_args, sector_label
@@ -133,30 +133,6 @@ def _url_with(**changes) -> str:
     return request.path + ("?" + urlencode(args) if args else "")
 
 
-def _sector_counts():
-    rows = session.execute(
-        select(Sector.code, func.count(Enterprise.id))
-        .select_from(Sector)
-        .join(enterprise_sector, enterprise_sector.c.sector_code == Sector.code)
-        .join(Enterprise, (Enterprise.id == enterprise_sector.c.enterprise_id) & Enterprise.deleted_at.is_(None))
-        .group_by(Sector.code)
-        .order_by(func.count(Enterprise.id).desc(), Sector.code)
-    ).all()
-    return [(code, n) for code, n in rows]
-
-
-def _province_counts(limit: int | None = None):
-    stmt = (
-        select(Province.code, Province.name, func.count(Enterprise.id))
-        .join(Enterprise, (Enterprise.province_code == Province.code) & Enterprise.deleted_at.is_(None))
-        .group_by(Province.code, Province.name)
-        .order_by(func.count(Enterprise.id).desc(), Province.name)
-    )
-    if limit:
-        stmt = stmt.limit(limit)
-    return session.execute(stmt).all()
-
-
 @bp.route("/favicon.ico")
 def favicon():
     from flask import current_app, send_from_directory
@@ -176,6 +152,7 @@ def healthz():
 @bp.route("/")
 def home():
     from cnht.matching.models import SourcingRequirement
+    from cnht.web.stats import by_province, by_sector
 
     recent = session.scalars(
         services.active_query().order_by(Enterprise.updated_at.desc(), Enterprise.id.desc()).limit(6)
@@ -193,8 +170,8 @@ def home():
         verified=verified,
         requirements=requirements,
         total=services.count_active(session),
-        sector_counts=_sector_counts(),
-        province_counts=_province_counts(limit=12),
+        sector_counts=by_sector(),
+        province_counts=by_province(limit=12),
         recent=recent,
     )
 
