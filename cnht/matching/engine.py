@@ -8,9 +8,11 @@ than given to everyone), so scores lie in [0, 1] and stay comparable. Weights li
 Hard constraints (never broken by a result): sector, required provinces, minimum employees
 (unknown head-count does not pass), every required certificate held and not expired.
 
-Candidates: the search backend's top hits for the requirement's words (title, category, processes,
-materials) under the hard filters it can apply, plus enterprises with a product in the requested
-taxonomy category; then every constraint is checked again on the loaded facts.
+Candidates: the search backend's best hits for the title's product phrase (request boilerplate and
+the application dropped) and for the category's name (the index holds each firm's categories), under
+the hard filters the index can apply; the database adds firms with a product in the category, or
+any firm meeting the constraints, only when the index found few. Every constraint is then checked
+again on the loaded facts.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from sqlalchemy import and_, case, exists, select
 from sqlalchemy.orm import Session
@@ -262,11 +264,6 @@ def core_phrase(title: str) -> str:
     return " ".join(core)
 
 
-def search_words(spec: RequirementSpec) -> str:
-    """The words used for text relevance: title, processes and materials."""
-    return " ".join(p for p in [spec.title, *spec.processes, *spec.materials] if p)[:400]
-
-
 def _category_name(code: str | None) -> str | None:
     if not code:
         return None
@@ -466,14 +463,14 @@ class Scorer:
 
 
 def _group_of(category: str | None) -> str | None:
-    if not category:
-        return None
+    return _groups().get(category or "")
+
+
+@lru_cache(maxsize=1)
+def _groups() -> dict[str, str]:
     from cnht.reference import product_categories
 
-    for row in product_categories():
-        if row["code"] == category:
-            return row["group_vi"]
-    return None
+    return {row["code"]: row["group_vi"] for row in product_categories()}
 
 
 def match(session: Session, spec: RequirementSpec, *, limit: int = 20, weights: dict[str, float] | None = None,
