@@ -18,7 +18,7 @@ install: $(BIN)/.installed
 ## Create the embedded database, load the demo data and serve http://127.0.0.1:8000
 run: install
 	$(BIN)/cnht init-db
-	$(BIN)/cnht demo
+	$(BIN)/cnht demo --accounts
 	$(BIN)/cnht serve --host $(HOST) --port $(PORT)
 
 ## The whole test suite on the embedded default (SQLite)

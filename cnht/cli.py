@@ -72,17 +72,23 @@ def _require_schema() -> None:
 @cli.command("demo")
 @click.option("--count", default=320, show_default=True, help="Số doanh nghiệp / number of enterprises")
 @click.option("--seed", default=2025, show_default=True)
+@click.option("--accounts", is_flag=True,
+              help="Tạo tài khoản mẫu (cán bộ, doanh nghiệp, bên mua) với mật khẩu mới / demo accounts with new "
+                   "random passwords, and demo sourcing requests. Never on a production server.")
 @with_appcontext
-def demo(count: int, seed: int) -> None:
+def demo(count: int, seed: int, accounts: bool) -> None:
     """Nạp dữ liệu mẫu / Load the bundled demo enterprises (deterministic, idempotent)."""
     from cnht import demo as demo_data
 
     _require_schema()
     session = _session()
     counts = demo_data.load(session, count=count, seed=seed)
+    created = demo_data.load_accounts(session) if accounts else []
     session.commit()
     click.echo(f"Dữ liệu mẫu / demo data: {counts['created']} mới/created, {counts['updated']} cập nhật/updated, "
                f"{counts['unchanged']} không đổi/unchanged")
+    for role, email, password in created:
+        click.echo(f"  tài khoản mẫu / demo account  {role:6s} {email:28s} {password}")
 
 
 @cli.command("import")

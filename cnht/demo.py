@@ -307,15 +307,75 @@ def generate(count: int = 320, seed: int = 2025) -> list[dict]:
 
 def load(session, count: int = 320, seed: int = 2025) -> dict[str, int]:
     """Load (or refresh) the demo enterprises. Idempotent."""
+    from datetime import timedelta
+
+    from cnht.db import utcnow
     from cnht.enterprises import services
     from cnht.enterprises.schemas import EnterpriseIn
 
     schema = EnterpriseIn()
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     session.info["actor"] = "demo"
+    rng = random.Random(seed + 1)
+    now = utcnow()
     for record in generate(count, seed):
         data = schema.load(record)
         result = services.upsert(session, data)
         counts[result.status] += 1
+        if result.status == "created":
+            # spread the demo's registration dates over two years, so growth charts have a history
+            result.enterprise.created_at = now - timedelta(days=rng.randint(0, 730))
     session.flush()
     return counts
+
+
+DEMO_ACCOUNTS = (("staff", "canbo@demo.cnht.vn", "Nguyễn Thị Cán Bộ", None),
+                 ("sme", "doanhnghiep@demo.cnht.vn", "Trần Văn Doanh", "Công ty demo"),
+                 ("buyer", "benmua@demo.cnht.vn", "Sato Kenji", "Công ty TNHH Điện tử Demo Việt Nam"))
+DEMO_REQUIREMENTS = (
+    ("Cần tìm nhà cung cấp khuôn ép nhựa cho vỏ máy in", "mechanical", ["phay CNC", "xử lý nhiệt"], ["ISO 9001"]),
+    ("Gia công CNC trục inox SUS304 theo bản vẽ", "mechanical", ["tiện CNC"], []),
+    ("Looking for PCBA assembly supplier (SMT)", "electronics", ["SMT"], ["ISO 9001"]),
+    ("Đế giày EVA cho giày thể thao xuất khẩu", "leather_footwear", [], []),
+    ("Nhãn dệt và phụ liệu may cho áo khoác", "textile", [], ["OEKO-TEX"]),
+)
+
+
+def load_accounts(session) -> list[tuple[str, str, str]]:
+    """Demo accounts (one per role; the SME manages the first demo enterprise) with fresh random
+    passwords, and a few open sourcing requests from the demo buyer. Returns (role, email, password)."""
+    import secrets
+
+    from sqlalchemy import select
+
+    from cnht.accounts.models import User
+    from cnht.accounts.services import create_account, hash_password
+    from cnht.enterprises.models import Enterprise
+    from cnht.enterprises.rules import normalize_certification
+    from cnht.matching.models import SourcingRequirement
+
+    first = session.scalars(select(Enterprise).where(Enterprise.deleted_at.is_(None)).order_by(Enterprise.id)).first()
+    out, users = [], {}
+    for role, email, name, org in DEMO_ACCOUNTS:
+        password = secrets.token_urlsafe(9)
+        user = session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = create_account(session, email=email, password=password, role=role, full_name=name)
+        else:
+            user.password_hash = hash_password(password)
+        user.organisation = first.name if role == "sme" and first else org
+        if role == "sme" and first is not None:
+            user.enterprise_id = first.id
+        users[role] = user
+        out.append((role, email, password))
+    session.flush()
+    buyer = users["buyer"]
+    if not session.scalar(select(SourcingRequirement.id).where(SourcingRequirement.owner_id == buyer.id).limit(1)):
+        for title, sector, processes, certs in DEMO_REQUIREMENTS:
+            session.add(SourcingRequirement(
+                owner_id=buyer.id, title=title, sector_code=sector, processes=processes, materials=[],
+                certifications_required=[], certifications_preferred=[normalize_certification(c) for c in certs],
+                provinces_required=[], provinces_preferred=["24"], quantity=20000, quantity_unit="chiếc",
+                visibility="public", status="open", buyer_name=buyer.organisation))
+    session.flush()
+    return out

@@ -230,3 +230,28 @@ def test_commands_refuse_to_run_before_init_db(tmp_path, fresh_database_url):
 def test_help_is_bilingual(cli_runner, args):
     result = cli_runner(*args)
     assert result.exit_code == 0
+
+
+def test_demo_accounts_sign_in_and_requests_are_created_once(cli_runner, client, session):
+    import re
+
+    from sqlalchemy import func, select
+
+    from cnht.accounts.models import User
+    from cnht.matching.models import SourcingRequirement
+
+    out = cli_runner("demo", "--count", "20", "--accounts").output
+    creds = dict(re.findall(r"demo account\s+\w+\s+(\S+)\s+(\S+)", out))
+    assert set(creds) == {"canbo@demo.cnht.vn", "doanhnghiep@demo.cnht.vn", "benmua@demo.cnht.vn"}
+    sme = session.scalar(select(User).where(User.email == "doanhnghiep@demo.cnht.vn"))
+    assert sme.role == "sme" and sme.enterprise_id is not None
+    n = session.scalar(select(func.count()).select_from(SourcingRequirement))
+    assert n == 5
+    out2 = cli_runner("demo", "--count", "20", "--accounts").output
+    assert session.scalar(select(func.count()).select_from(SourcingRequirement)) == n
+    new = dict(re.findall(r"demo account\s+\w+\s+(\S+)\s+(\S+)", out2))
+    assert new["canbo@demo.cnht.vn"] != creds["canbo@demo.cnht.vn"]  # fresh passwords each run
+    from tests.helpers import login
+
+    assert login(client, "canbo@demo.cnht.vn", new["canbo@demo.cnht.vn"]).status_code == 302
+    assert client.get("/staff/").status_code == 200

@@ -170,6 +170,11 @@ def test_staff_assessment_grades_issues_letter_and_badge(client, session):
     assert "HỢP LỆ" in page and "Hòa Bình" in page
     profile = anon.get(f"/enterprises/{OWN}").get_data(as_text=True)
     assert "Hạng B" in profile and "Đã đánh giá năng lực" in profile
+    # withdrawn: the public check says so, the badge goes
+    post_form(client, f"/assessments/{a.id}/revoke", {}, page=f"/enterprises/{OWN}")
+    assert "đã bị thu hồi" in anon.get(verify_path).get_data(as_text=True)
+    profile = anon.get(f"/enterprises/{OWN}").get_data(as_text=True)
+    assert "Hạng B" not in profile and "Đã kiểm tra hồ sơ" in profile
 
 
 def test_assessment_needs_every_score_and_evidence(client, session):

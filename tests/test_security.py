@@ -30,7 +30,7 @@ ALLOWED = {
     "profile.assess_form": {"staff"}, "profile.upload": {"own", "staff"}, "profile.delete_attachment": {"own", "staff"},
     "profile.edit_section": {"own", "staff"}, "profile.inquiry": {"any"}, "profile.set_verification": {"staff"},
     "profile.shortlist_remove": {"buyer", "staff"}, "profile.shortlist_add": {"buyer", "staff"},
-    "profile.bulk_verification": {"staff"},
+    "profile.bulk_verification": {"staff"}, "profile.revoke_assessment": {"staff"},
     "staff.decide_claim": {"staff"}, "staff.duplicate_detail": {"staff"}, "staff.imports": {"staff"},
     "staff.import_run": {"staff"},
 }

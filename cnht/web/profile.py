@@ -347,6 +347,25 @@ def assessment_letter(assessment_id: int):
                            verify_url=verify_url, qr_svg=_qr_svg(verify_url))
 
 
+@bp.route("/assessments/<int:assessment_id>/revoke", methods=["POST"])
+@auth.roles_required("staff")
+def revoke_assessment(assessment_id: int):
+    """Withdraw a confirmation (the public verification page then says so); the firm drops back to
+    'documents checked' unless another assessment is still current."""
+    a = session.get(Assessment, assessment_id)
+    if a is None:
+        abort(404)
+    _actor()
+    if a.revoked_at is None:
+        a.revoked_at = utcnow()
+        session.flush()
+        if assess.current_assessment(session, a.enterprise_id) is None:
+            assess.set_verification(a.enterprise, "documents_checked")
+        session.commit()
+        flash(_("Đã thu hồi giấy xác nhận."), "success")
+    return redirect(url_for("web.enterprise_profile", tax_code=a.enterprise.ref))
+
+
 @bp.route("/verify/<string:token>")
 def verify(token: str):
     """Public check of a confirmation letter (the QR code opens this page)."""
