@@ -442,7 +442,7 @@ class Scorer:
                 value = 1.0 if have >= need else 0.5 if have == need - 1 else 0.0
             ev = [f"{f.employees} lao động/employees" if f.employees is not None else "?"]
             if f.revenue is not None:
-                ev.append(f"{f.revenue:g} tỷ đồng/bn VND")
+                ev.append(f"{f.revenue:g}".replace(".", ",") + " tỷ đồng/bn VND")
             crit.append(Criterion("capacity", w["capacity"], value, value == 1.0, ev))
         v = VERIFIED_VALUE.get(f.verification, 0.0)
         crit.append(Criterion("verified", w["verified"], v, v >= 0.7, [f.verification]))

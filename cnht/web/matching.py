@@ -206,6 +206,27 @@ def connection_list():
     return render_template("matching/connections.html", rows=rows, report=report)
 
 
+@bp.app_template_filter("sector_name")
+def _sector_name(code: str) -> str:
+    from cnht.reference import sector_label
+
+    return sector_label(code, t("vi", "en"))
+
+
+@bp.app_template_filter("province_name")
+def _province_name(code: str) -> str:
+    from cnht.reference import provinces
+
+    return next((p["new_name"] for p in provinces() if p["new_code"] == code), code)
+
+
+@bp.app_template_filter("verification_name")
+def _verification_name(code: str) -> str:
+    from cnht.web import VERIFICATION_LABELS, label
+
+    return label(VERIFICATION_LABELS.get(code)) or code
+
+
 @bp.app_template_filter("crit_label")
 def _crit_label(item: dict) -> str:
     return item["label_en"] if _("vi") == "en" else item["label"]

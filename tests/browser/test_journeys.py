@@ -97,3 +97,43 @@ def test_language_switch(page, live_server):
     assert page.locator("svg[data-chart=sector] rect.bar").count() >= 4
     page.get_by_role("link", name="Tiếng Việt").click()
     expect(page.locator("h1")).to_have_text("Thống kê doanh nghiệp công nghiệp hỗ trợ")
+
+
+A11Y_CHECK = """() => {
+  const bad = [];
+  for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea, button')) {
+    const name = (el.labels && el.labels.length ? el.labels[0].innerText : '') || el.getAttribute('aria-label')
+      || el.getAttribute('aria-labelledby') || el.getAttribute('title') || (el.tagName === 'BUTTON' ? el.innerText : '');
+    if (!name || !name.trim()) bad.push(el.outerHTML.slice(0, 120));
+  }
+  for (const img of document.querySelectorAll('img')) if (!img.hasAttribute('alt')) bad.push(img.outerHTML.slice(0, 120));
+  if (!document.documentElement.lang) bad.push('html without lang');
+  if (document.querySelectorAll('h1').length !== 1) bad.push('h1 count ' + document.querySelectorAll('h1').length);
+  return bad;
+}"""
+
+
+def test_every_control_has_an_accessible_name(page, live_server):
+    from tests.browser.conftest import sign_in
+
+    public = ["/", "/search?q=khuon", "/enterprises", f"/enterprises/{live_server['own']}", "/statistics",
+              "/requirements", "/login", "/register", "/password/forgot"]
+    for url in public:
+        page.goto(url)
+        assert page.evaluate(A11Y_CHECK) == [], url
+    sign_in(page, "staff@example.vn")
+    for url in ["/staff/", "/staff/imports", f"/enterprises/{live_server['own']}/assess", "/requirements/new",
+                f"/enterprises/{live_server['own']}/edit"]:
+        page.goto(url)
+        assert page.evaluate(A11Y_CHECK) == [], url
+
+
+def test_keyboard_reaches_the_search_box_and_submits(page, live_server):
+    page.goto("/")
+    page.keyboard.press("Tab")  # skip link first
+    expect(page.locator("a.skip")).to_be_focused()
+    page.get_by_label("Tìm nhà cung ứng").focus()
+    page.keyboard.type("de giay eva")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?q=de\+giay\+eva"))
+    expect(page.locator("[data-testid=result-count]")).not_to_have_text(re.compile(r"^0 "))
