@@ -364,3 +364,28 @@ def test_backend_candidates_agree_with_search_ranking(app, client, suppliers):
             cands = backend.candidates(plan, Filters(), limit=3)
             hits = backend.search(plan, Filters(), per_page=3).hits
             assert [i for i, _s in cands] == [h.id for h in hits][:len(cands)] and cands
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("Nhà máy cần đặt 5.000 bộ khuôn ép nhựa cho vỏ máy in", {MOULD_HN, MOULD_BN, MOULD_HN_NOCERT}),
+    ("Supplier needed for CNC machined parts for motorbikes", {CNC_HCM}),
+    ("Chúng tôi cần nhà cung cấp đế giày EVA chống trơn", {SOLES_DN}),
+    ("RFQ: injection moulds, 2 cavities", {MOULD_HN, MOULD_BN, MOULD_HN_NOCERT}),
+    ("tim don vi gia cong cnc", {CNC_HCM}),
+])
+def test_requests_written_the_way_buyers_write_them(client, suppliers, title, expected):
+    items = _match(client, {"title": title})
+    assert items and items[0]["ref"] in expected, [(i["name"], i["score"]) for i in items[:3]]
+
+
+@pytest.mark.parametrize("title, core", [
+    ("Nhà máy cần đặt 50.000 bộ gioăng cao su chịu dầu", "gioăng cao su chịu dầu"),
+    ("Chúng tôi cần nhà cung cấp bo mạch điều khiển cho máy lọc nước", "bo mạch điều khiển"),
+    ("Supplier needed for wire harness for e-bikes", "wire harness"),
+    ("We want to buy woven labels and hang tags for garments", "woven labels and hang tags"),
+    ("tim nguon hang vai det kim cotton", "vai det kim cotton"),
+])
+def test_core_phrase_on_independent_phrasings(title, core):
+    from cnht.matching.engine import core_phrase
+
+    assert core_phrase(title) == core

@@ -70,9 +70,10 @@ LABELS = {
 VERIFIED_VALUE = {"staff_assessed": 1.0, "documents_checked": 0.7, "self_declared": 0.3, "unverified": 0.0}
 # Words too common in requirements to be evidence of anything.
 STOPWORDS = {"can", "tim", "nha", "cung", "cap", "ung", "cho", "va", "cua", "cac", "nhung", "mot", "voi", "theo",
-             "tai", "tu", "den", "la", "co", "khong", "duoc", "de", "trong", "nay", "san", "xuat", "gia", "cong",
-             "dat", "hang", "don", "so", "luong", "yeu", "cau", "the", "for", "and", "of", "to", "in", "with",
-             "supplier", "suppliers", "need", "needed", "looking", "we", "our", "a", "an", "per", "on", "by"}
+             "cong", "ty", "doi", "tac", "chung", "toi", "nguon", "lam", "lon", "xuat", "khau", "bo", "chiec",
+             "cai", "want", "buy", "rfq", "pcs", "year", "pieces", "needed",
+             "tai", "tu", "den", "la", "co", "khong", "duoc", "de", "trong", "nay", "san", "gia", "dat", "hang", "don", "so", "luong", "yeu", "cau", "the", "for", "and", "of", "to", "in", "with",
+             "supplier", "suppliers", "need", "looking", "we", "our", "a", "an", "per", "on", "by"}
 SIZE_RANK = {"micro": 0, "small": 1, "medium": 2, "large": 3}
 
 
@@ -160,8 +161,10 @@ class Facts:
 
     @cached_property
     def profile_tokens(self) -> frozenset[str]:
-        return frozenset(_ftoks(" ".join([self.name, *(n for n, _ in self.products), *self.processes,
-                                          *self.materials, *self.equipment, self.description])))
+        """Folded and exact (lower-case, marks kept) tokens of the profile's texts."""
+        toks = tokens(" ".join([self.name, *(n for n, _ in self.products), *self.processes, *self.materials,
+                                *self.equipment, self.description]))
+        return frozenset(toks) | frozenset(fold_token(t) for t in toks)
 
     @cached_property
     def capability_texts(self) -> list[tuple[str, tuple[str, ...]]]:
@@ -232,35 +235,54 @@ def _hard_filter(spec: RequirementSpec):
     return and_(*conds)
 
 
-_LEADS = [  # request boilerplate before the product (folded, longest first)
-    "can tim nha cung cap", "can tim nha cung ung", "tim nha cung cap", "tim nha cung ung", "can tim don vi",
-    "tim don vi san xuat", "tim don vi gia cong", "tim don vi", "can tim xuong", "tim xuong", "can dat hang",
-    "dat hang", "can dat", "can mua", "can tim", "can supplier", "can", "tim", "mua", "dat gia cong", "gia cong theo",
-    "looking for", "we are looking for", "sourcing", "need", "we need", "seeking", "wanted", "request for quotation",
-    "rfq", "supplier of", "suppliers of", "supplier for", "yeu cau bao gia",
+_LEADS = [  # request boilerplate before the product (folded); stripped repeatedly, longest first
+    "can tim nha cung cap", "can tim nha cung ung", "tim nha cung cap", "tim nha cung ung", "can nha cung cap",
+    "can nha cung ung", "nha cung cap", "nha cung ung", "can tim don vi", "tim don vi san xuat",
+    "tim don vi gia cong", "tim don vi", "tim doi tac", "can tim xuong", "tim xuong", "can xuong", "can dat hang",
+    "dat hang", "dat lam", "can dat", "can mua", "dat mua", "can tim kiem", "tim kiem", "can tim", "can supplier",
+    "tim nguon hang", "tim nguon cung", "nguon hang", "nguon cung", "nha may", "cong ty", "chung toi", "doanh nghiep",
+    "chung minh", "ben minh", "minh", "em", "can", "tim", "mua", "dat", "yeu cau bao gia", "bao gia",
+    "looking for", "we are looking for", "we look for", "we want to buy", "we want", "we need", "want to buy",
+    "need", "sourcing", "seeking", "wanted", "request for quotation", "request for quote", "rfq", "rfi",
+    "supplier needed for", "suppliers needed for", "supplier wanted for", "supplier of", "suppliers of",
+    "supplier for", "suppliers for", "vendor for", "manufacturer of", "manufacturers of", "buy", "purchase",
 ]
 _TAILS = (" cho ", " dung cho ", " phuc vu ", " for ", " theo ban ve", " theo mau", " to be used", " used in ",
-          " supplier", " suppliers", " manufacturer", " vendor", " so luong", " quantity")
+          " supplier", " suppliers", " manufacturer", " vendor", " so luong", " quantity", " sl ", " xuat khau",
+          " voi ", " with ", " pcs", " chiec", " cai ")
+# Counter words that come after a quantity ("50.000 bộ gioăng", "2 tấn thép", "10k pcs").
+_COUNTERS = {"bộ", "chiếc", "cái", "tấm", "cuộn", "tấn", "mét", "lô", "thùng", "đôi", "cặp", "con", "sợi"}
+_COUNTERS_ASCII = {"k", "x", "kg", "m", "pcs", "sets", "set", "units", "pieces", "tons", "bo", "chiec", "cai"}
+_LEAD_TOKENS = sorted((tuple(x.split()) for x in _LEADS), key=len, reverse=True)
 
 
 def core_phrase(title: str) -> str:
     """What is wanted, without the request's boilerplate or its application: 'Cần tìm nhà cung cấp
-    khuôn ép nhựa cho vỏ máy in' → 'khuôn ép nhựa'; 'Looking for die casting supplier' → 'die casting'."""
+    khuôn ép nhựa cho vỏ máy in' → 'khuôn ép nhựa'; 'Supplier needed for wire harness for e-bikes' →
+    'wire harness'; 'Nhà máy cần đặt 50.000 bộ gioăng…' → 'bộ gioăng…' (quantities dropped)."""
     toks = tokens(title)
     folded = [fold_token(t) for t in toks]
-    start = 0
-    for lead in sorted(_LEADS, key=len, reverse=True):
-        lw = lead.split()
-        if folded[:len(lw)] == lw and len(folded) > len(lw):
-            start = len(lw)
-            break
+    start, moved = 0, True
+    while moved:
+        moved = False
+        for lead in _LEAD_TOKENS:
+            n = len(lead)
+            if tuple(folded[start:start + n]) == lead and len(folded) > start + n:
+                start += n
+                moved = True
+                break
+        while start < len(toks) - 1 and toks[start][:1].isdigit():
+            start += 1  # a quantity and its counter word at the front ("50.000 bộ …", "10k pcs …")
+            if start < len(toks) - 1 and (toks[start] in _COUNTERS or folded[start] in _COUNTERS_ASCII):
+                start += 1
+            moved = True
     text = " " + " ".join(folded[start:]) + " "
     end = len(toks)
     for tail in _TAILS:
         i = text.find(tail)
         if i > 0:
             end = min(end, start + text[:i].count(" "))
-    core = toks[start:end] or toks
+    core = toks[start:end] or toks[start:] or toks
     return " ".join(core)
 
 
@@ -285,8 +307,18 @@ def _search_candidates(spec: RequirementSpec, category: str | None) -> dict[int,
                       province=spec.provinces_required[0] if len(spec.provinces_required) == 1 else None,
                       certification=spec.certifications_required[0] if spec.certifications_required else None)
     out: dict[int, float] = {}
-    hits = backend.candidates(plan_query(core_phrase(spec.title)[:200], backend.vocabulary()), filters,
-                              CANDIDATES_FROM_SEARCH)
+    vocab = backend.vocabulary()
+    words = core_phrase(spec.title)[:200].split()
+    # Vietnamese puts the head noun first ("bo mạch | điều khiển", "gioăng | cao su chịu dầu"): when the
+    # whole phrase matches nothing, drop words from the end, not the rarest ones, before relaxing.
+    hits: list[tuple[int, float]] = []
+    for n in range(len(words), max(len(words) - 3, 1) - 1, -1):
+        hits = backend.candidates(plan_query(" ".join(words[:n]), vocab), filters, CANDIDATES_FROM_SEARCH,
+                                  relax=False)
+        if hits or n == 1:
+            break
+    if not hits:
+        hits = backend.candidates(plan_query(" ".join(words), vocab), filters, CANDIDATES_FROM_SEARCH)
     top = max((sc for _i, sc in hits), default=0.0) or 1.0
     for eid, sc in hits:
         out[eid] = sc / top
@@ -364,11 +396,15 @@ class Scorer:
         self.today = _today()
         self.preferred_regions = {region_of(p) for p in spec.provinces_preferred} - {None}
         seen, self.words = set(), []
-        for t in tokens(core_phrase(spec.title)):
+        core = tokens(core_phrase(spec.title))
+        # A title typed with diacritics is compared with them ("xưởng may" sews; "máy" is a machine); a
+        # title typed without any is compared folded.
+        marked = any(fold_token(t) != t for t in core)
+        for t in core:
             ft = fold_token(t)
             if len(ft) > 1 and ft not in STOPWORDS and ft not in seen:
                 seen.add(ft)
-                self.words.append((ft, t))
+                self.words.append((t if marked else ft, t))
 
     def constraints(self, f: Facts) -> tuple[bool, list[dict]]:
         s, out, ok = self.spec, [], True

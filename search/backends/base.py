@@ -81,10 +81,14 @@ class SearchBackend(abc.ABC):
         """``sort``: relevance (default), name (A–Z, diacritics ignored) or verified (verified first)."""
         ...
 
-    def candidates(self, plan: QueryPlan, filters: Filters, limit: int = 100) -> list[tuple[int, float]]:
+    def candidates(self, plan: QueryPlan, filters: Filters, limit: int = 100,
+                   relax: bool = True) -> list[tuple[int, float]]:
         """(enterprise id, relevance score) of the best ``limit`` documents, without totals, facets
-        or highlights: what the matching engine needs. Backends may do this more cheaply."""
+        or highlights: what the matching engine needs. ``relax=False``: nothing unless every word
+        matches. Backends may do this more cheaply."""
         result = self.search(plan, filters, page=1, per_page=limit)
+        if not relax and result.relaxed:
+            return []
         return [(h.id, h.score) for h in result.hits]
 
     @abc.abstractmethod

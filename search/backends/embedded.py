@@ -570,13 +570,16 @@ class EmbeddedBackend(SearchBackend):
                             did_you_mean=plan.did_you_mean(vocab), relaxed=relaxed,
                             dropped=[t.text for t in plan.tokens if t.dropped])
 
-    def candidates(self, plan: QueryPlan, filters: Filters, limit: int = 100) -> list[tuple[int, float]]:
+    def candidates(self, plan: QueryPlan, filters: Filters, limit: int = 100,
+                   relax: bool = True) -> list[tuple[int, float]]:
         if plan.unmatched or plan.empty:
             return []
         vocab = self.vocabulary()
         filt = filter_expression(filters)
         expr = fts_expression(plan)
         if expr and len(plan.groups) > 1 and not self._ids(_and(expr, filt), limit=1):
+            if not relax:
+                return []
             expr, _ids = self._relax(plan, filt, vocab)
         pool = self._pool(plan, expr, filt, needed=limit, k=limit)
         ranked = rank(plan, self._candidates(pool), vocab)[:limit]
