@@ -140,3 +140,12 @@ def test_session_cookie_flags(client, session, world):
     r = login(client, "owner@example.vn")
     cookie = r.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_content_security_policy_forbids_inline_script(client, session):
+    csp = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'self'" in csp
+    for path in ("/login", "/statistics", "/search?q=khuon"):
+        html = client.get(path).get_data(as_text=True)
+        assert "onclick=" not in html and "onchange=" not in html and "<script>" not in html
+    assert "Content-Security-Policy" not in client.get("/api/docs").headers  # Swagger UI's own page

@@ -137,3 +137,13 @@ def test_keyboard_reaches_the_search_box_and_submits(page, live_server):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/search\?q=de\+giay\+eva"))
     expect(page.locator("[data-testid=result-count]")).not_to_have_text(re.compile(r"^0 "))
+
+
+def test_sorting_results_by_name(page, live_server):
+    page.goto("/search?q=co+khi")
+    page.get_by_label("Sắp xếp").select_option("name")
+    page.wait_for_url(re.compile(r"sort=name"))
+    names = page.locator("main article.result h3").all_inner_texts()
+    from search.analysis import fold
+
+    assert len(names) > 3 and [fold(n) for n in names] == sorted(fold(n) for n in names)
