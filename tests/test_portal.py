@@ -260,3 +260,18 @@ def test_statistics_and_sector_pages_count_what_the_database_holds(client, sessi
     sector = client.get("/sectors/mechanical").get_data(as_text=True)
     assert "<title>Hà Nội: 1</title>" in sector and "Hồ Chí Minh: 1" not in sector
     assert client.get("/sectors/unknown").status_code == 404
+
+
+def test_long_vietnamese_queries_keep_the_head_noun(client, session):
+    """'gioăng cao su chịu dầu': no profile has every word; the search keeps what the thing is (the head
+    noun comes first in Vietnamese) instead of a rarer trailing word."""
+    gasket = services.upsert(session, EnterpriseIn().load(enterprise_record(
+        tax_code="0100112437", name="Công ty TNHH Cao su Kỹ thuật Bình An", products=["Gioăng cao su", "Phớt chặn"],
+        processes=["Lưu hóa cao su"], description="Sản xuất gioăng, phớt cao su kỹ thuật."))).enterprise
+    services.upsert(session, EnterpriseIn().load(enterprise_record(
+        tax_code="0313845728", name="Công ty TNHH Thiết bị Điện Hưng Thịnh", sectors=["Điện tử"],
+        products=["Máy biến áp dầu", "Tủ điện"], processes=[], description="Biến áp ngâm dầu, tủ điện hạ thế.")))
+    session.commit()
+    for q in ("gioăng cao su chịu dầu", "gioang cao su chiu dau"):
+        items = client.get("/api/v1/search", query_string={"q": q}).get_json()["items"]
+        assert [i["ref"] for i in items][:1] == [gasket.tax_code], (q, [i["name"] for i in items])

@@ -117,6 +117,15 @@ def bigram_expression(plan: QueryPlan) -> str | None:
     return "big: (" + " AND ".join(_quote(g) for g in grams) + ")"
 
 
+def head_first_language(plan: QueryPlan, vocab: Vocabulary) -> bool:
+    """Is the query Vietnamese (head noun first)? Typed with diacritics, or its first word is one the
+    index holds with diacritics ('gioang' → 'gioăng'); English queries put the head last."""
+    first = next((t for t in plan.tokens if not t.dropped), None)
+    if first is None:
+        return False
+    return plan.marked or first.key in vocab.accented
+
+
 def filter_expression(filters: Filters) -> str | None:
     parts = []
     if filters.sector:
@@ -607,6 +616,16 @@ class EmbeddedBackend(SearchBackend):
             ids = self._ids(_and(expr, filt)) if expr else []
             if ids:
                 return expr, ids
+            live = [gi for gi in range(len(plan.groups)) if gi not in hopeless]
+            head_first = head_first_language(plan, vocab)
+            if head_first:
+                # Vietnamese noun phrases put the head first ("gioăng | cao su | chịu dầu"): shorten from
+                # the end, keeping what the thing is, before dropping the commonest words.
+                for cut in range(len(live) - 1, 0, -1):
+                    expr = fts_expression(plan, skip=hopeless | set(live[cut:]))
+                    ids = self._ids(_and(expr, filt)) if expr else []
+                    if ids:
+                        return expr, ids
             for gi in sorted(set(counts) - hopeless, key=lambda g: -counts[g]):
                 expr = fts_expression(plan, skip=hopeless | {gi})
                 ids = self._ids(_and(expr, filt)) if expr else []
