@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from cnht.accounts import auth
@@ -35,6 +36,21 @@ from cnht.mail import send_mail
 from cnht.web import label
 
 bp = Blueprint("staff", __name__)
+
+JOB_STATUS = {"uploaded": _l("Đã tải lên"), "running": _l("Đang nhập"), "done": _l("Hoàn tất"), "failed": _l("Lỗi")}
+
+
+@bp.app_context_processor
+def _staff_helpers():
+    return {"job_status": lambda code: str(JOB_STATUS.get(code, code))}
+
+
+@bp.app_template_filter("in_lang")
+def _in_lang(message: str) -> str:
+    """A stored 'Vietnamese / English' message, in the user's language."""
+    from cnht.web.forms import pick_lang
+
+    return pick_lang(message)
 
 STALE_AFTER = timedelta(days=365)
 IMPORT_SUFFIXES = (".xlsx", ".csv", ".txt", ".tsv")
