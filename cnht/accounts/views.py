@@ -42,18 +42,11 @@ class PasswordPair(Schema):
         error=bi(f"Mật khẩu cần {MIN_PASSWORD}–200 ký tự", f"Password needs {MIN_PASSWORD}–200 characters")))
     password2 = fields.String(required=True)
 
-    @validates_schema(skip_on_field_errors=False)
-    def _same(self, data, **_kw):
-        if data.get("password2") is not None and self.context_password(data) != data.get("password2"):
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _same(self, _data, original, **_kw):
+        # compare what was typed, so a mismatch is reported even when the first password is too short
+        if original.get("password2") is not None and original.get("password") != original.get("password2"):
             raise ValidationError(bi("Hai mật khẩu không khớp", "The passwords do not match"), "password2")
-
-
-    def context_password(self, data) -> str | None:
-        return data.get("password", getattr(self, "_raw_password", None))
-
-    def load(self, data, **kw):
-        self._raw_password = data.get("password")
-        return super().load(data, **kw)
 
 
 class RegisterForm(PasswordPair):
