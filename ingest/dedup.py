@@ -65,10 +65,6 @@ def similarity(a: str, b: str) -> float:
     return float(score)
 
 
-def _scorer(a, b, **_kw):
-    return similarity(a, b)
-
-
 @dataclass
 class Resolution:
     action: str  # "update" | "create" | "review"
@@ -82,47 +78,79 @@ class Deduplicator:
 
     def __init__(self, session: Session):
         self.session = session
-        self._by_province: dict[str, list[tuple[int, str, str | None]]] = {}
+        self._keys: dict[str, dict[int, str]] = {}  # province → {enterprise id: name key}
+        self._untaxed: dict[str, dict[str, int]] = {}  # province → {name key: id} of firms without tax code
+        self._postings: dict[str, dict[str, set[int]]] = {}  # province → {word: ids whose key has it}
 
-    def _names(self, province: str) -> list[tuple[int, str, str | None]]:
-        cached = self._by_province.get(province)
-        if cached is None:
+    def _load(self, province: str) -> dict[int, str]:
+        keys = self._keys.get(province)
+        if keys is None:
             rows = self.session.execute(
                 select(Enterprise.id, Enterprise.name, Enterprise.tax_code)
                 .where(Enterprise.province_code == province, Enterprise.deleted_at.is_(None))).all()
-            cached = [(i, name_key(n), tc) for i, n, tc in rows]
-            self._by_province[province] = cached
-        return cached
+            keys = {i: name_key(n) for i, n, _tc in rows}
+            self._keys[province] = keys
+            self._untaxed[province] = {keys[i]: i for i, _n, tc in rows if tc is None}
+            postings: dict[str, set[int]] = {}
+            for i, k in keys.items():
+                for w in set(k.split()):
+                    postings.setdefault(w, set()).add(i)
+            self._postings[province] = postings
+        return keys
+
+    def _block(self, key: str, province: str, keys: dict[int, str]) -> dict[int, str]:
+        """The firms worth comparing: those sharing one of the key's three rarest words (a likely
+        duplicate shares most of its words); everyone when the province is small."""
+        if len(keys) <= 300:
+            return keys
+        postings = self._postings[province]
+        words = sorted(set(key.split()), key=lambda w: len(postings.get(w, ())))
+        ids: set[int] = set()
+        for w in words[:3]:
+            ids |= postings.get(w, set())
+        return {i: keys[i] for i in ids}
 
     def reset(self) -> None:
         """Forget cached names (after a batch of new enterprises was written)."""
-        self._by_province.clear()
+        self._keys.clear()
+        self._untaxed.clear()
+        self._postings.clear()
 
     def remember_new(self, ent_id: int, name: str, province: str, tax_code: str | None) -> None:
-        self._names(province).append((ent_id, name_key(name), tax_code))
+        key = name_key(name)
+        self._load(province)[ent_id] = key
+        for w in set(key.split()):
+            self._postings[province].setdefault(w, set()).add(ent_id)
+        if tax_code is None:
+            self._untaxed[province][key] = ent_id
 
     def resolve(self, name: str, province: str) -> Resolution:
         key = name_key(name)
-        names = self._names(province)
+        keys = self._load(province)
         # A firm without a tax code is identified by its normalised name and province: the same list
         # imported again updates it instead of asking again.
-        for ent_id, k, tc in names:
-            if tc is None and k == key:
-                return Resolution("update", self.session.get(Enterprise, ent_id), reason="same_untaxed")
+        same = self._untaxed[province].get(key)
+        if same is not None:
+            return Resolution("update", self.session.get(Enterprise, same), reason="same_untaxed")
         decisions = {d.enterprise_id: d.same for d in self.session.scalars(
             select(DuplicateDecision).where(DuplicateDecision.name_key == key,
                                             DuplicateDecision.province_code == province))}
-        for ent_id, same in decisions.items():
-            if same:
+        for ent_id, is_same in decisions.items():
+            if is_same:
                 ent = self.session.get(Enterprise, ent_id)
                 if ent is not None and ent.deleted_at is None:
                     return Resolution("update", ent, reason="decided_same")
-        choices = {i: k for i, k, _tc in names if decisions.get(i) is not False}
-        found = process.extract(key, choices, scorer=_scorer, score_cutoff=THRESHOLD, limit=MAX_CANDIDATES)
+        # rapidfuzz's token-set ratio (C speed) bounds our similarity from above: it preselects, then
+        # the exact rule (digits, short names) decides.
+        pre = process.extract(key, self._block(key, province, keys), scorer=fuzz.token_set_ratio,
+                              score_cutoff=THRESHOLD, limit=50)
+        scored = sorted(((similarity(key, k), ent_id) for k, _s, ent_id in pre
+                         if decisions.get(ent_id) is not False), reverse=True)
+        found = [(sc, ent_id) for sc, ent_id in scored if sc >= THRESHOLD][:MAX_CANDIDATES]
         if not found:
             return Resolution("create")
-        cands = [(self.session.get(Enterprise, ent_id), score) for _k, score, ent_id in found]
-        return Resolution("review", candidates=[(e, s) for e, s in cands if e is not None])
+        cands = [(self.session.get(Enterprise, ent_id), sc) for sc, ent_id in found]
+        return Resolution("review", candidates=[(e, sc) for e, sc in cands if e is not None])
 
 
 def queue_for_review(session: Session, *, source: str, row_number: int, record: dict, name: str,

@@ -179,8 +179,9 @@ def import_file(
                                 f"Row without tax code repeats the name and province of row {first}"))))
                     continue
                 seen_untaxed[key] = row_no
-                _write_batch(session, pending, report)
-                dedup.reset()
+                if pending:  # new firms of this file must be seen by the duplicate check
+                    _write_batch(session, pending, report)
+                    dedup.reset()
                 _write_untaxed(session, dedup, row_no, record, data, report, header_of, path.name)
                 continue
             first = seen.get(data["tax_code"])

@@ -283,3 +283,17 @@ def test_web_import_runs_in_a_background_thread(fresh_database_url, tmp_path):
         assert "300" in client.get(f"/staff/imports/{job_id}").get_data(as_text=True)
     finally:
         database.engine.dispose()
+
+
+def test_blocking_keeps_the_likely_duplicate_in_a_large_province(session):
+    from ingest.dedup import Deduplicator
+
+    d = Deduplicator(session)
+    keys = {i: name_key(f"Công ty TNHH Cơ khí Phát Đạt {i}") for i in range(400)}
+    keys[999] = name_key("Công ty TNHH Cơ khí Chính xác Thành Đạt")
+    d._keys["01"], d._untaxed["01"], d._postings["01"] = keys, {}, {}
+    for i, k in keys.items():
+        for w in set(k.split()):
+            d._postings["01"].setdefault(w, set()).add(i)
+    block = d._block(name_key("CTY TNHH CƠ KHÍ CHÍNH XÁC THÀNH ĐẠT"), "01", keys)
+    assert 999 in block and len(block) < len(keys)
