@@ -158,17 +158,10 @@ def export_cmd(path: str, query: str | None) -> None:
         raise click.ClickException("Tên tệp phải kết thúc bằng .xlsx hoặc .csv / the file must end in .xlsx or .csv")
     ids = None
     if query is not None:
-        from cnht.searching import SearchRequest, run_search
+        from cnht.searching import result_ids
 
         with current_app.test_request_context():
-            first = run_search(SearchRequest(q=query, per_page=100))
-            ids, page = [h.id for h in first.hits], 2
-            while len(ids) < first.total:
-                more = run_search(SearchRequest(q=query, page=page, per_page=100)).hits
-                if not more:
-                    break
-                ids += [h.id for h in more]
-                page += 1
+            ids = result_ids(query)
     n = export(_session(), path, ids)
     click.echo(f"Đã xuất / exported {n} doanh nghiệp/enterprises → {path}")
 

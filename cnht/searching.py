@@ -55,6 +55,19 @@ def run_search(req: SearchRequest, backend: SearchBackend | None = None) -> Sear
     return backend.search(plan, filters, page=req.page, per_page=req.per_page, sort=req.sort)
 
 
+def result_ids(q: str, *, max_pages: int | None = None, backend: SearchBackend | None = None) -> list[int]:
+    """Every enterprise id a query finds, in result order (exports of a search result)."""
+    first = run_search(SearchRequest(q=q, per_page=100), backend)
+    ids, page = [h.id for h in first.hits], 2
+    while len(ids) < first.total and (max_pages is None or page <= max_pages):
+        more = run_search(SearchRequest(q=q, page=page, per_page=100), backend).hits
+        if not more:
+            break
+        ids += [h.id for h in more]
+        page += 1
+    return ids
+
+
 def _tax_code_hit(q: str, backend: SearchBackend, filters: Filters) -> SearchResult | None:
     """A query that is a tax code goes straight to that enterprise."""
     if not q or not _TAX_CODE_LIKE.match(q):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import case, event, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from search.backends.base import SearchBackend
@@ -63,13 +63,13 @@ def iter_all_docs(session: Session) -> Iterator[SearchDoc]:
         EnterpriseProduct,
         Equipment,
         enterprise_sector,
+        verified_first,
     )
     from cnht.reference.models import ProductCategory, Province
     from search.documents import EnterpriseFacts, build_doc
 
-    rank = case({"staff_assessed": 0, "documents_checked": 1, "self_declared": 2}, value=Enterprise.verification_status,
-                else_=3)
-    ids = session.scalars(select(Enterprise.id).where(Enterprise.deleted_at.is_(None)).order_by(rank, Enterprise.id)).all()
+    ids = session.scalars(select(Enterprise.id).where(Enterprise.deleted_at.is_(None))
+                          .order_by(verified_first(), Enterprise.id)).all()
     for i in range(0, len(ids), CHUNK * 4):
         chunk = ids[i:i + CHUNK * 4]
         facts: dict[int, EnterpriseFacts] = {}

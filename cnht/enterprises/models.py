@@ -196,3 +196,11 @@ class Attachment(Base):
 
 
 Index("ix_enterprise_name", Enterprise.name)
+
+
+def verified_first():
+    """ORDER BY expression: staff-assessed, then documents checked, self-declared, unverified."""
+    from sqlalchemy import case
+
+    return case({"staff_assessed": 0, "documents_checked": 1, "self_declared": 2},
+                value=Enterprise.verification_status, else_=3)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property, lru_cache
 
-from sqlalchemy import and_, case, exists, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from cnht.db import utcnow
@@ -35,6 +35,7 @@ from cnht.enterprises.models import (
     EnterpriseProduct,
     Equipment,
     enterprise_sector,
+    verified_first,
 )
 from cnht.i18n import Msg
 from cnht.matching.regions import region_of
@@ -334,11 +335,9 @@ def _search_candidates(spec: RequirementSpec, category: str | None) -> dict[int,
 def _category_candidates(session: Session, spec: RequirementSpec, category: str | None) -> list[int]:
     if not category:
         return []
-    verified_first = case({"staff_assessed": 0, "documents_checked": 1, "self_declared": 2},
-                          value=Enterprise.verification_status, else_=3)
     stmt = (select(Enterprise.id).where(
         exists().where(EnterpriseProduct.enterprise_id == Enterprise.id, EnterpriseProduct.category_code == category),
-        _hard_filter(spec)).order_by(verified_first, Enterprise.updated_at.desc(), Enterprise.id)
+        _hard_filter(spec)).order_by(verified_first(), Enterprise.updated_at.desc(), Enterprise.id)
         .limit(CANDIDATES_FROM_CATEGORY))
     return list(session.scalars(stmt))
 
@@ -522,10 +521,8 @@ def match(session: Session, spec: RequirementSpec, *, limit: int = 20, weights: 
     if len(ids) < max(limit, 20):
         # Few hits for the words: widen to everyone who meets the hard constraints (scored on overlap).
         seen = set(ids)
-        verified_first = case({"staff_assessed": 0, "documents_checked": 1, "self_declared": 2},
-                              value=Enterprise.verification_status, else_=3)
         pool = session.scalars(select(Enterprise.id).where(_hard_filter(spec))
-                               .order_by(verified_first, Enterprise.id).limit(FALLBACK_POOL))
+                               .order_by(verified_first(), Enterprise.id).limit(FALLBACK_POOL))
         ids += [i for i in pool if i not in seen]
     if exclude:
         ids = [i for i in ids if i not in exclude]

@@ -262,20 +262,13 @@ def import_report(job_id: int):
 
 @bp.route("/export.<any(xlsx, csv):fmt>")
 def export(fmt: str):
-    from cnht.searching import SearchRequest, run_search
+    from cnht.searching import result_ids
     from ingest.exporter import export as write_export
 
     q = (request.args.get("q") or "").strip()
     ids = None
     if q:
-        first = run_search(SearchRequest(q=q[:200], per_page=100))
-        ids, page = [h.id for h in first.hits], 2
-        while len(ids) < first.total and page <= 100:
-            more = run_search(SearchRequest(q=q[:200], page=page, per_page=100)).hits
-            if not more:
-                break
-            ids += [h.id for h in more]
-            page += 1
+        ids = result_ids(q[:200], max_pages=100)
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir) / f"export.{fmt}"
         write_export(session, tmp, ids)
