@@ -9,14 +9,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN groupadd --system cnht && useradd --system --gid cnht --home-dir /app cnht
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
+COPY requirements ./requirements
 COPY cnht ./cnht
-COPY search ./search
+COPY vnsearch ./vnsearch
 COPY ingest ./ingest
-COPY templates ./templates
-COPY migrations ./migrations
-# Editable install: templates/ and migrations/ are read from the source tree.
-RUN pip install -e . && mkdir -p /data/instance && chown -R cnht:cnht /data
+# A regular install: templates, migrations and the compiled catalogue are package data (setup.py
+# compiles the catalogue), so the image runs from site-packages like any wheel.
+RUN pip install -c requirements/constraints.txt . && rm -rf /app/cnht /app/vnsearch /app/ingest \
+    && mkdir -p /data/instance && chown -R cnht:cnht /data
 
 USER cnht
 EXPOSE 8000

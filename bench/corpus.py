@@ -13,8 +13,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from search.analysis import fold
-from search.documents import SearchDoc
+from vnsearch.analysis import fold
+from vnsearch.documents import SearchDoc
 
 # id: (sector, group, document forms (VI), query forms (VI, accented), English query forms,
 #      Vietnamese synonyms people also use, a mixed VI–EN form)

@@ -29,7 +29,7 @@ def main() -> None:
     from cnht import create_app, migrate
     from cnht.reference.services import load_reference
     from ingest.columns import COLUMNS, TEMPLATE_FIELDS
-    from ingest.importer import import_file
+    from cnht.imports.importer import import_file
 
     rng = random.Random(3)
     path = inst / "survey.csv"

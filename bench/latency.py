@@ -26,8 +26,8 @@ import urllib.parse
 from pathlib import Path
 
 from bench.corpus import generate, queries
-from search.analysis import nfc
-from search.backends.embedded import EmbeddedBackend
+from vnsearch.analysis import nfc
+from vnsearch.backends.embedded import EmbeddedBackend
 
 
 def pct(values: list[float], p: float) -> float:

@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bench.corpus import CONCEPTS, generate
-from search.analysis import fold
+from vnsearch.analysis import fold
 
 # Processes a firm of each concept lists, and other ways buyers write one of them.
 PROCESSES: dict[str, list[str]] = {
@@ -236,7 +236,7 @@ def make_app(instance: Path, records: list[dict]):
             services.bulk_create(s, [schema.load(r) for r in records[i:i + 5000]])
             s.commit()
     with app.app_context():
-        from cnht.searching import reindex
+        from cnht.search.services import reindex
 
         reindex(app)
     return app

@@ -20,10 +20,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from bench.corpus import Query, generate, grades, queries
-from search.analysis import nfc
-from search.backends.base import Filters
-from search.backends.embedded import EmbeddedBackend
-from search.query import plan_query
+from vnsearch.analysis import nfc
+from vnsearch.backends.base import Filters
+from vnsearch.backends.embedded import EmbeddedBackend
+from vnsearch.query import plan_query
 
 
 def ndcg(ranked: list[str], gains: dict[str, int], k: int = 10) -> float:

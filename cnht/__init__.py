@@ -1,54 +1,44 @@
 """CNHT Portal — Cổng thông tin công nghiệp hỗ trợ.
 
-``create_app`` builds the Flask application: configuration, database, audit listeners, search,
-API and web blueprints, CLI — in that order.
+``create_app`` builds the Flask application: configuration, database, audit listeners, sign-in,
+the API and site shells, then every feature from one list.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
+from importlib import import_module
 from typing import Any
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+# Each feature package has init_app(app), which registers its blueprints (pages and API).
+# Order matters once: search comes before the features whose pages count or match through it,
+# which only matters at request time, so the list simply follows the README.
+FEATURES = ("accounts", "enterprises", "portal", "assessment", "search", "matching", "imports", "stats")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    from cnht import audit, db
+    from cnht import audit, db  # imported here: `import cnht` alone must stay cheap for the CLI entry point
+    from cnht.accounts.auth import init_auth
+    from cnht.api import init_api
     from cnht.config import load_config
+    from cnht.web import init_web
 
     cfg = load_config(config)
-    app = Flask(
-        __name__,
-        instance_path=cfg["INSTANCE_PATH"],
-        template_folder=str(ROOT / "templates"),
-        static_folder="static",
-    )
+    app = Flask(__name__, instance_path=cfg["INSTANCE_PATH"], template_folder="web/templates",
+                static_folder="static")
     app.config.update(cfg)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    # Import every model module so metadata and relationships are complete.
-    import cnht.models  # noqa: F401
+    import cnht.models  # noqa: F401  (every mapped class: complete metadata and relationships)
 
-    db.init_app(app)
+    db.init_app(app)  # must come before anything that opens a session
     audit.install()
-
-    from cnht.accounts.auth import init_auth
-
-    init_auth(app)
-
-    from cnht.searching import init_search
-
-    init_search(app)
-
-    from cnht.api import init_api
-
-    init_api(app)
-
-    from cnht.web import init_web
-
+    init_auth(app)  # Flask-Login, CSRF and the limiter wrap every later view
+    init_api(app)  # flask-smorest must exist before features register API blueprints on it
     init_web(app)
+    for name in FEATURES:
+        import_module(f"cnht.{name}").init_app(app)
     return app

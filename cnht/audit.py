@@ -41,6 +41,12 @@ class AuditLog(Base):
 Index("ix_audit_log_entity", AuditLog.entity_type, AuditLog.entity_id, AuditLog.at)
 
 
+def set_actor(session: Session, actor: str, user_id: int | None = None) -> None:
+    """Who the following changes are by (set once per request, CLI command or job)."""
+    session.info["actor"] = actor
+    session.info["user_id"] = user_id
+
+
 def _plain(value):
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"

@@ -47,7 +47,8 @@ def init_db() -> None:
     # A new or upgraded search index (or one left behind by a restore) is rebuilt here, so that
     # search matches the database after every start.
     from cnht.enterprises.services import count_active
-    from cnht.searching import get_backend, reindex
+    from cnht.search import get_backend
+    from cnht.search.services import reindex
 
     active = count_active(session)
     try:
@@ -104,7 +105,7 @@ def import_cmd(path: str, dry_run: bool, report_path: str | None, on_error: str,
     """Nhập danh sách doanh nghiệp / Import an enterprise list (CSV or XLSX)."""
     import time
 
-    from ingest.importer import import_file, write_report
+    from cnht.imports.importer import import_file, write_report
     from ingest.readers import estimate_rows
 
     _require_schema()
@@ -151,14 +152,14 @@ def import_cmd(path: str, dry_run: bool, report_path: str | None, on_error: str,
 @with_appcontext
 def export_cmd(path: str, query: str | None) -> None:
     """Xuất danh sách doanh nghiệp / Export enterprises to .xlsx or .csv (the import template)."""
-    from ingest.exporter import export
+    from cnht.enterprises.export import export
 
     _require_schema()
     if not path.lower().endswith((".xlsx", ".csv")):
         raise click.ClickException("Tên tệp phải kết thúc bằng .xlsx hoặc .csv / the file must end in .xlsx or .csv")
     ids = None
     if query is not None:
-        from cnht.searching import result_ids
+        from cnht.search.services import result_ids
 
         with current_app.test_request_context():
             ids = result_ids(query)
@@ -172,7 +173,7 @@ def reindex_cmd() -> None:
     """Xây dựng lại chỉ mục tìm kiếm / Rebuild the search index (no downtime: built aside, then swapped)."""
     import time
 
-    from cnht.searching import reindex
+    from cnht.search.services import reindex
 
     _require_schema()
     started = time.perf_counter()
@@ -190,7 +191,8 @@ def serve(host: str, port: int, threads: int) -> None:
     """Chạy máy chủ web / Serve the portal with waitress (production WSGI server)."""
     from waitress import serve as waitress_serve
 
-    from cnht.searching import SearchRequest, get_backend, run_search
+    from cnht.search import get_backend
+    from cnht.search.services import SearchRequest, run_search
 
     try:  # load the search vocabulary and facet arrays now rather than on the first visitor's query
         get_backend().vocabulary()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from search.analysis import fold
+from vnsearch.analysis import fold
 
 BRANDS = [
     "Thành Đạt", "Hưng Phát", "Phú Cường", "Minh Long", "An Phát", "Tân Tiến", "Hoàng Gia", "Việt Nhật",

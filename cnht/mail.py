@@ -4,13 +4,29 @@ it is also sent through SMTP (failures are recorded on the message, never raised
 from __future__ import annotations
 
 import smtplib
+from datetime import datetime
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy.orm import Session
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from cnht.accounts.models import OutboxMessage
-from cnht.db import utcnow
+from cnht.db import Base, utcnow
+
+
+class OutboxMessage(Base):
+    """Every outgoing e-mail; sent through SMTP when configured, kept here either way."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_email: Mapped[str] = mapped_column(String(255), index=True)
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 def send_mail(db: Session, to: str, subject: str, body: str, kind: str) -> OutboxMessage:

@@ -6,9 +6,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, inspect
 
-from cnht import ROOT
+from pathlib import Path
 
-MIGRATIONS = ROOT / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"  # package data: works from a wheel too
 
 
 def alembic_config(url: str) -> Config:

@@ -1,6 +1,7 @@
 """Import point for every mapped class (Alembic's autogenerate and the app factory use it)."""
 
-from cnht.accounts.models import EnterpriseClaim, OutboxMessage, User  # noqa: F401
+from cnht.accounts.models import EnterpriseClaim, User  # noqa: F401
+from cnht.mail import OutboxMessage  # noqa: F401
 from cnht.assessment.models import Assessment  # noqa: F401
 from cnht.audit import AuditLog  # noqa: F401
 from cnht.db import Base  # noqa: F401

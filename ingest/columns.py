@@ -6,7 +6,7 @@ Headers are matched after folding (case, diacritics, punctuation and spacing ign
 
 from __future__ import annotations
 
-from search.analysis import fold_key
+from vnsearch.analysis import fold_key
 
 # field → (canonical Vietnamese header of the template, aliases)
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {

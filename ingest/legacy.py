@@ -112,7 +112,7 @@ def detect(text: str) -> str | None:
 
 def _plausible(before: str, after: str) -> bool:
     """Most words the conversion changed must read as Vietnamese syllables ("ABC®" does not)."""
-    from search.analysis import fold
+    from vnsearch.analysis import fold
 
     changed = [b for a, b in zip(before.split(), after.split(), strict=False) if a != b]
     if not changed:

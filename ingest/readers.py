@@ -13,15 +13,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from cnht.i18n import Msg
-
-MAX_CELL = 100_000
 
 
 class ReadError(Exception):
-    def __init__(self, msg: Msg):
-        super().__init__(str(msg))
-        self.msg = msg
+    """A file that cannot be read as a table; the message in Vietnamese and English."""
+
+    def __init__(self, vi: str, en: str):
+        super().__init__(f"{vi} / {en}")
+        self.vi, self.en = vi, en
 
 
 @dataclass
@@ -55,11 +54,11 @@ def _open_csv(path: Path) -> Table:
     with path.open("rb") as fh:
         sample = fh.read(256 * 1024)
     if not sample.strip():
-        raise ReadError(Msg("Tệp rỗng", "The file is empty"))
+        raise ReadError("Tệp rỗng", "The file is empty")
     encoding = _detect_encoding(sample)
     text_sample = sample.decode(encoding, errors="ignore")
     if "\x00" in text_sample:
-        raise ReadError(Msg("Tệp không phải là bảng tính CSV hoặc XLSX", "The file is not a CSV or XLSX spreadsheet"))
+        raise ReadError("Tệp không phải là bảng tính CSV hoặc XLSX", "The file is not a CSV or XLSX spreadsheet")
     try:
         delimiter = csv.Sniffer().sniff("\n".join(text_sample.splitlines()[:20]), delimiters=",;\t").delimiter
     except csv.Error:
@@ -75,8 +74,8 @@ def _open_csv(path: Path) -> Table:
                 for values in reader:
                     yield reader.line_num, values
             except UnicodeDecodeError as exc:
-                raise ReadError(Msg(f"Lỗi mã hóa ký tự gần dòng {reader.line_num + 1}",
-                                    f"Character encoding error near line {reader.line_num + 1}")) from exc
+                raise ReadError(f"Lỗi mã hóa ký tự gần dòng {reader.line_num + 1}",
+                                    f"Character encoding error near line {reader.line_num + 1}") from exc
 
     reader = csv.reader(io.StringIO(text_sample), delimiter=delimiter)
     headers = next(reader, [])
@@ -93,14 +92,14 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
         wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
         fh.close()
-        raise ReadError(Msg("Không đọc được tệp Excel (tệp hỏng hoặc không phải XLSX)",
-                            "Cannot read the Excel file (damaged or not XLSX)")) from exc
+        raise ReadError("Không đọc được tệp Excel (tệp hỏng hoặc không phải XLSX)",
+                            "Cannot read the Excel file (damaged or not XLSX)") from exc
     if sheet:
         if sheet not in wb.sheetnames:
             wb.close()
             fh.close()
-            raise ReadError(Msg(f"Không có trang tính '{sheet}' (có: {', '.join(wb.sheetnames)})",
-                                f"No sheet named '{sheet}' (available: {', '.join(wb.sheetnames)})"))
+            raise ReadError(f"Không có trang tính '{sheet}' (có: {', '.join(wb.sheetnames)})",
+                                f"No sheet named '{sheet}' (available: {', '.join(wb.sheetnames)})")
         ws = wb[sheet]
     else:
         ws = wb.worksheets[0]
@@ -114,7 +113,7 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
     if not headers:
         wb.close()
         fh.close()
-        raise ReadError(Msg("Tệp không có dòng tiêu đề", "The file has no header row"))
+        raise ReadError("Tệp không có dòng tiêu đề", "The file has no header row")
 
     def rows():
         try:
@@ -130,16 +129,16 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
 def open_table(path: str | Path, sheet: str | None = None) -> Table:
     path = Path(path)
     if not path.exists():
-        raise ReadError(Msg(f"Không tìm thấy tệp {path}", f"File not found: {path}"))
+        raise ReadError(f"Không tìm thấy tệp {path}", f"File not found: {path}")
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(b"PK\x03\x04"):
         return _open_xlsx(path, sheet)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ReadError(Msg("Định dạng Excel 97-2003 (.xls) chưa được hỗ trợ: hãy lưu lại thành .xlsx",
-                            "Excel 97-2003 (.xls) is not supported: save the file as .xlsx"))
+        raise ReadError("Định dạng Excel 97-2003 (.xls) chưa được hỗ trợ: hãy lưu lại thành .xlsx",
+                            "Excel 97-2003 (.xls) is not supported: save the file as .xlsx")
     if path.stat().st_size == 0:
-        raise ReadError(Msg("Tệp rỗng", "The file is empty"))
+        raise ReadError("Tệp rỗng", "The file is empty")
     return _open_csv(path)
 
 

@@ -1,8 +1,11 @@
 """Translation catalogue maintenance (Flask-Babel; Vietnamese msgids, English translations).
 
-    .venv/bin/python scripts/i18n.py check     # every UI string has an English translation; .mo up to date
-    .venv/bin/python scripts/i18n.py compile   # .po → .mo
+    .venv/bin/python scripts/i18n.py check     # every UI string has an English translation
+    .venv/bin/python scripts/i18n.py compile   # .po → .mo (also done by `make install` and by the wheel build)
     .venv/bin/python scripts/i18n.py update    # add new msgids from the sources to the .po (empty msgstr)
+
+The compiled .mo is a build product: not committed, never compared byte for byte (its header
+carries the Babel version).
 """
 
 from __future__ import annotations
@@ -17,24 +20,20 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-PO = ROOT / "cnht" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+PACKAGE = ROOT / "cnht"
+PO = PACKAGE / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 MO = PO.with_suffix(".mo")
-METHODS = [("cnht/**.py", "python"), ("templates/**.html", "jinja2")]
-OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.do"}}
+KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None}
 
 
 def extracted() -> dict[str, list[tuple[str, int]]]:
-    """msgid → [(file, line)] for every _() / gettext() in the sources."""
+    """msgid → [(file, line)] for every _() / gettext() in the package's code and templates."""
     out: dict[str, list[tuple[str, int]]] = {}
-    for path in ("cnht", "templates"):
-        base = ROOT / path
-        method = "python" if path == "cnht" else "jinja2"
-        for filename, lineno, message, _comments, _ctx in extract_from_dir(
-                base, [("**.py" if method == "python" else "**.html", method)],
-                keywords={"_": None, "gettext": None, "lazy_gettext": None}):
-            if isinstance(message, tuple):
-                message = message[0]
-            out.setdefault(message, []).append((f"{path}/{filename}", lineno))
+    methods = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+    for filename, lineno, message, _comments, _ctx in extract_from_dir(PACKAGE, methods, keywords=KEYWORDS):
+        if isinstance(message, tuple):
+            message = message[0]
+        out.setdefault(message, []).append((f"cnht/{filename}", lineno))
     return out
 
 
@@ -49,6 +48,11 @@ def compile_mo() -> bytes:
     return buf.getvalue()
 
 
+def untranslated() -> list[str]:
+    cat = load()
+    return [m for m in extracted() if m not in cat or not cat[m].string]
+
+
 def main(cmd: str) -> int:
     if cmd == "compile":
         MO.write_bytes(compile_mo())
@@ -59,17 +63,13 @@ def main(cmd: str) -> int:
             if msgid not in cat:
                 cat.add(msgid, "", locations=locs)
         with PO.open("wb") as fh:
-            write_po(fh, cat, width=120, sort_output=True)
+            write_po(fh, cat, width=120, sort_output=True, omit_header=False)
         return 0
     if cmd == "check":
-        cat = load()
-        missing = [m for m in extracted() if m not in cat or not cat[m].string]
+        missing = untranslated()
         for m in missing:
             print("untranslated:", m)
-        stale = MO.read_bytes() != compile_mo()
-        if stale:
-            print("messages.mo is out of date: run scripts/i18n.py compile")
-        return 1 if missing or stale else 0
+        return 1 if missing else 0
     print(__doc__)
     return 2
 

@@ -6,7 +6,8 @@ import re
 
 from sqlalchemy import select
 
-from cnht.accounts.models import EnterpriseClaim, OutboxMessage, User
+from cnht.accounts.models import EnterpriseClaim, User
+from cnht.mail import OutboxMessage
 from cnht.enterprises import services
 from cnht.enterprises.schemas import EnterpriseIn
 from tests.conftest import enterprise_record

@@ -78,7 +78,7 @@ def test_migrations_match_the_models_and_go_down_and_up(fresh_database_url):
 
 def test_elasticsearch_backend_is_selected_by_configuration(tmp_path, database_url):
     from cnht import create_app
-    from search.backends.elasticsearch import ElasticsearchBackend
+    from vnsearch.backends.elasticsearch import ElasticsearchBackend
 
     app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url, "SECRET_KEY": "x",
                       "SEARCH_BACKEND": "elasticsearch", "ES_URL": "http://127.0.0.1:9", "ES_INDEX": "cnht-x"})

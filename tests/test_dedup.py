@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from cnht.audit import AuditLog
 from cnht.enterprises.models import Enterprise
 from cnht.imports.models import DuplicateDecision, DuplicateReview, ImportJob
-from cnht.imports.review import decide
-from ingest.dedup import name_key, similarity
-from ingest.importer import import_file
+from cnht.imports.services import decide
+from cnht.imports.dedup import name_key, similarity
+from cnht.imports.importer import import_file
 from tests.helpers import login, make_user, post_form
 from tests.test_ingest import ROW, _rows, _write_csv
 
@@ -286,7 +286,7 @@ def test_web_import_runs_in_a_background_thread(fresh_database_url, tmp_path):
 
 
 def test_blocking_keeps_the_likely_duplicate_in_a_large_province(session):
-    from ingest.dedup import Deduplicator
+    from cnht.imports.dedup import Deduplicator
 
     d = Deduplicator(session)
     keys = {i: name_key(f"Công ty TNHH Cơ khí Phát Đạt {i}") for i in range(400)}

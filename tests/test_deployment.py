@@ -49,9 +49,10 @@ def test_every_service_has_a_health_check_and_a_named_volume():
 def test_dockerfile_installs_the_project_and_serves_it():
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert text.startswith("#") and "FROM python:3.11" in text
-    for folder in ("cnht", "search", "ingest", "templates", "migrations"):
+    for folder in ("cnht", "vnsearch", "ingest", "requirements"):
         assert f"COPY {folder} ./{folder}" in text
-    assert "pip install -e ." in text
+    # a regular install from the locked versions: the package carries its templates and migrations
+    assert "pip install -c requirements/constraints.txt ." in text and "pip install -e" not in text
     assert "USER cnht" in text
     assert "cnht init-db && exec cnht serve --host 0.0.0.0 --port 8000" in text
 

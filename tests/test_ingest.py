@@ -15,8 +15,8 @@ from cnht.enterprises.models import Enterprise
 from cnht.enterprises.schemas import EnterpriseOut
 from cnht.reference.services import load_reference
 from ingest.columns import COLUMNS, TEMPLATE_FIELDS
-from ingest.exporter import export
-from ingest.importer import import_file
+from cnht.enterprises.export import export
+from cnht.imports.importer import import_file
 from ingest.legacy import repair, unicode_to_tcvn3, unicode_to_vni
 
 HEADERS = [COLUMNS[f][0] for f in TEMPLATE_FIELDS]
@@ -233,7 +233,7 @@ def test_export_xlsx_has_a_frozen_vietnamese_header(session, tmp_path):
 
 def test_imported_rows_are_audited_and_searchable(app, session, tmp_path):
     from cnht.audit import AuditLog
-    from cnht.searching import SearchRequest, run_search
+    from cnht.search.services import SearchRequest, run_search
 
     path = _write_csv(tmp_path / "a.csv", _rows(ROW, dict(ROW, tax_code="0313845728", name="Công ty CP Sao Việt",
                                                           products="Bo mạch PCBA")))

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from cnht.accounts.models import OutboxMessage
+from cnht.mail import OutboxMessage
 from cnht.enterprises import services
 from cnht.enterprises.models import Enterprise
 from cnht.enterprises.schemas import EnterpriseIn
@@ -353,9 +353,9 @@ def test_matching_relevance_on_a_generated_set(tmp_path):
 
 def test_backend_candidates_agree_with_search_ranking(app, client, suppliers):
     """The light candidate call used by matching ranks like the search itself."""
-    from cnht.searching import get_backend
-    from search.backends.base import Filters
-    from search.query import plan_query
+    from cnht.search import get_backend
+    from vnsearch.backends.base import Filters
+    from vnsearch.query import plan_query
 
     with app.test_request_context():
         backend = get_backend()

@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import select
 
-from cnht.accounts.models import OutboxMessage
+from cnht.mail import OutboxMessage
 from cnht.assessment.models import Assessment
 from cnht.assessment.services import framework
 from cnht.audit import AuditLog

@@ -5,7 +5,7 @@ from importlib import resources
 import pytest
 
 from cnht.reference import resolve_province, resolve_sector
-from search.analysis import fold
+from vnsearch.analysis import fold
 
 
 def _rows(name):

@@ -18,21 +18,22 @@ from tests.helpers import login, make_user
 
 OWN, OTHER = "0100112437", "0313845728"
 PUBLIC = {"accounts.login", "accounts.logout", "accounts.forgot_password", "accounts.reset_password",
-          "accounts.register", "matching.match_now"}
+          "accounts.register", "matching_api.match_now"}
 # Who may use each unsafe endpoint. "any" = any signed-in user; "owner" = the requirement's owner;
 # "own" = an SME acting on its own enterprise. Admin passes everything.
 ALLOWED = {
     "accounts.claim": {"sme"}, "accounts.new_token": {"any"},
-    "matching.Requirements": {"buyer", "staff"}, "matching.RequirementDetail": {"owner", "staff"},
-    "matching.close_requirement": {"owner", "staff"}, "matching.Connections": {"owner", "staff", "own"},
-    "sourcing.requirement_connect": {"owner", "staff", "own"}, "sourcing.requirement_status": {"owner", "staff"},
-    "sourcing.requirement_new": {"buyer", "staff"},
-    "profile.assess_form": {"staff"}, "profile.upload": {"own", "staff"}, "profile.delete_attachment": {"own", "staff"},
-    "profile.edit_section": {"own", "staff"}, "profile.inquiry": {"any"}, "profile.set_verification": {"staff"},
-    "profile.shortlist_remove": {"buyer", "staff"}, "profile.shortlist_add": {"buyer", "staff"},
-    "profile.bulk_verification": {"staff"}, "profile.revoke_assessment": {"staff"},
-    "staff.decide_claim": {"staff"}, "staff.duplicate_detail": {"staff"}, "staff.imports": {"staff"},
-    "staff.import_run": {"staff"},
+    "matching_api.Requirements": {"buyer", "staff"}, "matching_api.RequirementDetail": {"owner", "staff"},
+    "matching_api.close_requirement": {"owner", "staff"}, "matching_api.Connections": {"owner", "staff", "own"},
+    "matching.requirement_connect": {"owner", "staff", "own"}, "matching.requirement_status": {"owner", "staff"},
+    "matching.requirement_new": {"buyer", "staff"},
+    "assessment.assess_form": {"staff"}, "enterprises.upload": {"own", "staff"},
+    "enterprises.delete_attachment": {"own", "staff"}, "enterprises.edit_section": {"own", "staff"},
+    "portal.inquiry": {"any"}, "assessment.set_verification": {"staff"},
+    "portal.shortlist_remove": {"buyer", "staff"}, "portal.shortlist_add": {"buyer", "staff"},
+    "assessment.bulk_verification": {"staff"}, "assessment.revoke_assessment": {"staff"},
+    "accounts.decide_claim": {"staff"}, "imports.duplicate_detail": {"staff"}, "imports.imports": {"staff"},
+    "imports.import_run": {"staff"},
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 

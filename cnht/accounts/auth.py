@@ -48,6 +48,15 @@ def init_auth(app: Flask) -> None:
     limiter.init_app(app)
 
     @app.before_request
+    def _audit_actor():
+        # every change made while handling this request is audited as this user's
+        from cnht.audit import set_actor  # audit imports the enterprise models
+        from cnht.db import session
+
+        user = user_or_none()
+        set_actor(session, f"user:{user.id}" if user else "anonymous", user.id if user else None)
+
+    @app.before_request
     def _csrf_unless_token():
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or not app.config.get("WTF_CSRF_ENABLED", True):
             return
@@ -130,14 +139,10 @@ def user_or_none() -> User | None:
     return current_user if current_user and current_user.is_authenticated else None
 
 
-def is_staff(user: User | None) -> bool:
-    return user is not None and user.role in ("admin", "staff")
-
-
 def can_edit_enterprise(user: User | None, enterprise) -> bool:
     if user is None:
         return False
-    if is_staff(user):
+    if user.is_staff:
         return True
     return user.role == "sme" and user.enterprise_id is not None and user.enterprise_id == enterprise.id
 

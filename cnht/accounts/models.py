@@ -74,18 +74,3 @@ class EnterpriseClaim(Base):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     enterprise = relationship("Enterprise")
-
-
-class OutboxMessage(Base):
-    """Every outgoing e-mail; sent through SMTP when configured, kept here either way."""
-
-    __tablename__ = "outbox_message"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    to_email: Mapped[str] = mapped_column(String(255), index=True)
-    subject: Mapped[str] = mapped_column(String(255))
-    body: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    sent_at: Mapped[datetime | None]
-    error: Mapped[str | None] = mapped_column(Text)

@@ -97,3 +97,27 @@ def set_verification(ent: Enterprise, level: str) -> None:
     if ent.verification_status != level:
         ent.verification_status = level
         ent.verified_at = utcnow() if level in ("documents_checked", "staff_assessed") else None
+
+
+def set_verification_bulk(session: Session, ids: list[int], level: str) -> int:
+    """Staff set one level on many profiles (the dashboard's bulk action); returns how many."""
+    ents = list(session.scalars(select(Enterprise).where(Enterprise.id.in_(ids))))
+    for ent in ents:
+        set_verification(ent, level)
+    return len(ents)
+
+
+def revoke(session: Session, a: Assessment) -> bool:
+    """Withdraw a confirmation (the public verification page then says so); the firm drops back to
+    'documents checked' unless another assessment is still current. False if already withdrawn."""
+    if a.revoked_at is not None:
+        return False
+    a.revoked_at = utcnow()
+    session.flush()
+    if current_assessment(session, a.enterprise_id) is None:
+        set_verification(a.enterprise, "documents_checked")
+    return True
+
+
+def by_token(session: Session, token: str) -> Assessment | None:
+    return session.scalar(select(Assessment).where(Assessment.public_token == token))

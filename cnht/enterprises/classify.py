@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from search.analysis import fold_key, nfc
+from vnsearch.analysis import fold_key, nfc
 
 # (category code, folded phrases). Vietnamese and common English trade terms.
 RULES: list[tuple[str, tuple[str, ...]]] = [

@@ -11,9 +11,9 @@ from decimal import Decimal, InvalidOperation
 
 from marshmallow import ValidationError, fields
 
-from cnht.i18n import bi, install_marshmallow_messages
+from cnht.i18n import Msg, install_marshmallow_messages
 from cnht.reference import resolve_province, resolve_sector
-from search.analysis import fold_key, nfc
+from vnsearch.analysis import fold_key, nfc
 
 install_marshmallow_messages()
 
@@ -76,7 +76,7 @@ class Text(fields.String):
         if not text:
             return None
         if self.max_length and len(text) > self.max_length:
-            raise ValidationError(bi("Quá dài (tối đa {n} ký tự)", "Too long (at most {n} characters)",
+            raise ValidationError(Msg("Quá dài (tối đa {n} ký tự)", "Too long (at most {n} characters)",
                                      n=self.max_length))
         return text
 
@@ -103,14 +103,14 @@ class StrList(fields.Field):
         elif isinstance(value, list | tuple):
             items = [str(v) if not isinstance(v, str) else v for v in value if v is not None]
         else:
-            raise ValidationError(bi("Cần một danh sách", "A list is required"))
+            raise ValidationError(Msg("Cần một danh sách", "A list is required"))
         out, seen = [], set()
         for item in items:
             item = nfc(item).strip(" ,;")
             if not item:
                 continue
             if len(item) > self.item_max_length:
-                raise ValidationError(bi("Mục '{v}…' quá dài", "Item '{v}…' is too long", v=item[:30]))
+                raise ValidationError(Msg("Mục '{v}…' quá dài", "Item '{v}…' is too long", v=item[:30]))
             key = fold_key(item)
             if key in seen:
                 continue
@@ -133,15 +133,15 @@ class VNInteger(fields.Field):
         try:
             number = parse_vn_number(value, integer=True)
         except ValueError:
-            raise ValidationError(bi("'{v}' không phải là số nguyên", "'{v}' is not a whole number",
+            raise ValidationError(Msg("'{v}' không phải là số nguyên", "'{v}' is not a whole number",
                                      v=value)) from None
         if number != number.to_integral_value():
-            raise ValidationError(bi("'{v}' phải là số nguyên", "'{v}' must be a whole number", v=value))
+            raise ValidationError(Msg("'{v}' phải là số nguyên", "'{v}' must be a whole number", v=value))
         number = int(number)
         if self.min_value is not None and number < self.min_value:
-            raise ValidationError(bi("Phải ≥ {n}", "Must be ≥ {n}", n=self.min_value))
+            raise ValidationError(Msg("Phải ≥ {n}", "Must be ≥ {n}", n=self.min_value))
         if self.max_value is not None and number > self.max_value:
-            raise ValidationError(bi("Phải ≤ {n}", "Must be ≤ {n}", n=self.max_value))
+            raise ValidationError(Msg("Phải ≤ {n}", "Must be ≤ {n}", n=self.max_value))
         return number
 
 
@@ -161,11 +161,11 @@ class VNDecimal(fields.Field):
         try:
             number = parse_vn_number(value)
         except ValueError:
-            raise ValidationError(bi("'{v}' không phải là số", "'{v}' is not a number", v=value)) from None
+            raise ValidationError(Msg("'{v}' không phải là số", "'{v}' is not a number", v=value)) from None
         if self.min_value is not None and number < self.min_value:
-            raise ValidationError(bi("Phải ≥ {n}", "Must be ≥ {n}", n=self.min_value))
+            raise ValidationError(Msg("Phải ≥ {n}", "Must be ≥ {n}", n=self.min_value))
         if number >= Decimal(10) ** 13:
-            raise ValidationError(bi("Giá trị quá lớn", "Value too large"))
+            raise ValidationError(Msg("Giá trị quá lớn", "Value too large"))
         return number.quantize(Decimal(1).scaleb(-self.places))
 
 
@@ -178,7 +178,7 @@ class ProvinceField(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         match = resolve_province(value)
         if match is None:
-            raise ValidationError(bi(
+            raise ValidationError(Msg(
                 "Không nhận ra tỉnh/thành phố '{v}' (dùng tên một trong 34 đơn vị hiện hành hoặc tên tỉnh cũ)",
                 "Unknown province '{v}' (use one of the 34 current units or a former province name)", v=value))
         return match
@@ -194,7 +194,7 @@ class SectorList(StrList):
             elif code not in codes:
                 codes.append(code)
         if unknown:
-            raise ValidationError(bi(
+            raise ValidationError(Msg(
                 "Ngành không hợp lệ: {v} (cơ khí, điện tử, dệt may, da giày, ô tô, công nghệ cao)",
                 "Unknown sector: {v} (mechanical, electronics, textile, leather_footwear, automotive, high_tech)",
                 v=", ".join(unknown)))
@@ -224,7 +224,7 @@ class OwnershipField(fields.Field):
             return None
         code = _OWNERSHIP_INDEX.get(fold_key(str(value)))
         if code is None:
-            raise ValidationError(bi(
+            raise ValidationError(Msg(
                 "Loại hình sở hữu không hợp lệ: '{v}' (tư nhân, nhà nước, FDI, liên doanh)",
                 "Unknown ownership: '{v}' (private, state, fdi, joint_venture)", v=value))
         return code
@@ -254,7 +254,7 @@ def normalize_phone(value: str) -> str:
         if national.startswith("0"):
             national = national[1:]
         if not national.isdigit() or not 8 <= len(national) <= 10:
-            raise ValidationError(bi("Số điện thoại không hợp lệ: '{v}'", "Invalid phone number: '{v}'",
+            raise ValidationError(Msg("Số điện thoại không hợp lệ: '{v}'", "Invalid phone number: '{v}'",
                                      v=part.strip()))
         out.append(f"+84{national}{ext}")
     return "; ".join(out)
@@ -286,7 +286,7 @@ class WebsiteField(fields.Field):
         m = re.match(r"^(https?)://(.+)$", url, re.I)
         scheme, rest = (m.group(1).lower(), m.group(2)) if m else ("https", url)
         if not _DOMAIN.match(rest) or len(url) > 255:
-            raise ValidationError(bi("Địa chỉ website không hợp lệ: '{v}'", "Invalid website address: '{v}'",
+            raise ValidationError(Msg("Địa chỉ website không hợp lệ: '{v}'", "Invalid website address: '{v}'",
                                      v=url))
         return f"{scheme}://{rest}"
 

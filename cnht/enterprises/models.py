@@ -198,6 +198,15 @@ class Attachment(Base):
 Index("ix_enterprise_name", Enterprise.name)
 
 
+# session.info key: ids of enterprises changed in this transaction (the search index follows them)
+CHANGED_KEY = "cnht.enterprises.changed"
+
+
+def mark_changed(session, ids) -> None:
+    """Record changes made without the ORM unit of work (bulk inserts), so listeners still see them."""
+    session.info.setdefault(CHANGED_KEY, set()).update(ids)
+
+
 def verified_first():
     """ORDER BY expression: staff-assessed, then documents checked, self-declared, unverified."""
     from sqlalchemy import case

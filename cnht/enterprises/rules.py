@@ -5,17 +5,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from cnht.i18n import Msg
+from cnht.i18n import Msg, UserError
 from cnht.reference import sme_criteria
 
 _MST_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 _MST_RE = re.compile(r"^(\d{10})(?:-(\d{3}))?$")
 
 
-class TaxCodeError(ValueError):
-    def __init__(self, msg: Msg):
-        super().__init__(str(msg))
-        self.msg = msg
+class TaxCodeError(UserError, ValueError):
+    pass
 
 
 def mst_check_digit(first9: str) -> int | None:
@@ -61,12 +59,6 @@ def make_tax_code(first9: str) -> str | None:
 
 
 SIZE_CLASSES = ("micro", "small", "medium", "large")
-SIZE_LABELS = {
-    "micro": Msg("Siêu nhỏ", "Micro"),
-    "small": Msg("Nhỏ", "Small"),
-    "medium": Msg("Vừa", "Medium"),
-    "large": Msg("Lớn", "Large"),
-}
 
 
 def classify_size(
@@ -105,7 +97,7 @@ def normalize_certification(text: str) -> str:
     The edition year is dropped (buyers ask for "ISO 9001", not a given edition); the full text
     as written is kept separately for display.
     """
-    from search.analysis import fold  # local: rules must stay importable without search deps
+    from vnsearch.analysis import fold  # local: rules must stay importable without search deps
 
     key = fold(text).upper().strip()
     key = re.sub(r"\s+", " ", key)

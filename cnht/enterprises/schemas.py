@@ -30,10 +30,10 @@ from cnht.enterprises.fields import (
 )
 from cnht.enterprises.models import VERIFICATION_LEVELS
 from cnht.enterprises.rules import normalize_certification
-from cnht.i18n import bi
+from cnht.i18n import Msg
 
-REQUIRED = {"required": bi("Bắt buộc phải có", "This field is required"),
-            "null": bi("Không được để trống", "Must not be empty")}
+REQUIRED = {"required": Msg("Bắt buộc phải có", "This field is required"),
+            "null": Msg("Không được để trống", "Must not be empty")}
 
 
 class _Strict(Schema):
@@ -52,7 +52,7 @@ class CertificationIn(_Strict):
     number = Text(load_default=None, max_length=120)
     issuer = Text(load_default=None, max_length=255)
     valid_until = fields.Date(load_default=None, error_messages={
-        "invalid": bi("Ngày không hợp lệ (YYYY-MM-DD)", "Invalid date (YYYY-MM-DD)")})
+        "invalid": Msg("Ngày không hợp lệ (YYYY-MM-DD)", "Invalid date (YYYY-MM-DD)")})
 
     @post_load
     def _key(self, data, **_):
@@ -72,7 +72,7 @@ class CapacityIn(_Strict):
     quantity = VNDecimal(load_default=None)
     unit = Text(load_default=None, max_length=40)
     period = fields.String(load_default=None, validate=validate.OneOf(
-        ("day", "week", "month", "year"), error=bi("Chọn một trong: {choices}", "Choose one of: {choices}")))
+        ("day", "week", "month", "year"), error=Msg("Chọn một trong: {choices}", "Choose one of: {choices}")))
     note = Text(load_default=None, max_length=500)
 
 
@@ -104,7 +104,7 @@ class _ItemList(fields.List):
         out = {name: None for name in schema.fields if name != "standard_key"}
         out[self.key] = first.deserialize(text)
         if out[self.key] is None:
-            raise ValidationError(bi("Mục rỗng", "Empty item"))
+            raise ValidationError(Msg("Mục rỗng", "Empty item"))
         if self.key == "standard":  # what CertificationIn's post_load adds
             out["standard_key"] = normalize_certification(out[self.key])
         return out
@@ -142,12 +142,12 @@ class EnterpriseIn(_Strict):
     export_markets = StrList(item_max_length=80)
     key_customers = StrList()
     email = fields.Email(load_default=None, error_messages={
-        "invalid": bi("Địa chỉ email không hợp lệ", "Invalid email address")})
+        "invalid": Msg("Địa chỉ email không hợp lệ", "Invalid email address")})
     phone = PhoneField(load_default=None)
     website = WebsiteField(load_default=None)
     description = Text(load_default=None, max_length=20000)
     verification_status = fields.String(load_default=None, validate=validate.OneOf(
-        VERIFICATION_LEVELS, error=bi("Chọn một trong: {choices}", "Choose one of: {choices}")))
+        VERIFICATION_LEVELS, error=Msg("Chọn một trong: {choices}", "Choose one of: {choices}")))
 
     @pre_load
     def _blank_email(self, data, **_):
@@ -159,7 +159,7 @@ class EnterpriseIn(_Strict):
     @validates_schema
     def _sectors_present(self, data, **_):
         if "sectors" in data and not data["sectors"]:
-            raise ValidationError(bi("Cần ít nhất một ngành", "At least one sector is required"), "sectors")
+            raise ValidationError(Msg("Cần ít nhất một ngành", "At least one sector is required"), "sectors")
 
     @post_load
     def _province(self, data, **_):
@@ -257,3 +257,13 @@ class EnterpriseOut(EnterpriseSummaryOut):
     capacities = fields.List(fields.Nested(CapacityOut))
     verified_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
+
+
+class AttachmentIn(Schema):
+    """The fields sent with an uploaded file (the file itself is checked by content in the view)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    kind = fields.String(load_default="photo", validate=validate.OneOf(("photo", "certificate", "document")))
+    caption = fields.String(load_default=None)

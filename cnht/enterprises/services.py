@@ -7,6 +7,7 @@ re-applying the same data is a no-op: no UPDATE, no audit entry, no reindex.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from cnht.db import utcnow
 from cnht.enterprises.classify import classify_product
 from cnht.enterprises.models import (
+    Attachment,
     CapacityStatement,
     Certification,
     Enterprise,
@@ -22,6 +24,8 @@ from cnht.enterprises.models import (
     EnterpriseProcess,
     EnterpriseProduct,
     Equipment,
+    enterprise_sector,
+    mark_changed,
 )
 from cnht.enterprises.rules import classify_size
 from cnht.reference.models import ProductCategory, Sector
@@ -244,7 +248,6 @@ def bulk_create(session: Session, datas: list[dict[str, Any]]) -> list[int]:
     from sqlalchemy import insert
 
     from cnht.audit import AuditLog
-    from cnht.enterprises.models import enterprise_sector
 
     if not datas:
         return []
@@ -282,7 +285,7 @@ def bulk_create(session: Session, datas: list[dict[str, Any]]) -> list[int]:
          "action": "create", "new_value": json.dumps({"tax_code": d["tax_code"], "name": d["name"]},
                                                      ensure_ascii=False)}
         for ent_id, d in zip(ids, datas, strict=True)])
-    session.info.setdefault("_search_dirty", set()).update(ids)
+    mark_changed(session, ids)
     return list(ids)
 
 
@@ -297,3 +300,117 @@ def active_query():
 
 def count_active(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.deleted_at.is_(None)))
+
+
+def featured(session: Session, *, sector: str | None = None, province: str | None = None, limit: int = 12):
+    """Enterprises to show on a sector or province page: most verified first, then recently updated."""
+    stmt = active_query()
+    if sector:
+        stmt = stmt.join(enterprise_sector, (enterprise_sector.c.enterprise_id == Enterprise.id)
+                         & (enterprise_sector.c.sector_code == sector))
+    if province:
+        stmt = stmt.where(Enterprise.province_code == province)
+    return session.scalars(stmt.order_by(Enterprise.verification_status.desc(), Enterprise.updated_at.desc())
+                           .limit(limit)).all()
+
+
+def recently_updated(session: Session, limit: int = 6):
+    return session.scalars(active_query().order_by(Enterprise.updated_at.desc(), Enterprise.id.desc())
+                           .limit(limit)).all()
+
+
+def recently_verified(session: Session, limit: int = 6):
+    return session.scalars(
+        active_query().where(Enterprise.verification_status.in_(("staff_assessed", "documents_checked")),
+                             Enterprise.verified_at.is_not(None))
+        .order_by(Enterprise.verified_at.desc(), Enterprise.id.desc()).limit(limit)).all()
+
+
+STALE_AFTER = timedelta(days=365)
+AWAITING_LEVELS = ("unverified", "self_declared")
+
+
+def awaiting_verification(session: Session, limit: int = 20) -> tuple[list[Enterprise], int]:
+    """Profiles staff have not checked yet (most recently updated first), and how many there are."""
+    cond = Enterprise.verification_status.in_(AWAITING_LEVELS)
+    rows = session.scalars(active_query().where(cond).order_by(Enterprise.updated_at.desc()).limit(limit)).all()
+    n = session.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.deleted_at.is_(None), cond))
+    return list(rows), n or 0
+
+
+def stale_profiles(session: Session, limit: int = 20) -> tuple[list[Enterprise], int]:
+    """Profiles not updated for a year (oldest first), and how many there are."""
+    stmt = active_query().where(Enterprise.updated_at < utcnow() - STALE_AFTER)
+    rows = session.scalars(stmt.order_by(Enterprise.updated_at).limit(limit)).all()
+    return list(rows), session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+def filtered_query(args: dict):
+    """Active enterprises filtered by sector, province (2025 code), size class and verification level."""
+    stmt = active_query()
+    if args.get("sector"):
+        stmt = stmt.where(Enterprise.id.in_(
+            select(enterprise_sector.c.enterprise_id).where(enterprise_sector.c.sector_code == args["sector"])))
+    if args.get("province"):
+        stmt = stmt.where(Enterprise.province_code == args["province"])
+    if args.get("size"):
+        stmt = stmt.where(Enterprise.size_class == args["size"])
+    if args.get("verification"):
+        stmt = stmt.where(Enterprise.verification_status == args["verification"])
+    return stmt
+
+
+def paginate(session: Session, stmt, page: int, per_page: int) -> dict:
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = session.scalars(
+        stmt.options(selectinload(Enterprise.sectors))
+        .order_by(Enterprise.name, Enterprise.id)
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return {"total": total, "page": page, "per_page": per_page, "items": items}
+
+
+# ---- self-service edits ------------------------------------------------------------------------
+
+SECTIONS = {
+    "general": ("name_en", "short_name", "address", "description", "employees", "revenue_bn_vnd",
+                "charter_capital_bn_vnd", "founded_year", "ownership", "email", "phone", "website",
+                "export_markets", "key_customers"),
+    "products": ("products",), "processes": ("processes",), "materials": ("materials",),
+    "equipment": ("equipment",), "certifications": ("certifications",), "capacities": ("capacities",),
+}
+LIST_SECTIONS = ("products", "processes", "materials", "equipment", "certifications", "capacities")
+
+
+def edit_section(session: Session, ent: Enterprise, section: str, data: dict[str, Any], *, by_staff: bool) -> list[str]:
+    """Apply one section of the profile editor (loaded, validated data); fields of other sections are
+    ignored. An SME's own edit of an unverified profile makes it self-declared. Returns what changed."""
+    data = {k: v for k, v in data.items() if k in SECTIONS[section]}
+    changed = apply(session, ent, data)
+    if changed and ent.verification_status == "unverified" and not by_staff:
+        ent.verification_status = "self_declared"
+    return changed
+
+
+def add_attachment(ent: Enterprise, *, kind: str, filename: str, stored_name: str, content_type: str,
+                   size_bytes: int, caption: str | None) -> Attachment:
+    att = Attachment(kind=kind, filename=filename[:255], stored_name=stored_name, content_type=content_type,
+                     size_bytes=size_bytes, uploaded_at=utcnow(), caption=(caption or "").strip()[:255] or None)
+    ent.attachments.append(att)
+    return att
+
+
+def remove_attachment(ent: Enterprise, att_id: int) -> Attachment | None:
+    """Detach the attachment (the caller deletes the stored file after the commit)."""
+    att = next((a for a in ent.attachments if a.id == att_id), None)
+    if att is not None:
+        ent.attachments.remove(att)
+    return att
+
+
+def history(session: Session, ent: Enterprise, limit: int = 300):
+    from cnht.audit import AuditLog  # audit imports the enterprise models
+
+    return session.scalars(select(AuditLog).where(AuditLog.entity_type == "enterprise",
+                                                  AuditLog.entity_id == ent.id)
+                           .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit)).all()

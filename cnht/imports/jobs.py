@@ -17,7 +17,9 @@ from pathlib import Path
 from flask import Flask
 
 from cnht.db import utcnow
+from cnht.imports.importer import import_file, write_report
 from cnht.imports.models import ImportJob
+from ingest.readers import estimate_rows
 
 _lock = threading.Lock()
 _threads: dict[int, threading.Thread] = {}
@@ -48,9 +50,6 @@ def upload_dir(app: Flask) -> Path:
 
 def run_job(app: Flask, job_id: int) -> None:
     """Import the job's file (in this thread, with its own session) and record the outcome."""
-    from ingest.importer import import_file, write_report
-    from ingest.readers import estimate_rows
-
     db = app.extensions["cnht_db"]
     with app.app_context(), _lock:
         with db.sessionmaker() as s:
@@ -75,11 +74,13 @@ def run_job(app: Flask, job_id: int) -> None:
                 s.commit()
             report_name = f"{path.stem}-report.xlsx"
             write_report(report, upload_dir(app) / report_name)
+            summary = report.summary()
             outcome = {"status": "done" if report.ok else "failed", "summary": report_summary(report),
-                       "report_name": report_name, "message": report.summary()}
+                       "report_name": report_name, "message": summary.vi, "message_en": summary.en}
         except Exception as exc:  # the job must end in a visible state, whatever happened
             app.logger.error("import job %s failed: %s", job_id, traceback.format_exc())
-            outcome = {"status": "failed", "message": f"{exc.__class__.__name__}: {exc}"[:2000]}
+            text = f"{exc.__class__.__name__}: {exc}"[:2000]
+            outcome = {"status": "failed", "message": f"Lỗi hệ thống — {text}", "message_en": f"System error — {text}"}
         with db.sessionmaker() as s:
             job = s.get(ImportJob, job_id)
             for k, v in outcome.items():

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cnht.i18n import Msg
 from cnht.db import Base, utcnow
 
 JOB_STATUSES = ("uploaded", "running", "done", "failed")
@@ -28,7 +29,12 @@ class ImportJob(Base):
     rows_done: Mapped[int] = mapped_column(default=0)
     summary: Mapped[dict | None] = mapped_column(JSON)
     report_name: Mapped[str | None] = mapped_column(String(255))
-    message: Mapped[str | None] = mapped_column(Text)
+    message: Mapped[str | None] = mapped_column(Text)  # outcome in Vietnamese
+    message_en: Mapped[str | None] = mapped_column(Text)  # and in English
+
+    @property
+    def outcome(self) -> Msg | None:
+        return Msg(self.message, self.message_en or self.message) if self.message else None
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

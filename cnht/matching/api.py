@@ -3,20 +3,18 @@ programme's key figure (successful connections)."""
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import EXCLUDE, Schema, fields, validate
-from sqlalchemy import extract, func, select
 
 from cnht.accounts.auth import csrf_exempt, limiter, user_or_none
 from cnht.db import session
 from cnht.enterprises import services as ent_services
-from cnht.enterprises.models import Enterprise, enterprise_sector
 from cnht.i18n import Msg
 from cnht.matching import services
 from cnht.matching.engine import RequirementSpec, match
-from cnht.matching.models import SUCCESS_STAGE, Connection, SourcingRequirement
+from cnht.matching.models import SourcingRequirement
 from cnht.matching.schemas import (
     ConnectionIn,
     ConnectionOut,
@@ -28,7 +26,7 @@ from cnht.matching.schemas import (
     RequirementPatch,
 )
 
-blp = Blueprint("matching", __name__, url_prefix="/api/v1",
+blp = Blueprint("matching_api", __name__, url_prefix="/api/v1",
                 description="Kết nối cung cầu / Supply–demand matching")
 
 
@@ -130,7 +128,7 @@ class RequirementDetail(MethodView):
 def close_requirement(req_id: int):
     """Đóng yêu cầu / Close a requirement (owner, staff)"""
     req = _requirement(req_id, write=True)
-    req.status = "closed"
+    services.set_requirement_status(req, "closed")
     session.commit()
     return req
 
@@ -163,20 +161,6 @@ class ConnectArgs(ConnectionIn):
     enterprise = fields.String(required=True, metadata={"description": "tax code or id-<n>"})
 
 
-BUYER_STAGES = {"shortlisted", "invited", "contacted", "quotation", "sample", "contract_signed", "declined"}
-SME_STAGES = {"interested", "declined"}
-
-
-def _may_set(user, req: SourcingRequirement, ent: Enterprise, stage: str) -> bool:
-    if services.is_staff(user):
-        return True
-    if req.owner_id == user.id:
-        return stage in BUYER_STAGES
-    if user.role == "sme" and user.enterprise_id == ent.id:
-        return stage in SME_STAGES
-    return False
-
-
 @blp.route("/requirements/<int:req_id>/connections")
 class Connections(MethodView):
     @blp.response(200, ConnectionOut(many=True))
@@ -193,14 +177,13 @@ class Connections(MethodView):
         ent = ent_services.get_by_ref(session, data["enterprise"], full=False)
         if ent is None:
             abort(404, message_obj=Msg("Không tìm thấy doanh nghiệp", "Enterprise not found"))
-        if not _may_set(user, req, ent, data["stage"]):
-            abort(403, message_obj=Msg("Bạn không được đặt bước này", "You may not set this stage"))
-        initiated = "staff" if services.is_staff(user) else "buyer" if req.owner_id == user.id else "sme"
-        conn = services.connect(session, req, ent, stage=data["stage"], by=user, initiated_by=initiated,
-                                note=data.get("note"))
-        if data["stage"] == SUCCESS_STAGE:
-            conn.contract_value_mvnd = data.get("contract_value_mvnd")
-            conn.contract_signed_on = data.get("contract_signed_on")
+        try:
+            conn = services.set_connection_stage(
+                session, req, ent, data["stage"], by=user, note=data.get("note"),
+                link=url_for("matching.requirement_detail", req_id=req.id, _external=True),
+                contract_value_mvnd=data.get("contract_value_mvnd"), contract_signed_on=data.get("contract_signed_on"))
+        except services.ConnectionRefused as exc:
+            abort(403, message_obj=exc.msg)
         session.commit()
         return conn
 
@@ -216,22 +199,4 @@ class ReportArgs(Schema):
 @blp.arguments(ReportArgs, location="query", as_kwargs=True)
 def connections_report(by: str):
     """Số kết nối thành công (hợp đồng đã ký) theo ngành, tỉnh hoặc năm / Successful connections"""
-    return {"by": by, "items": success_counts(by)}
-
-
-def success_counts(by: str) -> list[dict]:
-    base = (select(func.count(Connection.id), func.coalesce(func.sum(Connection.contract_value_mvnd), 0))
-            .join(Enterprise, Enterprise.id == Connection.enterprise_id)
-            .where(Connection.stage == SUCCESS_STAGE))
-    if by == "sector":
-        key = enterprise_sector.c.sector_code
-        stmt = base.add_columns(key).join(enterprise_sector, enterprise_sector.c.enterprise_id == Enterprise.id)
-    elif by == "province":
-        key = Enterprise.province_code
-        stmt = base.add_columns(key)
-    else:
-        key = extract("year", func.coalesce(Connection.contract_signed_on, Connection.updated_at))
-        stmt = base.add_columns(key)
-    rows = session.execute(stmt.group_by(key).order_by(key)).all()
-    return [{"key": str(int(k)) if by == "year" else k, "connections": n, "contract_value_mvnd": float(v)}
-            for n, v, k in rows]
+    return {"by": by, "items": services.success_counts(session, by)}

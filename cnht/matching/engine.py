@@ -39,7 +39,7 @@ from cnht.enterprises.models import (
 )
 from cnht.i18n import Msg
 from cnht.matching.regions import region_of
-from search.analysis import fold_token, tokens
+from vnsearch.analysis import fold_token, tokens
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "text": 0.30,          # what is wanted (the title's product phrase) found in the profile (search analyser)
@@ -196,7 +196,7 @@ def _contains(hay: tuple[str, ...], needle: tuple[str, ...]) -> bool:
 
 def phrase_forms(phrase: str) -> list[tuple[str, ...]]:
     """A phrase and its thesaurus alternatives, folded ('phay CNC' → cnc milling, milling…)."""
-    from search.synonyms import thesaurus
+    from vnsearch.synonyms import thesaurus
 
     own = _ftoks(phrase)
     forms = [own]
@@ -299,9 +299,9 @@ def _category_name(code: str | None) -> str | None:
 def _search_candidates(spec: RequirementSpec, category: str | None) -> dict[int, float]:
     """Search-backend candidates for the title's product phrase, then for the category's name; a
     hit's text score is its share of the best title score (category-name hits count half)."""
-    from cnht.searching import get_backend
-    from search.backends.base import Filters
-    from search.query import plan_query
+    from cnht.search import get_backend
+    from vnsearch.backends.base import Filters
+    from vnsearch.query import plan_query
 
     backend = get_backend()
     filters = Filters(sector=spec.sector,

@@ -16,6 +16,9 @@ VISIBILITIES = ("public", "staff")
 STAGES = ("proposed", "shortlisted", "invited", "interested", "contacted", "quotation", "sample",
           "contract_signed", "declined")
 SUCCESS_STAGE = "contract_signed"
+# who may set which stage (staff: any)
+BUYER_STAGES = frozenset({"shortlisted", "invited", "contacted", "quotation", "sample", "contract_signed", "declined"})
+SME_STAGES = frozenset({"interested", "declined"})
 
 
 class SourcingRequirement(TimestampMixin, Base):

@@ -6,7 +6,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from cnht.enterprises.fields import StrList, Text, VNDecimal, VNInteger
 from cnht.enterprises.rules import normalize_certification
-from cnht.i18n import bi
+from cnht.i18n import Msg
 from cnht.matching.models import REQUIREMENT_STATUSES, STAGES, VISIBILITIES
 from cnht.reference import product_categories, resolve_province, resolve_sector
 
@@ -25,7 +25,7 @@ def _resolve_provinces(items: list[str], field: str) -> list[str]:
         elif m.code not in codes:
             codes.append(m.code)
     if unknown:
-        raise ValidationError(bi("Không nhận ra tỉnh/thành phố: {v}", "Unknown province: {v}",
+        raise ValidationError(Msg("Không nhận ra tỉnh/thành phố: {v}", "Unknown province: {v}",
                                  v=", ".join(unknown)))
     return codes
 
@@ -44,7 +44,7 @@ class SectorCode(fields.String):
             return None
         code = resolve_sector(text)
         if code is None:
-            raise ValidationError(bi("Ngành không hợp lệ: {v}", "Unknown sector: {v}", v=text))
+            raise ValidationError(Msg("Ngành không hợp lệ: {v}", "Unknown sector: {v}", v=text))
         return code
 
 
@@ -54,7 +54,7 @@ class CategoryCode(fields.String):
         if not text:
             return None
         if text not in {r["code"] for r in product_categories()}:
-            raise ValidationError(bi("Mã nhóm sản phẩm không có trong danh mục: {v}",
+            raise ValidationError(Msg("Mã nhóm sản phẩm không có trong danh mục: {v}",
                                      "Not a taxonomy category code: {v}", v=text))
         return text
 
@@ -68,7 +68,7 @@ class CertKeys(StrList):
 class MatchIn(_Base):
     """A requirement as the matching engine reads it (also the body of POST /api/v1/match)."""
 
-    title = Text(required=True, max_length=255, validate=validate.Length(min=3, error=bi(
+    title = Text(required=True, max_length=255, validate=validate.Length(min=3, error=Msg(
         "Tiêu đề cần ít nhất 3 ký tự", "The title needs at least 3 characters")))
     description = Text(load_default=None, max_length=5000)
     sector = SectorCode(load_default=None, allow_none=True, metadata={"description": "code or label"})
@@ -168,6 +168,16 @@ class ConnectionIn(_Base):
     contract_value_mvnd = VNDecimal(load_default=None, allow_none=True)
     contract_signed_on = fields.Date(load_default=None, allow_none=True)
     note = Text(load_default=None, max_length=2000)
+
+
+class ConnectionForm(ConnectionIn):
+    """The page's form also carries the match score shown beside the supplier."""
+
+    score = fields.Float(load_default=None, allow_none=True)
+
+
+class RequirementStatusIn(_Base):
+    status = fields.String(required=True, validate=validate.OneOf(REQUIREMENT_STATUSES))
 
 
 class ConnectionOut(Schema):

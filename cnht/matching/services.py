@@ -1,17 +1,28 @@
-"""Requirements and connections: state changes and permission rules shared by the API and pages."""
+"""Requirements and connections: every state change, its permission rule and its notifications, shared
+by the API, the pages and the CLI."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
 from cnht.accounts.models import User
 from cnht.db import utcnow
-from cnht.enterprises.models import Enterprise
+from cnht.enterprises.models import Enterprise, enterprise_sector
+from cnht.i18n import Msg, UserError
+from cnht.mail import send_mail
 from cnht.matching.engine import Match, RequirementSpec, match, opportunities
-from cnht.matching.models import STAGES, Connection, SourcingRequirement
+from cnht.matching.models import (
+    BUYER_STAGES,
+    REQUIREMENT_STATUSES,
+    SME_STAGES,
+    STAGES,
+    SUCCESS_STAGE,
+    Connection,
+    SourcingRequirement,
+)
 
 REQ_FIELDS = {"title": "title", "description": "description", "sector": "sector_code", "category": "category_code",
               "processes": "processes", "materials": "materials", "specifications": "specifications",
@@ -24,7 +35,7 @@ REQ_FIELDS = {"title": "title", "description": "description", "sector": "sector_
 
 
 def is_staff(user: User | None) -> bool:
-    return user is not None and user.role in ("admin", "staff")
+    return user is not None and user.is_staff
 
 
 def can_view(user: User | None, req: SourcingRequirement) -> bool:
@@ -97,3 +108,104 @@ def connect(session: Session, req: SourcingRequirement, ent: Enterprise, *, stag
             conn.note = note
     session.flush()
     return conn
+
+
+class ConnectionRefused(UserError):
+    """The user may not set this stage on this connection."""
+
+
+def may_set_stage(user: User, req: SourcingRequirement, ent: Enterprise, stage: str) -> bool:
+    """Staff set any stage; the requirement's owner the buyer's stages; the supplier its own."""
+    if is_staff(user):
+        return True
+    if req.owner_id == user.id:
+        return stage in BUYER_STAGES
+    if user.role == "sme" and user.enterprise_id == ent.id:
+        return stage in SME_STAGES
+    return False
+
+
+def initiated_by(user: User, req: SourcingRequirement) -> str:
+    return "staff" if is_staff(user) else "buyer" if req.owner_id == user.id else "sme"
+
+
+def set_connection_stage(session: Session, req: SourcingRequirement, ent: Enterprise, stage: str, *, by: User,
+                         link: str, note: str | None = None, score: float | None = None,
+                         contract_value_mvnd=None, contract_signed_on=None) -> Connection:
+    """Connect a supplier to a requirement or move the connection on, and tell the other side.
+    ``link`` is the requirement's page, for the mails. Raises ``ConnectionRefused``."""
+    if not may_set_stage(by, req, ent, stage):
+        raise ConnectionRefused(Msg("Bạn không được đặt bước này", "You may not set this stage"))
+    conn = connect(session, req, ent, stage=stage, by=by, initiated_by=initiated_by(by, req), score=score,
+                   note=note)
+    if stage == SUCCESS_STAGE:
+        conn.contract_value_mvnd = contract_value_mvnd
+        conn.contract_signed_on = contract_signed_on
+    buyer = req.buyer_name
+    if stage in ("invited", "proposed"):
+        _notify_enterprise(session, ent, f"Lời mời báo giá / Invitation to quote: {req.title}",
+                           f"{buyer or 'Bên mua'} mời doanh nghiệp báo giá cho yêu cầu “{req.title}”.\n"
+                           f"{buyer or 'A buyer'} invites you to quote for “{req.title}”.\n\n{link}")
+    if stage in ("interested", "proposed") and req.owner is not None:
+        send_mail(session, req.owner.email, f"Nhà cung ứng phù hợp / Supplier match: {ent.name}",
+                  f"{ent.name} ({ent.ref}) phù hợp với yêu cầu “{req.title}”.\n"
+                  f"{ent.name} fits your requirement “{req.title}”.\n\n{link}", "connection")
+    session.flush()
+    return conn
+
+
+def _notify_enterprise(session: Session, ent: Enterprise, subject: str, body: str) -> None:
+    emails = {u.email for u in session.scalars(select(User).where(User.enterprise_id == ent.id, User.is_active))}
+    if ent.email:
+        emails.add(ent.email)
+    for email in sorted(emails):
+        send_mail(session, email, subject, body, "connection")
+
+
+def set_requirement_status(req: SourcingRequirement, status: str) -> None:
+    if status not in REQUIREMENT_STATUSES:
+        raise UserError(Msg("Trạng thái không hợp lệ", "Unknown status"))
+    req.status = status
+
+
+def public_open_requirements(session: Session, limit: int = 5) -> list[SourcingRequirement]:
+    return list(session.scalars(
+        select(SourcingRequirement).where(SourcingRequirement.status == "open",
+                                          SourcingRequirement.visibility == "public")
+        .order_by(SourcingRequirement.created_at.desc(), SourcingRequirement.id.desc()).limit(limit)))
+
+
+def connections_visible_to(session: Session, user: User, limit: int = 300) -> list[Connection]:
+    """Staff see every connection; a buyer those of its requirements; a supplier its own."""
+    stmt = select(Connection).join(SourcingRequirement).order_by(Connection.updated_at.desc())
+    if not is_staff(user):
+        if user.role == "buyer":
+            stmt = stmt.where(SourcingRequirement.owner_id == user.id)
+        else:
+            stmt = stmt.where(Connection.enterprise_id == (user.enterprise_id or -1))
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def connections_of(session: Session, ent: Enterprise) -> dict[int, Connection]:
+    """The enterprise's connections by requirement id."""
+    return {c.requirement_id: c for c in session.scalars(select(Connection).where(Connection.enterprise_id == ent.id))}
+
+
+def success_counts(session: Session, by: str) -> list[dict]:
+    """The programme's key figure: successful connections (contracts signed) and their value, by
+    sector, province or year."""
+    base = (select(func.count(Connection.id), func.coalesce(func.sum(Connection.contract_value_mvnd), 0))
+            .join(Enterprise, Enterprise.id == Connection.enterprise_id)
+            .where(Connection.stage == SUCCESS_STAGE))
+    if by == "sector":
+        key = enterprise_sector.c.sector_code
+        stmt = base.add_columns(key).join(enterprise_sector, enterprise_sector.c.enterprise_id == Enterprise.id)
+    elif by == "province":
+        key = Enterprise.province_code
+        stmt = base.add_columns(key)
+    else:
+        key = extract("year", func.coalesce(Connection.contract_signed_on, Connection.updated_at))
+        stmt = base.add_columns(key)
+    rows = session.execute(stmt.group_by(key).order_by(key)).all()
+    return [{"key": str(int(k)) if by == "year" else k, "connections": n, "contract_value_mvnd": float(v)}
+            for n, v, k in rows]

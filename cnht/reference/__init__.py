@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from search.analysis import fold_key
+from vnsearch.analysis import fold_key
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -169,21 +169,31 @@ def resolve_sector(text: str | None) -> str | None:
 def resolve_filter_args(sector: str | None, province: str | None) -> tuple[str | None, str | None, dict]:
     """Sector and province query arguments as users send them → (sector code, 2025 province code,
     field errors in both languages). Shared by the enterprise list, search and their pages."""
-    from cnht.i18n import bi
+    from cnht.i18n import Msg
 
     errors: dict[str, list[str]] = {}
     sector_code = province_code = None
     if sector:
         sector_code = resolve_sector(sector)
         if sector_code is None:
-            errors["sector"] = [bi("Ngành không hợp lệ: '{v}'", "Unknown sector: '{v}'", v=sector)]
+            errors["sector"] = [Msg("Ngành không hợp lệ: '{v}'", "Unknown sector: '{v}'", v=sector)]
     if province:
         match = resolve_province(province)
         if match is None:
-            errors["province"] = [bi("Không nhận ra tỉnh/thành phố '{v}'", "Unknown province '{v}'", v=province)]
+            errors["province"] = [Msg("Không nhận ra tỉnh/thành phố '{v}'", "Unknown province '{v}'", v=province)]
         else:
             province_code = match.code
     return sector_code, province_code, errors
+
+
+def province_name(code: str | None) -> str | None:
+    """The current (2025) name of a province code."""
+    return _province_names().get(code or "")
+
+
+@lru_cache(maxsize=1)
+def _province_names() -> dict[str, str]:
+    return {row["new_code"]: row["new_name"] for row in provinces()}
 
 
 def sector_label(code: str, lang: str = "vi") -> str:

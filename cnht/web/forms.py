@@ -1,25 +1,30 @@
-"""Small helpers for server-rendered forms validated with marshmallow."""
+"""Server-rendered forms validated with the features' marshmallow schemas."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields
 
-from cnht.i18n import flatten_messages
-from cnht.web import current_lang
+from cnht.i18n import flatten_messages, localize
 
 
-def pick_lang(message: str) -> str:
-    """'Vietnamese / English' → the half in the user's language."""
-    if " / " not in message:
-        return message
-    vi, en = message.split(" / ", 1)
-    return en if current_lang() == "en" else vi
+def form_errors(messages) -> dict[str, list[str]]:
+    """marshmallow messages → {field: [text in the user's language]}."""
+    if not isinstance(messages, dict):
+        messages = {"_": messages}
+    return {k: [localize(m) for m in flatten_messages(v, keyed=False)] for k, v in messages.items()}
 
 
 def load_form(schema: Schema, formdata) -> tuple[dict | None, dict[str, list[str]]]:
     """Validate submitted form data; returns (data, {}) or (None, {field: [messages]})."""
-    raw = {k: v for k, v in formdata.items() if k != "csrf_token"}
+    getlist = getattr(formdata, "getlist", None)
+    raw = {}
+    for k in formdata:
+        if k == "csrf_token":
+            continue
+        # a multi-valued form field (checkboxes) loads as a list where the schema wants one
+        many = getlist is not None and isinstance(schema.fields.get(k), fields.List)
+        raw[k] = getlist(k) if many else formdata[k]
     try:
         return schema.load(raw), {}
     except ValidationError as exc:
-        return None, {k: [pick_lang(m) for m in flatten_messages(v, keyed=False)] for k, v in exc.messages.items()}
+        return None, form_errors(exc.messages)

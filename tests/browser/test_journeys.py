@@ -144,6 +144,6 @@ def test_sorting_results_by_name(page, live_server):
     page.get_by_label("Sắp xếp").select_option("name")
     page.wait_for_url(re.compile(r"sort=name"))
     names = page.locator("main article.result h3").all_inner_texts()
-    from search.analysis import fold
+    from vnsearch.analysis import fold
 
     assert len(names) > 3 and [fold(n) for n in names] == sorted(fold(n) for n in names)

@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from search.analysis import (
+from vnsearch.analysis import (
     bigrams,
     fold,
     fold_token,

@@ -8,10 +8,10 @@ import pytest
 
 from cnht.enterprises import services
 from cnht.enterprises.schemas import EnterpriseIn
-from search.backends.base import Filters
-from search.backends.embedded import EmbeddedBackend
-from search.indexing import docs_for
-from search.query import plan_query
+from vnsearch.backends.base import Filters
+from vnsearch.backends.embedded import EmbeddedBackend
+from cnht.search.indexing import docs_for
+from vnsearch.query import plan_query
 from tests.conftest import enterprise_record
 from tests.search.test_embedded_search import FIRMS
 
@@ -28,7 +28,7 @@ def backend(request, session, tmp_path):
     if request.param == "embedded":
         b = EmbeddedBackend(tmp_path / "contract.sqlite3")
     else:
-        from search.backends.elasticsearch import ElasticsearchBackend
+        from vnsearch.backends.elasticsearch import ElasticsearchBackend
 
         b = ElasticsearchBackend(os.environ["CNHT_ES_URL"], alias=f"cnht-test-{uuid.uuid4().hex[:8]}")
     b.reindex(docs)

@@ -2,10 +2,10 @@
 
 import json
 
-from search.backends.base import Filters
-from search.backends.elasticsearch import build_query, bulk_actions, es_document, index_body, suggest_query
-from search.documents import TEXT_FIELDS, SearchDoc
-from search.query import Vocabulary, plan_query
+from vnsearch.backends.base import Filters
+from vnsearch.backends.elasticsearch import build_query, bulk_actions, es_document, index_body, suggest_query
+from vnsearch.documents import TEXT_FIELDS, SearchDoc
+from vnsearch.query import Vocabulary, plan_query
 
 VOCAB = Vocabulary(100, {"khuon": 10, "ep": 10, "nhua": 10, "duc": 5, "gang": 3}, {}, {"khuon_ep", "ep_nhua"})
 

@@ -7,8 +7,8 @@ import pytest
 
 from cnht.enterprises import services
 from cnht.enterprises.schemas import EnterpriseIn
-from cnht.searching import SearchRequest, reindex, run_search
-from search.backends.base import Filters
+from cnht.search.services import SearchRequest, reindex, run_search
+from vnsearch.backends.base import Filters
 from tests.conftest import enterprise_record
 
 # Tax codes: python-stdnum's list of real, valid codes.
@@ -227,7 +227,7 @@ def test_search_page_renders_highlights_escaped(client, session):
 
 def test_reindex_reads_the_same_documents_as_the_orm_path(session):
     from cnht import demo
-    from search.indexing import docs_for, iter_all_docs
+    from cnht.search.indexing import docs_for, iter_all_docs
 
     demo.load(session, count=40, seed=4)
     session.commit()

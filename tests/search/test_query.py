@@ -2,11 +2,11 @@
 
 import pytest
 
-from search.analysis import tokens
-from search.backends.base import Filters
-from search.backends.embedded import bigram_expression, exact_expression, filter_expression, fts_expression
-from search.query import Vocabulary, highlight, plan_query
-from search.synonyms import expansions
+from vnsearch.analysis import tokens
+from vnsearch.backends.base import Filters
+from vnsearch.backends.embedded import bigram_expression, exact_expression, filter_expression, fts_expression
+from vnsearch.query import Vocabulary, highlight, plan_query
+from vnsearch.synonyms import expansions
 
 WORDS = {"khuon": 40, "ep": 30, "nhua": 50, "nhau": 2, "duc": 20, "gang": 5, "giay": 30, "de": 25, "co": 90,
          "khi": 90, "chinh": 40, "xac": 40, "cnc": 30, "iso": 60, "9001": 55, "mau": 20, "khau": 3, "eva": 8}

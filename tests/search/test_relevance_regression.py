@@ -8,9 +8,9 @@ import pytest
 
 from bench.corpus import generate, grades, queries
 from bench.relevance import Baseline, ndcg
-from search.backends.base import Filters
-from search.backends.embedded import EmbeddedBackend
-from search.query import plan_query
+from vnsearch.backends.base import Filters
+from vnsearch.backends.embedded import EmbeddedBackend
+from vnsearch.query import plan_query
 
 TARGETS = {"accented": 0.95, "telex_typo": 0.85, "english": 0.85, "prefix": 0.85, "mixed": 0.90,
            "old_tone": 0.90, "synonym": 0.90, "filtered": 0.90}

@@ -1,0 +1,238 @@
+"""Enterprise pages: the directory, the public profile, the SME's section-by-section editor,
+attachments and change history, and the staff export."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import uuid
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from cnht.accounts import auth
+from cnht.accounts.models import User
+from cnht.assessment.services import current_assessment
+from cnht.db import session, utcnow
+from cnht.enterprises import services
+from cnht.enterprises.completeness import completeness
+from cnht.enterprises.export import export as write_export
+from cnht.enterprises.models import VERIFICATION_LEVELS, Attachment, Enterprise
+from cnht.enterprises.schemas import AttachmentIn, EnterprisePatch
+from cnht.reference import resolve_filter_args
+from cnht.reference.models import Province, Sector
+from cnht.search.services import result_ids
+from cnht.web.forms import load_form
+
+bp = Blueprint("enterprises", __name__, template_folder="templates")
+
+# Allowed uploads: extension → (content type, leading bytes)
+UPLOAD_TYPES = {".jpg": ("image/jpeg", (b"\xff\xd8\xff",)), ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+                ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)), ".webp": ("image/webp", (b"RIFF",)),
+                ".pdf": ("application/pdf", (b"%PDF-",))}
+MAX_ATTACHMENT = 5 * 1024 * 1024
+PER_PAGE = 20
+
+
+def _enterprise(ref: str) -> Enterprise:
+    ent = services.get_by_ref(session, ref)
+    if ent is None:
+        abort(404)
+    return ent
+
+
+def _editable(ref: str) -> Enterprise:
+    ent = _enterprise(ref)
+    if not auth.can_edit_enterprise(auth.user_or_none(), ent):
+        abort(403)
+    return ent
+
+
+@bp.app_context_processor
+def _helpers():
+    def can_edit(ent) -> bool:
+        return auth.can_edit_enterprise(auth.user_or_none(), ent)
+
+    return {"can_edit": can_edit}
+
+
+@bp.route("/enterprises")
+def enterprise_list():
+    args = {"verification": None}
+    sector, province, errors = resolve_filter_args(request.args.get("sector", "").strip(),
+                                                   request.args.get("province", "").strip())
+    args["sector"] = sector
+    args["province"] = "??" if "province" in errors else province  # an unknown province matches nothing
+    if request.args.get("verification") in VERIFICATION_LEVELS:
+        args["verification"] = request.args["verification"]
+    page = request.args.get("page", "1")
+    page = min(max(1, int(page)), 10_000) if page.isdigit() else 1
+    result = services.paginate(session, services.filtered_query(args), page, PER_PAGE)
+    return render_template(
+        "enterprises/list.html",
+        result=result,
+        pages=max(1, -(-result["total"] // PER_PAGE)),
+        args=args,
+        sectors=session.scalars(select(Sector).order_by(Sector.focus.desc(), Sector.code)).all(),
+        provinces=session.scalars(select(Province).order_by(Province.name)).all(),
+        verification_levels=VERIFICATION_LEVELS,
+    )
+
+
+@bp.route("/enterprises/<string:ref>")
+def profile(ref: str):
+    ent = _enterprise(ref)
+    return render_template("enterprises/profile.html", e=ent, assessment=current_assessment(session, ent.id))
+
+
+# ---- self-service editing ----------------------------------------------------------------------
+
+def _lines(ent: Enterprise, section: str) -> str:
+    """A list section as the editor's text box shows it: one item a line, parts joined by " | "."""
+    def join(*parts):
+        parts = ["" if p is None else str(p) for p in parts]
+        while parts and not parts[-1]:
+            parts.pop()
+        return " | ".join(parts)
+
+    rows = {
+        "products": [join(p.name, None, p.description) for p in ent.products],
+        "processes": [p.name for p in ent.processes],
+        "materials": [m.name for m in ent.materials],
+        "equipment": [join(q.machine_type, q.brand, q.count, q.key_spec) for q in ent.equipment],
+        "certifications": [join(c.standard, c.number, c.issuer, c.valid_until.isoformat() if c.valid_until else None)
+                           for c in ent.certifications],
+        "capacities": [join(c.product, f"{c.quantity:g}" if c.quantity is not None else None, c.unit, c.period,
+                            c.note) for c in ent.capacities],
+    }[section]
+    return "\n".join(rows)
+
+
+def _editor(ent: Enterprise, *, errors: dict, section: str | None, form, typed: str | None = None):
+    score, hints = completeness(ent)
+    lines = {s: _lines(ent, s) for s in services.LIST_SECTIONS}
+    if section in services.LIST_SECTIONS and typed is not None:
+        lines[section] = typed  # show what was typed, not what is stored
+    return render_template("enterprises/edit.html", e=ent, score=score, hints=hints, errors=errors,
+                           section=section, lines=lines, form=form)
+
+
+@bp.route("/enterprises/<string:ref>/edit")
+@auth.login_required
+def edit(ref: str):
+    return _editor(_editable(ref), errors={}, section=None, form={})
+
+
+@bp.route("/enterprises/<string:ref>/edit/<string:section>", methods=["POST"])
+@auth.login_required
+def edit_section(ref: str, section: str):
+    if section not in services.SECTIONS:
+        abort(404)
+    ent = _editable(ref)
+    if section in services.LIST_SECTIONS:
+        raw = {section: [ln for ln in request.form.get(section, "").splitlines() if ln.strip()]}
+    else:
+        raw = {k: request.form.get(k, "") for k in services.SECTIONS[section]}
+    data, errors = load_form(EnterprisePatch(partial=True), raw)
+    if data is None:
+        return _editor(ent, errors=errors, section=section, form=request.form,
+                       typed=request.form.get(section, "")), 400
+    user = auth.user_or_none()
+    changed = services.edit_section(session, ent, section, data, by_staff=user.is_staff)
+    session.commit()
+    flash(_("Đã lưu thay đổi.") if changed else _("Không có gì thay đổi."), "success")
+    return redirect(url_for("enterprises.edit", ref=ent.ref) + f"#{section}")
+
+
+def _check_upload(f, kind: str) -> tuple[str | None, tuple[str, tuple[bytes, ...]] | None, int]:
+    """(error, (content type, signatures), size) of an uploaded file: type by content, not by name."""
+    if f is None or not f.filename:
+        return _("Chọn một tệp."), None, 0
+    suffix = Path(f.filename).suffix.lower()
+    spec = UPLOAD_TYPES.get(suffix)
+    head = f.stream.read(16)
+    f.stream.seek(0, io.SEEK_END)
+    size = f.stream.tell()
+    f.stream.seek(0)
+    limit = current_app.config.get("MAX_ATTACHMENT_BYTES", MAX_ATTACHMENT)
+    if spec is None or not any(head.startswith(m) for m in spec[1]) or (kind == "photo" and suffix == ".pdf"):
+        return _("Chỉ nhận ảnh JPEG, PNG, WebP hoặc tệp PDF đúng định dạng."), None, size
+    if size > limit:
+        mb = format(limit / 1024 / 1024, "g")
+        return _("Tệp quá lớn (tối đa %(mb)s MB).", mb=mb), None, size
+    if size == 0:
+        return _("Tệp rỗng."), None, size
+    return None, spec, size
+
+
+@bp.route("/enterprises/<string:ref>/attachments", methods=["POST"])
+@auth.login_required
+def upload(ref: str):
+    ent = _editable(ref)
+    form, errors = load_form(AttachmentIn(), request.form)
+    if form is None:
+        abort(400)
+    f = request.files.get("file")
+    error, spec, size = _check_upload(f, form["kind"])
+    if error:
+        flash(error, "error")
+        return redirect(url_for("enterprises.edit", ref=ent.ref) + "#attachments"), 400
+    folder = Path(current_app.config["UPLOAD_DIR"]) / "attachments"
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = f"{uuid.uuid4().hex}{Path(f.filename).suffix.lower()}"
+    f.save(folder / stored)
+    services.add_attachment(ent, kind=form["kind"], filename=Path(f.filename).name, stored_name=stored,
+                            content_type=spec[0], size_bytes=size, caption=form.get("caption"))
+    session.commit()
+    flash(_("Đã tải lên."), "success")
+    return redirect(url_for("enterprises.edit", ref=ent.ref) + "#attachments")
+
+
+@bp.route("/enterprises/<string:ref>/attachments/<int:att_id>/delete", methods=["POST"])
+@auth.login_required
+def delete_attachment(ref: str, att_id: int):
+    ent = _editable(ref)
+    att = services.remove_attachment(ent, att_id)
+    if att is None:
+        abort(404)
+    session.commit()
+    (Path(current_app.config["UPLOAD_DIR"]) / "attachments" / att.stored_name).unlink(missing_ok=True)
+    return redirect(url_for("enterprises.edit", ref=ent.ref) + "#attachments")
+
+
+@bp.route("/attachments/<int:att_id>")
+def attachment(att_id: int):
+    att = session.get(Attachment, att_id)
+    if att is None:
+        abort(404)
+    path = Path(current_app.config["UPLOAD_DIR"]) / "attachments" / att.stored_name
+    if not path.is_file():
+        abort(404)
+    return send_file(io.BytesIO(path.read_bytes()), mimetype=att.content_type, download_name=att.filename,
+                     as_attachment=att.content_type == "application/pdf", max_age=3600)
+
+
+@bp.route("/enterprises/<string:ref>/history")
+@auth.login_required
+def history(ref: str):
+    ent = _editable(ref)
+    rows = services.history(session, ent)
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_({r.user_id for r in rows if r.user_id})))}
+    return render_template("enterprises/history.html", e=ent, rows=rows, users=users)
+
+
+# ---- staff export ------------------------------------------------------------------------------
+
+@bp.route("/staff/export.<any(xlsx, csv):fmt>")
+@auth.roles_required("staff")
+def export(fmt: str):
+    q = (request.args.get("q") or "").strip()
+    ids = result_ids(q[:200], max_pages=100) if q else None
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir) / f"export.{fmt}"
+        write_export(session, tmp, ids)
+        data = io.BytesIO(tmp.read_bytes())
+    stamp = utcnow().strftime("%Y%m%d")
+    return send_file(data, as_attachment=True, download_name=f"doanh-nghiep-cnht-{stamp}.{fmt}")

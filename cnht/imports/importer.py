@@ -1,0 +1,293 @@
+"""Import enterprise lists: map columns, validate every row with the shared load schema, upsert by
+tax code. Each row is written whole or not at all (a savepoint per row); with ``on_error="abort"``
+nothing is written if any row fails; ``dry_run`` validates and counts, then rolls everything back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from marshmallow import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from cnht.enterprises import services
+from cnht.i18n import Msg, flatten_messages
+from cnht.imports.schemas import ImportRow
+from cnht.imports.dedup import Deduplicator, name_key, queue_for_review
+from ingest.columns import COLUMNS, map_headers
+from ingest.legacy import repair
+from ingest.readers import ReadError, open_table
+from ingest.writers import write_table
+
+
+@dataclass
+class RowIssue:
+    row: int
+    column: str
+    value: str
+    message: str
+    level: str = "error"  # error | info
+
+
+@dataclass
+class ImportReport:
+    source: str
+    format: str = ""
+    encoding: str | None = None
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    queued: int = 0  # rows without a tax code waiting for a staff duplicate decision
+    converted_rows: int = 0
+    dry_run: bool = False
+    aborted: bool = False
+    unknown_columns: list[str] = field(default_factory=list)
+    issues: list[RowIssue] = field(default_factory=list)
+    fatal: Msg | None = None
+
+    @property
+    def errors(self) -> list[RowIssue]:
+        return [i for i in self.issues if i.level == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return self.fatal is None and not self.aborted
+
+    def summary(self) -> Msg:
+        if self.fatal:
+            return self.fatal
+        verb = "Sẽ" if self.dry_run else "Đã"
+        verb_en = "Would have" if self.dry_run else ""
+        text = (f"{verb} nhập {self.rows_read} dòng: {self.created} mới, {self.updated} cập nhật, "
+                f"{self.unchanged} không đổi, {self.failed} lỗi")
+        text_en = (f"{verb_en} {self.rows_read} rows read: {self.created} created, {self.updated} updated, "
+                   f"{self.unchanged} unchanged, {self.failed} failed").strip()
+        if self.queued:
+            text += f", {self.queued} chờ xem xét trùng lặp"
+            text_en += f", {self.queued} queued for duplicate review"
+        if self.aborted:
+            text += " — đã hủy, không ghi dữ liệu nào"
+            text_en += " — aborted, nothing written"
+        return Msg(text, text_en)
+
+
+def _cell(value) -> tuple[object, str | None]:
+    """Spreadsheet cell → (what the load schema expects, legacy encoding it was converted from)."""
+    if isinstance(value, dt.datetime):
+        return (value.date().isoformat() if value.time() == dt.time() else value.isoformat()), None
+    if isinstance(value, dt.date):
+        return value.isoformat(), None
+    if isinstance(value, float) and value.is_integer():
+        return int(value), None
+    if isinstance(value, str):
+        text, legacy = repair(value.strip())
+        return text, legacy
+    return value, None
+
+
+def _is_empty(values: list) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def import_file(
+    session: Session,
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    on_error: str = "skip",
+    sheet: str | None = None,
+    actor: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    path = Path(path)
+    report = ImportReport(source=path.name, dry_run=dry_run)
+    try:
+        table = open_table(path, sheet=sheet)
+    except ReadError as exc:
+        report.fatal = Msg(exc.vi, exc.en)
+        return report
+    report.format, report.encoding = table.format, table.encoding
+    mapping, report.unknown_columns = map_headers(table.headers)
+    missing = [f for f in ("name", "province", "sectors") if f not in mapping.values()]
+    if missing:
+        if table.close:
+            table.close()
+        names = ", ".join(COLUMNS[f][0] for f in missing)
+        report.fatal = Msg(f"Thiếu cột bắt buộc: {names}", f"Required columns missing: {names}")
+        return report
+    header_of = {f: str(table.headers[i]) for i, f in mapping.items()}
+
+    session.info["actor"] = actor or f"import:{path.name}"
+    schema = ImportRow()
+    dedup = Deduplicator(session)
+    seen: dict[str, int] = {}
+    seen_untaxed: dict[tuple[str, str], int] = {}
+    pending: list[tuple[int, dict]] = []
+    outer = session.begin_nested()
+    try:
+        for row_no, values in table.rows:
+            if _is_empty(values):
+                continue
+            report.rows_read += 1
+            if progress:
+                progress(report.rows_read)
+            record, converted = {}, set()
+            for i, f in mapping.items():
+                value, legacy = _cell(values[i]) if i < len(values) else (None, None)
+                if f == "founded_year" and isinstance(values[i] if i < len(values) else None, dt.date):
+                    value = values[i].year  # a year typed into a date-formatted cell
+                record[f] = value
+                if legacy:
+                    converted.add(legacy.upper())
+            if converted:
+                report.converted_rows += 1
+                report.issues.append(RowIssue(
+                    row_no, "", "", str(Msg(f"Đã chuyển mã {', '.join(sorted(converted))} sang Unicode",
+                                            f"Converted from {', '.join(sorted(converted))} to Unicode")),
+                    level="info"))
+            if isinstance(record.get("tax_code"), str) and not record["tax_code"].strip():
+                record["tax_code"] = None
+            try:
+                data = schema.load(record)
+            except ValidationError as exc:
+                report.failed += 1
+                for fld, messages in exc.messages.items():
+                    for m in flatten_messages(messages):
+                        report.issues.append(RowIssue(row_no, header_of.get(fld, fld), _show(record.get(fld)), m))
+                continue
+            if data.get("province_legacy"):
+                report.issues.append(RowIssue(
+                    row_no, header_of["province"], _show(record.get("province")),
+                    str(Msg(f"Tỉnh cũ '{data['province_legacy']}' được chuyển thành đơn vị hiện hành",
+                            f"Former province '{data['province_legacy']}' mapped to the current unit")),
+                    level="info"))
+            if data.get("tax_code") is None:
+                key = (name_key(data["name"]), data["province_code"])
+                first = seen_untaxed.get(key)
+                if first is not None:
+                    report.failed += 1
+                    report.issues.append(RowIssue(
+                        row_no, header_of["name"], data["name"],
+                        str(Msg(f"Dòng không có mã số thuế trùng tên và tỉnh với dòng {first}",
+                                f"Row without tax code repeats the name and province of row {first}"))))
+                    continue
+                seen_untaxed[key] = row_no
+                if pending:  # new firms of this file must be seen by the duplicate check
+                    _write_batch(session, pending, report)
+                    dedup.reset()
+                _write_untaxed(session, dedup, row_no, record, data, report, header_of, path.name)
+                continue
+            first = seen.get(data["tax_code"])
+            if first is not None:
+                report.failed += 1
+                report.issues.append(RowIssue(
+                    row_no, header_of["tax_code"], data["tax_code"],
+                    str(Msg(f"Mã số thuế trùng với dòng {first} trong cùng tệp",
+                            f"Tax code repeats row {first} of the same file"))))
+                continue
+            seen[data["tax_code"]] = row_no
+            pending.append((row_no, data))
+            if len(pending) >= BATCH:
+                _write_batch(session, pending, report)
+        _write_batch(session, pending, report)
+    except ReadError as exc:
+        outer.rollback()
+        report.fatal = Msg(exc.vi, exc.en)
+        return report
+    if (on_error == "abort" and report.failed) or dry_run:
+        outer.rollback()
+        report.aborted = on_error == "abort" and report.failed > 0
+    else:
+        outer.commit()
+    return report
+
+
+BATCH = 1000
+
+
+def _write_untaxed(session: Session, dedup: Deduplicator, row_no: int, record: dict, data: dict,
+                   report: ImportReport, header_of: dict, source: str) -> None:
+    """A row without a tax code: update the firm it is known to be, queue it for review when it looks
+    like an existing firm, otherwise create it."""
+    res = dedup.resolve(data["name"], data["province_code"])
+    try:
+        with session.begin_nested():
+            if res.action == "review":
+                queue_for_review(session, source=source, row_number=row_no, record=_json_safe(record),
+                                 name=data["name"], province=data["province_code"], candidates=res.candidates)
+                session.flush()
+                report.queued += 1
+                names = "; ".join(f"{e.name} ({e.ref}, {s:.0f}%)" for e, s in res.candidates)
+                report.issues.append(RowIssue(
+                    row_no, header_of["name"], data["name"],
+                    str(Msg(f"Không có mã số thuế, giống doanh nghiệp đã có: {names} — chờ cán bộ xem xét",
+                            f"No tax code and similar to existing: {names} — queued for staff review")),
+                    level="review"))
+                return
+            if res.action == "update":
+                result = services.upsert_untaxed(session, data, res.enterprise, fill=res.reason == "decided_same")
+            else:
+                result = services.upsert_untaxed(session, data, None)
+            session.flush()
+    except SQLAlchemyError as exc:
+        report.failed += 1
+        report.issues.append(RowIssue(row_no, "", "", str(Msg("Lỗi ghi dữ liệu", "Database error"))
+                                      + f": {exc.__class__.__name__}"))
+        return
+    if res.action == "create":
+        dedup.remember_new(result.enterprise.id, data["name"], data["province_code"], None)
+    setattr(report, result.status, getattr(report, result.status) + 1)
+
+
+def _json_safe(record: dict) -> dict:
+    return {k: (v if v is None or isinstance(v, str | int | float | bool) else str(v)) for k, v in record.items()}
+
+
+def _write_batch(session: Session, pending: list[tuple[int, dict]], report: ImportReport) -> None:
+    """Write validated rows: the batch in one savepoint and one flush; if the database refuses it,
+    row by row, so that only the offending rows are lost and each is reported."""
+    if not pending:
+        return
+    existing = services.prefetch(session, [d["tax_code"] for _, d in pending])
+    try:
+        with session.begin_nested():
+            new = [d for _, d in pending if d["tax_code"] not in existing]
+            services.bulk_create(session, new)
+            results = [services.ApplyResult(None, "created", []) for _ in new]  # type: ignore[arg-type]
+            results += [services.upsert(session, data, existing) for _, data in pending
+                        if data["tax_code"] in existing]
+            session.flush()
+    except SQLAlchemyError:
+        results = []
+        for row_no, data in pending:
+            try:
+                with session.begin_nested():
+                    result = services.upsert(session, data)
+                    session.flush()
+                results.append(result)
+            except SQLAlchemyError as exc:
+                report.failed += 1
+                report.issues.append(RowIssue(row_no, "", "", str(Msg("Lỗi ghi dữ liệu", "Database error"))
+                                              + f": {exc.__class__.__name__}"))
+    for result in results:
+        setattr(report, result.status, getattr(report, result.status) + 1)
+    for ent in existing.values():  # keep memory flat over a long file
+        if ent in session:
+            session.expunge(ent)
+    pending.clear()
+
+
+def _show(value) -> str:
+    return "" if value is None else str(value)[:200]
+
+
+def write_report(report: ImportReport, path: str | Path) -> None:
+    header = ["Dòng / Row", "Cột / Column", "Giá trị / Value", "Mức / Level", "Thông báo / Message"]
+    rows = ([i.row, i.column, i.value, i.level, i.message] for i in report.issues)
+    write_table(path, header, rows, sheet="Báo cáo nhập", widths=(8, 24, 30, 8, 90), title=report.summary())

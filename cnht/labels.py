@@ -1,0 +1,75 @@
+"""Every label of a stored code (verification level, role, claim, ownership, size, connection stage,
+import job, facet), in both languages: templates, the API's facet labels and exports read them here."""
+
+from __future__ import annotations
+
+from cnht.i18n import Msg, localize
+
+VERIFICATION = {
+    "unverified": Msg("Chưa xác minh", "Not verified"),
+    "self_declared": Msg("Tự khai báo", "Self-declared"),
+    "documents_checked": Msg("Đã kiểm tra hồ sơ", "Documents checked"),
+    "staff_assessed": Msg("Đã đánh giá năng lực", "Staff-assessed"),
+}
+ROLE = {
+    "admin": Msg("Quản trị hệ thống", "Administrator"),
+    "staff": Msg("Cán bộ Sở Công Thương", "Department staff"),
+    "sme": Msg("Doanh nghiệp cung ứng", "Supplier (SME)"),
+    "buyer": Msg("Bên mua", "Buyer"),
+}
+CLAIM = {
+    "pending": Msg("Chờ duyệt", "Pending"),
+    "approved": Msg("Đã duyệt", "Approved"),
+    "rejected": Msg("Bị từ chối", "Rejected"),
+}
+OWNERSHIP = {
+    "private": Msg("Tư nhân", "Private"),
+    "state": Msg("Nhà nước", "State-owned"),
+    "fdi": Msg("Vốn đầu tư nước ngoài (FDI)", "Foreign-invested (FDI)"),
+    "joint_venture": Msg("Liên doanh", "Joint venture"),
+}
+# the short forms written in spreadsheets (the import reads them back: enterprises.fields.OwnershipField)
+OWNERSHIP_SHEET = {"private": "Tư nhân", "state": "Nhà nước", "fdi": "FDI", "joint_venture": "Liên doanh"}
+SIZE = {
+    "micro": Msg("Siêu nhỏ", "Micro"),
+    "small": Msg("Nhỏ", "Small"),
+    "medium": Msg("Vừa", "Medium"),
+    "large": Msg("Lớn", "Large"),
+}
+STAGE = {
+    "proposed": Msg("Cán bộ Sở đề xuất", "Proposed by staff"),
+    "shortlisted": Msg("Đã đưa vào danh sách", "Shortlisted"),
+    "invited": Msg("Đã mời báo giá", "Invited to quote"),
+    "interested": Msg("Doanh nghiệp quan tâm", "Supplier interested"),
+    "contacted": Msg("Đã liên hệ", "Contacted"),
+    "quotation": Msg("Đã báo giá", "Quotation received"),
+    "sample": Msg("Làm mẫu", "Sample"),
+    "contract_signed": Msg("Đã ký hợp đồng", "Contract signed"),
+    "declined": Msg("Dừng", "Declined"),
+}
+JOB_STATUS = {
+    "uploaded": Msg("Đã tải lên", "Uploaded"),
+    "running": Msg("Đang nhập", "Running"),
+    "done": Msg("Hoàn tất", "Done"),
+    "failed": Msg("Lỗi", "Failed"),
+}
+FACET_TITLES = {
+    "sector": Msg("Ngành", "Sector"),
+    "province": Msg("Tỉnh/thành phố", "Province"),
+    "certification": Msg("Chứng chỉ", "Certification"),
+    "ownership": Msg("Sở hữu", "Ownership"),
+    "size": Msg("Quy mô", "Size"),
+    "verified": Msg("Xác minh", "Verification"),
+}
+VERIFIED_FACET = {"true": Msg("Đã xác minh", "Verified"), "false": Msg("Chưa xác minh", "Not verified")}
+# how certification keys are usually written (keys are upper-cased for comparison)
+CERT_DISPLAY = {"ROHS": "RoHS", "OEKO-TEX STANDARD 100": "OEKO-TEX Standard 100", "GLOBALG.A.P": "GlobalG.A.P"}
+UNKNOWN = Msg("Chưa rõ", "Unknown")
+
+
+def of(table: dict[str, Msg], code: str | None, lang: str | None = None, default: str | None = None) -> str:
+    """The label of ``code`` in ``table`` in the user's language; ``default`` (or the code) if unknown."""
+    if not code:
+        return default if default is not None else ""
+    msg = table.get(code)
+    return localize(msg, lang) if msg is not None else (default if default is not None else code)

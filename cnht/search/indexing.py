@@ -1,0 +1,148 @@
+"""Keeping the search index in step with the database, and rebuilding it.
+
+Changed enterprises are collected in ``after_flush`` (any change to an enterprise or one of its
+child rows) and sent to the backend in ``after_commit`` — so a rolled-back transaction never
+touches the index, and a committed one is searchable as soon as ``commit()`` returns.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from cnht.enterprises.models import (
+    CHANGED_KEY,
+    Certification,
+    Enterprise,
+    EnterpriseMaterial,
+    EnterpriseProcess,
+    EnterpriseProduct,
+    Equipment,
+    enterprise_sector,
+    verified_first,
+)
+from cnht.enterprises.services import eager_options
+from cnht.reference.models import ProductCategory, Province
+from cnht.search.documents import EnterpriseFacts, build_doc, from_enterprise
+from vnsearch.backends.base import SearchBackend
+from vnsearch.documents import SearchDoc
+
+log = logging.getLogger(__name__)
+CHUNK = 500
+BULK_THRESHOLD = 5000  # more changed enterprises than this in one commit: rebuild the index instead
+
+
+def _enterprise_id(obj) -> int | None:
+    if isinstance(obj, Enterprise):
+        return obj.id
+    ent_id = getattr(obj, "enterprise_id", None)
+    if ent_id is None and getattr(obj, "enterprise", None) is not None:
+        ent_id = obj.enterprise.id
+    return ent_id if hasattr(obj, "enterprise") else None
+
+
+def docs_for(session: Session, ids: Iterable[int]) -> tuple[list[SearchDoc], list[int]]:
+    """Search documents for the given enterprise ids, and the ids to remove (gone or soft-deleted)."""
+    ids = list(ids)
+    docs: list[SearchDoc] = []
+    found: set[int] = set()
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i:i + CHUNK]
+        for ent in session.scalars(select(Enterprise).where(Enterprise.id.in_(chunk)).options(*eager_options())):
+            found.add(ent.id)
+            if ent.deleted_at is None:
+                docs.append(from_enterprise(ent))
+    live = {d.id for d in docs}
+    removed = [i for i in ids if i not in live]  # gone, or soft-deleted
+    return docs, removed
+
+
+def iter_all_docs(session: Session) -> Iterator[SearchDoc]:
+    """Every active enterprise as a search document, verified first (the embedded index stores
+    documents in this order to serve top-K-by-prior cheaply). Read with plain row queries, chunk by
+    chunk: a full reindex does not build an ORM object graph per enterprise."""
+    ids = session.scalars(select(Enterprise.id).where(Enterprise.deleted_at.is_(None))
+                          .order_by(verified_first(), Enterprise.id)).all()
+    for i in range(0, len(ids), CHUNK * 4):
+        chunk = ids[i:i + CHUNK * 4]
+        facts: dict[int, EnterpriseFacts] = {}
+        rows = session.execute(
+            select(Enterprise.id, Enterprise.tax_code, Enterprise.name, Enterprise.name_en, Enterprise.short_name,
+                   Enterprise.province_code, Province.name, Province.name_ascii, Enterprise.address,
+                   Enterprise.ownership, Enterprise.size_class, Enterprise.verification_status,
+                   Enterprise.description)
+            .join(Province, Province.code == Enterprise.province_code)
+            .where(Enterprise.id.in_(chunk)))
+        for r in rows:
+            facts[r[0]] = EnterpriseFacts(*r)
+
+        def each(stmt):
+            return session.execute(stmt).all()
+
+        for ent_id, code in each(select(enterprise_sector.c.enterprise_id, enterprise_sector.c.sector_code)
+                                 .where(enterprise_sector.c.enterprise_id.in_(chunk))):
+            facts[ent_id].sectors.append(code)
+        for ent_id, name, cat in each(
+                select(EnterpriseProduct.enterprise_id, EnterpriseProduct.name, ProductCategory.name_vi)
+                .outerjoin(ProductCategory, ProductCategory.code == EnterpriseProduct.category_code)
+                .where(EnterpriseProduct.enterprise_id.in_(chunk)).order_by(EnterpriseProduct.position,
+                                                                            EnterpriseProduct.id)):
+            facts[ent_id].products.append((name, cat))
+        for model, target in ((EnterpriseProcess, "processes"), (EnterpriseMaterial, "materials")):
+            for ent_id, name in each(select(model.enterprise_id, model.name).where(model.enterprise_id.in_(chunk))
+                                     .order_by(model.position, model.id)):
+                getattr(facts[ent_id], target).append(name)
+        for ent_id, *q in each(select(Equipment.enterprise_id, Equipment.machine_type, Equipment.brand,
+                                      Equipment.key_spec).where(Equipment.enterprise_id.in_(chunk))
+                               .order_by(Equipment.position, Equipment.id)):
+            facts[ent_id].equipment.append(tuple(q))
+        for ent_id, std, key in each(select(Certification.enterprise_id, Certification.standard,
+                                            Certification.standard_key)
+                                     .where(Certification.enterprise_id.in_(chunk))
+                                     .order_by(Certification.position, Certification.id)):
+            facts[ent_id].certifications.append((std, key))
+        for ent_id in chunk:
+            if ent_id in facts:
+                yield build_doc(facts[ent_id])
+
+
+def install_sync(maker: sessionmaker, backend_getter) -> None:
+    """Attach the index-sync listeners to sessions made by ``maker``."""
+
+    @event.listens_for(maker, "after_flush")
+    def _collect(session: Session, _ctx) -> None:
+        dirty = session.info.setdefault(CHANGED_KEY, set())
+        for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+            ent_id = _enterprise_id(obj)
+            if ent_id is not None:
+                dirty.add(ent_id)
+
+    @event.listens_for(maker, "after_commit")
+    def _send(session: Session) -> None:
+        if session.in_nested_transaction():  # a savepoint released: the transaction is not over
+            return
+        ids = session.info.pop(CHANGED_KEY, None)
+        if not ids:
+            return
+        backend: SearchBackend = backend_getter()
+        try:
+            # A fresh session: the committing one cannot run SQL at this point.
+            with maker() as reader:
+                if len(ids) > max(BULK_THRESHOLD, backend.count() // 5):
+                    # a large import: rebuilding is faster than updating row by row, and keeps prior order
+                    backend.reindex(iter_all_docs(reader))
+                    return
+                docs, removed = docs_for(reader, sorted(ids))
+            backend.index(docs)
+            backend.delete(removed)
+        except Exception:  # the database is the source of truth; `cnht reindex` repairs the index
+            log.exception("search index update failed for %d enterprises", len(ids))
+
+    @event.listens_for(maker, "after_rollback")
+    def _forget(session: Session) -> None:
+        # a rolled-back savepoint (one bad import row) keeps what the transaction collected so far
+        if not session.in_transaction():
+            session.info.pop(CHANGED_KEY, None)

@@ -1,0 +1,118 @@
+"""Searching the portal's enterprises: the one entry point used by the API, the pages, the CLI and
+exports (with the tax-code shortcut), and rebuilding the index."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import Flask
+
+from cnht import labels
+from cnht.db import session
+from cnht.enterprises.rules import TaxCodeError, normalize_tax_code
+from cnht.enterprises.services import get_by_tax_code
+from cnht.reference import province_name, sector_label
+from cnht.search import get_backend
+from cnht.search.indexing import iter_all_docs
+from vnsearch.backends.base import Filters, Hit, SearchBackend, SearchResult
+from vnsearch.query import plan_query
+
+_TAX_CODE_LIKE = re.compile(r"^\s*\d[\d\s.]{8,}\d(\s*-\s*\d{3})?\s*$")
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    filters: Filters | None = None
+    page: int = 1
+    per_page: int = 20
+    sort: str = "relevance"
+
+
+def run_search(req: SearchRequest, backend: SearchBackend | None = None) -> SearchResult:
+    backend = backend or get_backend()
+    filters = req.filters or Filters()
+    exact = _tax_code_hit(req.q, backend, filters)
+    if exact is not None:
+        return exact
+    plan = plan_query(req.q or "", backend.vocabulary())
+    return backend.search(plan, filters, page=req.page, per_page=req.per_page, sort=req.sort)
+
+
+def result_ids(q: str, *, max_pages: int | None = None, backend: SearchBackend | None = None) -> list[int]:
+    """Every enterprise id a query finds, in result order (exports of a search result)."""
+    first = run_search(SearchRequest(q=q, per_page=100), backend)
+    ids, page = [h.id for h in first.hits], 2
+    while len(ids) < first.total and (max_pages is None or page <= max_pages):
+        more = run_search(SearchRequest(q=q, page=page, per_page=100), backend).hits
+        if not more:
+            break
+        ids += [h.id for h in more]
+        page += 1
+    return ids
+
+
+def _tax_code_hit(q: str, backend: SearchBackend, filters: Filters) -> SearchResult | None:
+    """A query that is a tax code goes straight to that enterprise."""
+    if not q or not _TAX_CODE_LIKE.match(q):
+        return None
+    try:
+        tax_code = normalize_tax_code(q)
+    except TaxCodeError:
+        return None
+    ent = get_by_tax_code(session, tax_code)
+    if ent is None:
+        return SearchResult(total=0, page=1, per_page=1, hits=[], facets={}, did_you_mean=None)
+    hit = Hit(id=ent.id, tax_code=ent.tax_code, name=ent.name, name_en=ent.name_en, province_code=ent.province_code,
+              province_name=ent.province.name, sectors=[s.code for s in ent.sectors],
+              verification=ent.verification_status, score=1000.0, highlights={})
+    return SearchResult(total=1, page=1, per_page=1, hits=[hit], facets={}, did_you_mean=None)
+
+
+def reindex(app: Flask) -> int:
+    backend = app.extensions["cnht_search"]
+    with app.extensions["cnht_db"].sessionmaker() as reader:
+        return backend.reindex(iter_all_docs(reader))
+
+
+def facet_label(facet: str, value: str, lang: str = "vi") -> str:
+    """A facet value as people read it (sector and province names, size and ownership labels…)."""
+    if facet == "sector":
+        return sector_label(value, lang)
+    if facet == "province":
+        return province_name(value) or value
+    if facet == "size":
+        return labels.of(labels.SIZE, value, lang)
+    if facet == "ownership":
+        return labels.of(labels.OWNERSHIP, value, lang)
+    if facet == "certification":
+        return labels.CERT_DISPLAY.get(value, value)
+    if facet == "verified":
+        return labels.of(labels.VERIFIED_FACET, value, lang)
+    return value
+
+
+def result_json(result: SearchResult, lang: str = "vi") -> dict:
+    """The search response as the API returns it; facet labels in ``lang``."""
+    return {
+        "total": result.total,
+        "page": result.page,
+        "per_page": result.per_page,
+        "items": [{
+            "ref": h.tax_code,
+            "tax_code": None if h.tax_code.startswith("id-") else h.tax_code,
+            "name": h.name,
+            "name_en": h.name_en,
+            "province": {"code": h.province_code, "name": h.province_name},
+            "sectors": h.sectors,
+            "verification": h.verification,
+            "score": round(h.score, 4),
+            "highlights": h.highlights,
+        } for h in result.hits],
+        "facets": {facet: [{"value": v, "label": facet_label(facet, v, lang), "count": n} for v, n in pairs]
+                   for facet, pairs in result.facets.items()},
+        "did_you_mean": result.did_you_mean,
+        "relaxed": result.relaxed,
+        "ignored_words": result.dropped,
+    }

@@ -1,0 +1,28 @@
+"""The search page: the same arguments, service and response as the API, rendered."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from marshmallow import ValidationError
+
+from cnht.i18n import current_lang
+from cnht.labels import FACET_TITLES
+from cnht.search.schemas import SearchArgs
+from cnht.search.services import result_json, run_search
+from cnht.web.forms import form_errors
+
+bp = Blueprint("search", __name__, template_folder="templates")
+
+
+@bp.route("/search")
+def search_page():
+    errors = {}
+    try:
+        req = SearchArgs().load(request.args)
+    except ValidationError as exc:
+        errors = form_errors(exc.messages)
+        req = SearchArgs().load({"q": request.args.get("q", "")[:200]})
+    result = result_json(run_search(req), current_lang())
+    pages = max(1, -(-result["total"] // req.per_page))
+    return render_template("search/search.html", q=req.q, result=result, pages=pages, page=req.page,
+                           errors=errors, facet_titles=FACET_TITLES)

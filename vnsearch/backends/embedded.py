@@ -1,0 +1,717 @@
+"""The embedded backend: a SQLite FTS5 index in the instance folder.
+
+It is used whatever the database is (SQLite or PostgreSQL), so search behaves the same on both;
+Elasticsearch is the scale-out option. Design points (see the search notes):
+
+- Python does all analysis; FTS5 only stores tokens (``unicode61 remove_diacritics 0``: its own
+  folding misses đ and two-mark letters). Each text field has an exact column and a folded one;
+  ``big`` holds folded syllable bigrams; ``filt`` holds facet tokens so filters are index lookups.
+- Rows are inserted in order of a static prior (verification level, profile completeness), so
+  "first K matches in rowid order" is a cheap top-K by prior. Candidates are fetched per field tier
+  (name, products/processes, everything, exact accented, phrase) — K each — and re-scored in Python
+  by ``search.query.score``; the rest of the match set follows in prior order.
+- Exact totals and facet counts come from the full list of matching rowids, counted with numpy
+  over per-document facet arrays held in memory (reloaded when the index version changes).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from vnsearch.analysis import fold, fold_token, tokens
+from vnsearch.backends.base import FACETS, Filters, Hit, SearchBackend, SearchResult, Suggestion
+from vnsearch.documents import TEXT_FIELDS, SearchDoc
+from vnsearch.query import Candidate, QueryPlan, Vocabulary, highlight, rank
+
+EXACT_COLS = [f"{f}_x" for f in TEXT_FIELDS]
+FOLD_COLS = [f"{f}_f" for f in TEXT_FIELDS]
+TOKENIZE = "unicode61 remove_diacritics 0 tokenchars '_'"
+K_PER_TIER = 120
+SCHEMA_VERSION = "3"  # bump when the index layout changes: the index is then rebuilt empty (cnht reindex)
+SIZE_ORDER = ("micro", "small", "medium", "large")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta{sfx}(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS docs{sfx}(
+    rowid INTEGER PRIMARY KEY,
+    ent_id INTEGER NOT NULL UNIQUE,
+    tax_code TEXT NOT NULL, name TEXT NOT NULL, name_en TEXT,
+    province_code TEXT, province_name TEXT, sectors TEXT, ownership TEXT, size_class TEXT,
+    verification TEXT, certs TEXT, products TEXT, description TEXT, sort_key TEXT);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts{sfx} USING fts5({cols}, big, filt, comp UNINDEXED,
+    tokenize = "{tokenize}", prefix = '2 3');
+CREATE TABLE IF NOT EXISTS sugg_src{sfx}(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, text TEXT NOT NULL,
+    text_f TEXT NOT NULL, tax_code TEXT NOT NULL DEFAULT '', UNIQUE(kind, text, tax_code));
+CREATE VIRTUAL TABLE IF NOT EXISTS sugg{sfx} USING fts5(text_f, content='sugg_src{sfx}', content_rowid='id',
+    tokenize = "{tokenize}", prefix = '1 2 3');
+"""
+SUGGEST_KIND_ORDER = {"product": 0, "category": 1, "process": 2, "enterprise": 3}
+
+
+def filter_token(kind: str, value: str) -> str:
+    return f"{kind}_{re.sub(r'[^0-9a-z]+', '_', fold_token(value.lower())).strip('_')}"
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+_FOLD_FILTER = "{" + " ".join(FOLD_COLS) + "}: "
+_EXACT_FILTER = "{" + " ".join(EXACT_COLS) + "}: "
+
+
+def _alt_expr(alt, token=None, exact_marked: bool = False) -> str:
+    if exact_marked and token is not None and token.marked and alt.kind == "user":
+        return _EXACT_FILTER + _quote(token.exact)
+    expr = _quote(" ".join(alt.phrase)) + ("*" if alt.prefix else "")
+    return (_EXACT_FILTER if alt.exact else _FOLD_FILTER) + expr
+
+
+def fts_expression(plan: QueryPlan, *, relaxed: bool = False, skip: set[int] | None = None,
+                   only: set[int] | None = None, exact_marked: bool = False) -> str | None:
+    """The FTS5 MATCH expression for a plan (a pure function, tested as text). Every term carries its
+    column filter: folded columns, or the accented ones for a half-typed word typed with marks.
+
+    Every group must match (AND) — or, relaxed, any group (OR); a group matches through all its
+    words (each word through any of its alternatives) or through one of its synonym phrases."""
+    clauses = []
+    for gi, g in enumerate(plan.groups):
+        if (skip and gi in skip) or (only is not None and gi not in only):
+            continue
+        members = [t for t in plan.tokens[g.start:g.end] if not t.dropped]
+        own = []
+        for t in members:
+            alts = list(dict.fromkeys(_alt_expr(a, t, exact_marked) for a in t.alts))
+            own.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
+        options = []
+        if own:
+            options.append(own[0] if len(own) == 1 else "(" + " AND ".join(own) + ")")
+        options.extend(dict.fromkeys(_alt_expr(a) for a in g.phrases))
+        if options:
+            clauses.append(options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")")
+    if not clauses:
+        return None
+    return (" OR " if relaxed else " AND ").join(clauses)
+
+
+def exact_expression(plan: QueryPlan) -> str | None:
+    live = [t for t in plan.tokens if not t.dropped and any(a.kind == "user" for a in t.alts)]
+    if not live or not plan.marked:
+        return None
+    cols = " ".join(f"{f}_x" for f in ("name", "alias", "products", "processes"))
+    return "{" + cols + "}: (" + " AND ".join(_quote(t.exact) for t in live) + ")"
+
+
+def bigram_expression(plan: QueryPlan) -> str | None:
+    live = [t for t in plan.tokens if not t.dropped]
+    grams = [f"{a.key}_{b.key}" for a, b in zip(live, live[1:], strict=False)]
+    if not grams:
+        return None
+    return "big: (" + " AND ".join(_quote(g) for g in grams) + ")"
+
+
+def head_first_language(plan: QueryPlan, vocab: Vocabulary) -> bool:
+    """Is the query Vietnamese (head noun first)? Typed with diacritics, or its first word is one the
+    index holds with diacritics ('gioang' → 'gioăng'); English queries put the head last."""
+    first = next((t for t in plan.tokens if not t.dropped), None)
+    if first is None:
+        return False
+    return plan.marked or first.key in vocab.accented
+
+
+def filter_expression(filters: Filters) -> str | None:
+    parts = []
+    if filters.sector:
+        parts.append(filter_token("s", filters.sector))
+    if filters.province:
+        parts.append(filter_token("p", filters.province))
+    if filters.certification:
+        parts.append(filter_token("c", filters.certification))
+    if filters.ownership:
+        parts.append(filter_token("o", filters.ownership))
+    if filters.size:
+        parts.append(filter_token("z", filters.size))
+    if filters.verified is True:
+        parts.append("(" + " OR ".join(_quote(filter_token("v", v)) for v in ("documents_checked", "staff_assessed"))
+                     + ")")
+    elif filters.verified is False:
+        parts.append("(" + " OR ".join(_quote(filter_token("v", v)) for v in ("unverified", "self_declared")) + ")")
+    if not parts:
+        return None
+    return "filt: (" + " AND ".join(p if p.startswith("(") else _quote(p) for p in parts) + ")"
+
+
+def _and(*exprs: str | None) -> str | None:
+    present = [e for e in exprs if e]
+    if not present:
+        return None
+    return " AND ".join(f"({e})" if len(present) > 1 else e for e in present)
+
+
+class _Facets:
+    """Per-document facet values as arrays indexed by rowid."""
+
+    def __init__(self, rows: Sequence[tuple]):
+        size = (max((r[0] for r in rows), default=0)) + 1
+        # browse order and the order of the tail of a result: verified first, then by name
+        self.order = np.full(size, np.iinfo(np.int32).max, dtype=np.int32)
+        for pos, r in enumerate(sorted(rows, key=lambda r: r[7] or "")):
+            self.order[r[0]] = pos
+        # A–Z by folded name (the sort key is "<prior> <folded name> <tax code>")
+        self.name_order = np.full(size, np.iinfo(np.int32).max, dtype=np.int32)
+        for pos, r in enumerate(sorted(rows, key=lambda r: (r[7] or "").split(" ", 1)[-1])):
+            self.name_order[r[0]] = pos
+        self.labels: dict[str, list[str]] = {f: [] for f in FACETS}
+        self._index: dict[str, dict[str, int]] = {f: {} for f in FACETS}
+        self.present = np.zeros(size, dtype=bool)
+        self.single = {f: np.full(size, -1, dtype=np.int32) for f in ("province", "ownership", "size", "verified")}
+        multi_rows: dict[str, list[int]] = {"sector": [], "certification": []}
+        multi_vals: dict[str, list[int]] = {"sector": [], "certification": []}
+        for rowid, province, ownership, size_class, verification, sectors, certs, _sort in rows:
+            self.present[rowid] = True
+            for facet, value in (("province", province), ("ownership", ownership), ("size", size_class),
+                                 ("verified", "true" if verification in ("documents_checked", "staff_assessed")
+                                  else "false")):
+                if value:
+                    self.single[facet][rowid] = self._id(facet, value)
+            for facet, values in (("sector", json.loads(sectors or "[]")), ("certification", json.loads(certs or "[]"))):
+                for v in values:
+                    multi_rows[facet].append(rowid)
+                    multi_vals[facet].append(self._id(facet, v))
+        self.multi = {f: (np.asarray(multi_rows[f], dtype=np.int64), np.asarray(multi_vals[f], dtype=np.int32))
+                      for f in multi_rows}
+        self.size = size
+
+    def _id(self, facet: str, value: str) -> int:
+        idx = self._index[facet]
+        if value not in idx:
+            idx[value] = len(self.labels[facet])
+            self.labels[facet].append(value)
+        return idx[value]
+
+    def count(self, ids: np.ndarray | None) -> dict[str, list[tuple[str, int]]]:
+        """Counts over the given rowids (None: every document)."""
+        if ids is None:
+            mask = self.present
+        else:
+            mask = np.zeros(self.size, dtype=bool)
+            ids = ids[ids < self.size]
+            mask[ids] = True
+        out: dict[str, list[tuple[str, int]]] = {}
+        for facet, arr in self.single.items():
+            vals = arr[mask]
+            vals = vals[vals >= 0]
+            out[facet] = self._pairs(facet, np.bincount(vals, minlength=len(self.labels[facet])))
+        for facet, (rows, vals) in self.multi.items():
+            sel = vals[mask[rows]] if len(rows) else vals
+            out[facet] = self._pairs(facet, np.bincount(sel, minlength=len(self.labels[facet])))
+        return {f: out[f] for f in FACETS}
+
+    def sort(self, ids: Sequence[int] | np.ndarray, limit: int | None = None,
+             exclude: Iterable[int] = (), by: str = "verified") -> list[int]:
+        """The ids in browse order (verified first, then by name); only the first ``limit`` are
+        sorted fully (argpartition), so a page of a 50,000-hit result costs little."""
+        arr = np.asarray(ids, dtype=np.int64)
+        if not len(arr):
+            return []
+        arr = arr[arr < self.size]
+        exclude = list(exclude)
+        if exclude:
+            arr = arr[~np.isin(arr, np.asarray(exclude, dtype=np.int64))]
+        keys = (self.name_order if by == "name" else self.order)[arr]
+        if limit is not None and limit < len(arr):
+            part = np.argpartition(keys, limit)[:limit]
+            arr, keys = arr[part], keys[part]
+        return arr[np.argsort(keys, kind="stable")].tolist()
+
+    def _pairs(self, facet: str, counts: np.ndarray) -> list[tuple[str, int]]:
+        pairs = [(self.labels[facet][i], int(c)) for i, c in enumerate(counts) if c > 0]
+        pairs.sort(key=lambda p: (-p[1], p[0]))
+        return pairs
+
+
+class EmbeddedBackend(SearchBackend):
+    name = "embedded"
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._version: str | None = None
+        self._facets: _Facets | None = None
+        self._vocab: Vocabulary | None = None
+        self._vocab_version: str | None = None
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        conn = self._raw()
+        conn.executescript("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);")
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None or row[0] != SCHEMA_VERSION:
+            for t in ("fts", "docs", "sugg", "sugg_src"):
+                conn.execute(f"DROP TABLE IF EXISTS {t}")
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        conn.executescript(self._schema(""))
+        conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('version', '0')")
+
+    # -- connections -----------------------------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA temp_store=MEMORY")
+            self._local.conn = conn
+        return _Tx(conn)
+
+    def _raw(self) -> sqlite3.Connection:
+        return self._conn().conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    @staticmethod
+    def _schema(sfx: str) -> str:
+        cols = ", ".join(EXACT_COLS + FOLD_COLS)
+        return _SCHEMA.format(sfx=sfx, cols=cols, tokenize=TOKENIZE.replace('"', '""'))
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _rows(doc: SearchDoc) -> tuple[tuple, tuple, list[tuple]]:
+        analysed = doc.analysed()
+        filt = ["all", filter_token("p", doc.province_code), filter_token("v", doc.verification)]
+        filt += [filter_token("s", s) for s in doc.sectors]
+        filt += [filter_token("c", c) for c in doc.certifications]
+        if doc.ownership:
+            filt.append(filter_token("o", doc.ownership))
+        if doc.size_class:
+            filt.append(filter_token("z", doc.size_class))
+        fts = tuple(analysed[f][0] for f in TEXT_FIELDS) + tuple(analysed[f][1] for f in TEXT_FIELDS) + (
+            doc.bigram_text(), " ".join(filt), doc.compounds())
+        meta = (doc.id, doc.tax_code, doc.name, doc.name_en, doc.province_code, doc.province_name,
+                json.dumps(doc.sectors), doc.ownership, doc.size_class, doc.verification,
+                json.dumps(doc.certifications, ensure_ascii=False), json.dumps(doc.products, ensure_ascii=False),
+                doc.description, f"{2.0 - doc.prior():.3f} {fold(doc.name)} {doc.tax_code}")
+        sugg = [("category", c, "") for c in doc.categories]
+        sugg += [("product", p, "") for p in doc.products]
+        sugg += [("process", p, "") for p in doc.texts.get("processes", "").split(" ; ") if p]
+        sugg.append(("enterprise", doc.name, doc.tax_code))
+        return meta, fts, [(k, t, " ".join(fold_token(x) for x in tokens(t)), c) for k, t, c in sugg]
+
+    def _write(self, conn: sqlite3.Connection, docs: Iterable[SearchDoc], sfx: str = "", fresh: bool = False) -> int:
+        """Add or replace documents. ``fresh``: the tables are new and empty (a reindex), so rows are
+        appended in batches without looking anything up; suggestions are indexed once at the end."""
+        n = 0
+        cols = ", ".join(EXACT_COLS + FOLD_COLS + ["big", "filt", "comp"])
+        marks = ", ".join("?" * (len(EXACT_COLS) * 2 + 3))
+        doc_cols = ("ent_id, tax_code, name, name_en, province_code, province_name, sectors, ownership, size_class,"
+                    " verification, certs, products, description, sort_key")
+        if fresh:
+            batch_docs, batch_fts, batch_sugg = [], [], []
+            next_rowid = 1
+            for doc in docs:
+                meta, fts, sugg = self._rows(doc)
+                batch_docs.append((next_rowid, *meta))
+                batch_fts.append((next_rowid, *fts))
+                batch_sugg.extend(sugg)
+                next_rowid += 1
+                n += 1
+                if len(batch_docs) >= 2000:
+                    self._flush_fresh(conn, sfx, doc_cols, cols, marks, batch_docs, batch_fts, batch_sugg)
+            self._flush_fresh(conn, sfx, doc_cols, cols, marks, batch_docs, batch_fts, batch_sugg)
+            conn.execute(f"INSERT INTO sugg{sfx}(sugg{sfx}) VALUES ('rebuild')")
+            return n
+        for doc in docs:
+            meta, fts, sugg = self._rows(doc)
+            row = conn.execute(f"SELECT rowid FROM docs{sfx} WHERE ent_id = ?", (doc.id,)).fetchone()
+            if row:
+                rowid = row[0]
+                conn.execute(f"DELETE FROM fts{sfx} WHERE rowid = ?", (rowid,))
+                conn.execute(
+                    f"UPDATE docs{sfx} SET ent_id=?, tax_code=?, name=?, name_en=?, province_code=?, province_name=?,"
+                    f" sectors=?, ownership=?, size_class=?, verification=?, certs=?, products=?, description=?,"
+                    f" sort_key=? WHERE rowid = ?", (*meta, rowid))
+            else:
+                rowid = conn.execute(
+                    f"INSERT INTO docs{sfx}({doc_cols}) VALUES ({', '.join('?' * 14)})", meta).lastrowid
+            conn.execute(f"INSERT INTO fts{sfx}(rowid, {cols}) VALUES (?, {marks})", (rowid, *fts))
+            self._drop_suggestion(conn, doc.tax_code, sfx)
+            for kind, text, text_f, tax_code in sugg:
+                cur = conn.execute(
+                    f"INSERT INTO sugg_src{sfx}(kind, text, text_f, tax_code) VALUES (?, ?, ?, ?) "
+                    f"ON CONFLICT(kind, text, tax_code) DO NOTHING", (kind, text, text_f, tax_code))
+                if cur.rowcount:  # the external-content FTS table is kept in step by hand
+                    conn.execute(f"INSERT INTO sugg{sfx}(rowid, text_f) VALUES (?, ?)", (cur.lastrowid, text_f))
+            n += 1
+        return n
+
+    @staticmethod
+    def _flush_fresh(conn, sfx, doc_cols, cols, marks, batch_docs, batch_fts, batch_sugg) -> None:
+        conn.executemany(f"INSERT INTO docs{sfx}(rowid, {doc_cols}) VALUES (?, {', '.join('?' * 14)})", batch_docs)
+        conn.executemany(f"INSERT INTO fts{sfx}(rowid, {cols}) VALUES (?, {marks})", batch_fts)
+        conn.executemany(f"INSERT INTO sugg_src{sfx}(kind, text, text_f, tax_code) VALUES (?, ?, ?, ?) "
+                         f"ON CONFLICT(kind, text, tax_code) DO NOTHING", batch_sugg)
+        batch_docs.clear()
+        batch_fts.clear()
+        batch_sugg.clear()
+
+    @staticmethod
+    def _drop_suggestion(conn: sqlite3.Connection, tax_code: str, sfx: str = "") -> None:
+        for sid, text_f in conn.execute(
+                f"SELECT id, text_f FROM sugg_src{sfx} WHERE kind = 'enterprise' AND tax_code = ?", (tax_code,)).fetchall():
+            conn.execute(f"INSERT INTO sugg{sfx}(sugg{sfx}, rowid, text_f) VALUES ('delete', ?, ?)", (sid, text_f))
+            conn.execute(f"DELETE FROM sugg_src{sfx} WHERE id = ?", (sid,))
+
+    def _bump(self, conn: sqlite3.Connection) -> None:
+        conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
+
+    def index(self, docs: Iterable[SearchDoc]) -> int:
+        with self._conn() as conn:
+            n = self._write(conn, docs)
+            if n:
+                self._bump(conn)
+        return n
+
+    def delete(self, ids: Iterable[int]) -> int:
+        ids = list(ids)
+        if not ids:
+            return 0
+        with self._conn() as conn:
+            n = 0
+            for ent_id in ids:
+                row = conn.execute("SELECT rowid, tax_code FROM docs WHERE ent_id = ?", (ent_id,)).fetchone()
+                if row:
+                    conn.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
+                    conn.execute("DELETE FROM docs WHERE rowid = ?", (row[0],))
+                    self._drop_suggestion(conn, row[1])
+                    n += 1
+            if n:
+                self._bump(conn)
+        return n
+
+    def clear(self) -> None:
+        with self._conn() as conn:
+            conn.execute("DELETE FROM fts")
+            conn.execute("DELETE FROM docs")
+            conn.execute("INSERT INTO sugg(sugg) VALUES ('delete-all')")
+            conn.execute("DELETE FROM sugg_src")
+            self._bump(conn)
+
+    def reindex(self, docs: Iterable[SearchDoc]) -> int:
+        """Build shadow tables, then swap them in with one transaction: readers never see an empty index."""
+        conn = self._raw()
+        for t in ("fts_new", "docs_new", "meta_new", "sugg_new", "sugg_src_new"):
+            conn.execute(f"DROP TABLE IF EXISTS {t}")
+        conn.executescript(self._schema("_new"))
+        # Insert in prior order so that rowid order is a top-K by prior (see module docstring).
+        # The caller streams documents in prior order (verified first): rowid order is then a top-K by
+        # prior (see the module docstring). Sorting here would hold every document in memory.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            n = self._write(conn, docs, "_new", fresh=True)
+            conn.execute("INSERT INTO fts_new(fts_new) VALUES ('optimize')")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()[0]
+            for t in ("fts", "docs", "sugg", "sugg_src"):
+                conn.execute(f"DROP TABLE {t}")
+            for t in ("fts", "docs", "sugg", "sugg_src"):
+                conn.execute(f"ALTER TABLE {t}_new RENAME TO {t}")
+            conn.execute("DROP TABLE meta_new")
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'version'", (str(int(version) + 1),))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return n
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def _current_version(self) -> str:
+        return self._raw().execute("SELECT value FROM meta WHERE key = 'version'").fetchone()[0]
+
+    def _facet_arrays(self) -> _Facets:
+        version = self._current_version()
+        if self._facets is None or version != self._version:
+            with self._lock:
+                if self._facets is None or version != self._version:
+                    rows = self._raw().execute(
+                        "SELECT rowid, province_code, ownership, size_class, verification, sectors, certs, sort_key"
+                        " FROM docs"
+                    ).fetchall()
+                    self._facets = _Facets(rows)
+                    self._version = version
+        return self._facets
+
+    def vocabulary(self) -> Vocabulary:
+        version = self._current_version()
+        if self._vocab is None or version != self._vocab_version:
+            with self._lock:
+                if self._vocab is None or version != self._vocab_version:
+                    self._vocab = self._load_vocab()
+                    self._vocab_version = version
+        return self._vocab
+
+    def _load_vocab(self) -> Vocabulary:
+        conn = self._raw()
+        conn.execute("DROP TABLE IF EXISTS temp.fts_vocab")
+        conn.execute("CREATE VIRTUAL TABLE temp.fts_vocab USING fts5vocab(main, fts, 'col')")
+        df: dict[str, int] = {}
+        accented_counts: dict[str, tuple[str, int]] = {}
+        bigrams: set[str] = set()
+        fold_cols = tuple(FOLD_COLS)
+        exact_cols = tuple(EXACT_COLS)
+        for term, col, doc in conn.execute("SELECT term, col, doc FROM temp.fts_vocab"):
+            if col in fold_cols:
+                df[term] = df.get(term, 0) + doc  # an upper bound: a doc may hold a word in two fields
+            elif col == "big":
+                bigrams.add(term)
+            elif col in exact_cols:
+                f = fold_token(term)
+                if f != term:
+                    best = accented_counts.get(f)
+                    if best is None or doc > best[1]:
+                        accented_counts[f] = (term, doc)
+        n_docs = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+        # cap summed document frequencies at the number of documents
+        df = {t: min(d, n_docs) for t, d in df.items()}
+        return Vocabulary(n_docs, df, {f: t for f, (t, _) in accented_counts.items()}, bigrams)
+
+    def count(self) -> int:
+        return self._raw().execute("SELECT count(*) FROM docs").fetchone()[0]
+
+    def _ids(self, expr: str | None, limit: int | None = None) -> list[int]:
+        conn = self._raw()
+        if expr is None:
+            sql = "SELECT rowid FROM docs ORDER BY rowid"
+            args: tuple = ()
+        else:
+            sql = "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid"
+            args = (expr,)
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [r[0] for r in conn.execute(sql, args)]
+
+    def _candidates(self, ids: list[int]) -> list[Candidate]:
+        if not ids:
+            return []
+        conn = self._raw()
+        cols = ", ".join(EXACT_COLS + FOLD_COLS + ["big", "comp"])
+        marks = ",".join("?" * len(ids))
+        fts_rows = {r[0]: r[1:] for r in conn.execute(f"SELECT rowid, {cols} FROM fts WHERE rowid IN ({marks})", ids)}
+        meta = {r[0]: r[1:] for r in conn.execute(
+            f"SELECT rowid, name, tax_code, verification FROM docs WHERE rowid IN ({marks})", ids)}
+        out = []
+        n = len(TEXT_FIELDS)
+        for rowid in ids:
+            row = fts_rows.get(rowid)
+            if row is None or rowid not in meta:
+                continue
+            name, tax_code, verification = meta[rowid]
+            out.append(Candidate(
+                id=rowid, name=name, tax_code=tax_code, verification=verification,
+                exact={f: row[i] or "" for i, f in enumerate(TEXT_FIELDS)},
+                folded={f: row[n + i] or "" for i, f in enumerate(TEXT_FIELDS)},
+                bigrams=row[2 * n] or "", compounds=row[2 * n + 1] or ""))
+        return out
+
+    def search(self, plan: QueryPlan, filters: Filters, page: int = 1, per_page: int = 20,
+               sort: str = "relevance") -> SearchResult:
+        vocab = self.vocabulary()
+        facets = self._facet_arrays()
+        filt = filter_expression(filters)
+        relaxed = False
+        scores: dict[int, float] = {}
+        if plan.unmatched:
+            ordered, total = [], 0
+            facet_counts = {f: [] for f in FACETS}
+        elif plan.empty:
+            # browsing everything: the facet arrays already know every document
+            matched = np.flatnonzero(facets.present) if filt is None else np.asarray(self._ids(filt), dtype=np.int64)
+            total = len(matched)
+            ordered = facets.sort(matched, limit=page * per_page, by=sort)
+            facet_counts = facets.count(None if filt is None else matched)
+        else:
+            expr = fts_expression(plan)
+            ordered_ids = self._ids(_and(expr, filt)) if expr else []
+            if not ordered_ids and expr and len(plan.groups) > 1:
+                relaxed = True
+                expr, ordered_ids = self._relax(plan, filt, vocab)
+            matched = np.asarray(ordered_ids, dtype=np.int64)
+            facet_counts = facets.count(matched)
+            if sort != "relevance":
+                ordered, total = facets.sort(matched, limit=page * per_page, by=sort), len(ordered_ids)
+                start = (page - 1) * per_page
+                return SearchResult(total=total, page=page, per_page=per_page,
+                                    hits=self._hits(ordered[start:start + per_page], {}, plan), facets=facet_counts,
+                                    did_you_mean=plan.did_you_mean(vocab), relaxed=relaxed,
+                                    dropped=[t.text for t in plan.tokens if t.dropped])
+            pool = self._pool(plan, expr, filt, needed=page * per_page)
+            ranked = rank(plan, self._candidates(pool), vocab)
+            scores = {s.id: s.score for s in ranked}
+            head = [s.id for s in ranked]
+            if head:  # the pool's phrase and exact tiers stay inside the match set that is counted
+                keep = np.isin(np.asarray(head, dtype=np.int64), matched)
+                head = [i for i, k in zip(head, keep, strict=True) if k]
+            total = len(ordered_ids)
+            need = page * per_page - len(head)
+            tail = facets.sort(matched, limit=need, exclude=head) if need > 0 else []
+            ordered = head + tail
+        start = (page - 1) * per_page
+        page_ids = ordered[start:start + per_page]
+        hits = self._hits(page_ids, scores, plan)
+        return SearchResult(total=total, page=page, per_page=per_page, hits=hits, facets=facet_counts,
+                            did_you_mean=plan.did_you_mean(vocab), relaxed=relaxed,
+                            dropped=[t.text for t in plan.tokens if t.dropped])
+
+    def candidates(self, plan: QueryPlan, filters: Filters, limit: int = 100,
+                   relax: bool = True) -> list[tuple[int, float]]:
+        if plan.unmatched or plan.empty:
+            return []
+        vocab = self.vocabulary()
+        filt = filter_expression(filters)
+        expr = fts_expression(plan)
+        if expr and len(plan.groups) > 1 and not self._ids(_and(expr, filt), limit=1):
+            if not relax:
+                return []
+            expr, _ids = self._relax(plan, filt, vocab)
+        pool = self._pool(plan, expr, filt, needed=limit, k=limit)
+        ranked = rank(plan, self._candidates(pool), vocab)[:limit]
+        if not ranked:
+            return []
+        marks = ",".join("?" * len(ranked))
+        ent = dict(self._raw().execute(f"SELECT rowid, ent_id FROM docs WHERE rowid IN ({marks})",
+                                       [s.id for s in ranked]).fetchall())
+        return [(ent[s.id], s.score) for s in ranked if s.id in ent]
+
+    def _relax(self, plan: QueryPlan, filt: str | None, vocab: Vocabulary) -> tuple[str | None, list[int]]:
+        """No document has every word. Leave out what cannot match at all (a word or phrase no
+        document has, e.g. 'nhỏ' in 'máy biến áp nhỏ'), then the commonest remaining parts one at a
+        time (they carry the least meaning), and only then accept any part."""
+        conn = self._raw()
+        counts = {}
+        for gi in range(len(plan.groups)):
+            # words typed with marks count as typed: "đầu dò" is not "dầu … Đô"
+            expr = fts_expression(plan, only={gi}, exact_marked=True)
+            counts[gi] = conn.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (_and(expr, filt),)).fetchone()[0] \
+                if expr else 0
+        hopeless = {gi for gi, n in counts.items() if n == 0}
+        if len(hopeless) < len(counts):
+            expr = fts_expression(plan, skip=hopeless)
+            ids = self._ids(_and(expr, filt)) if expr else []
+            if ids:
+                return expr, ids
+            live = [gi for gi in range(len(plan.groups)) if gi not in hopeless]
+            head_first = head_first_language(plan, vocab)
+            if head_first:
+                # Vietnamese noun phrases put the head first ("gioăng | cao su | chịu dầu"): shorten from
+                # the end, keeping what the thing is, before dropping the commonest words.
+                for cut in range(len(live) - 1, 0, -1):
+                    expr = fts_expression(plan, skip=hopeless | set(live[cut:]))
+                    ids = self._ids(_and(expr, filt)) if expr else []
+                    if ids:
+                        return expr, ids
+            for gi in sorted(set(counts) - hopeless, key=lambda g: -counts[g]):
+                expr = fts_expression(plan, skip=hopeless | {gi})
+                ids = self._ids(_and(expr, filt)) if expr else []
+                if ids:
+                    return expr, ids
+        expr = fts_expression(plan, relaxed=True)
+        return expr, self._ids(_and(expr, filt))
+
+    def _pool(self, plan: QueryPlan, expr: str | None, filt: str | None, needed: int,
+              k: int | None = None) -> list[int]:
+        k = k or max(K_PER_TIER, needed + 20)
+        tiers = []
+        if expr:
+            # nested column filters intersect: these restrict the folded terms to the strong fields
+            tiers.append("{name_f alias_f name_x alias_x}: (" + expr + ")")
+            tiers.append("{products_f processes_f materials_f equipment_f certs_f products_x processes_x"
+                         " materials_x equipment_x certs_x}: (" + expr + ")")
+            tiers.append(expr)
+        tiers.append(exact_expression(plan))
+        tiers.append(bigram_expression(plan))
+        pool: dict[int, None] = {}
+        for tier in tiers:
+            if tier:
+                for rowid in self._ids(_and(tier, filt), limit=k):
+                    pool[rowid] = None
+        return list(pool)
+
+    def _hits(self, ids: list[int], scores: dict[int, float], plan: QueryPlan) -> list[Hit]:
+        if not ids:
+            return []
+        conn = self._raw()
+        marks = ",".join("?" * len(ids))
+        rows = {r[0]: r for r in conn.execute(
+            f"SELECT rowid, ent_id, tax_code, name, name_en, province_code, province_name, sectors, verification,"
+            f" products, description FROM docs WHERE rowid IN ({marks})", ids)}
+        words, prefixes = plan.highlight_terms() if not plan.empty else (set(), ())
+        hits = []
+        for rowid in ids:
+            r = rows.get(rowid)
+            if r is None:
+                continue
+            _, ent_id, tax_code, name, name_en, pcode, pname, sectors, verification, products, description = r
+            highlights = {}
+            if words or prefixes:
+                highlights = {
+                    "name": highlight(name, words, prefixes),
+                    "products": highlight("; ".join(json.loads(products or "[]")), words, prefixes),
+                    "description": highlight(description or "", words, prefixes, max_len=220),
+                }
+            hits.append(Hit(id=ent_id, tax_code=tax_code, name=name, name_en=name_en, province_code=pcode,
+                            province_name=pname, sectors=json.loads(sectors or "[]"), verification=verification,
+                            score=scores.get(rowid, 0.0), highlights=highlights))
+        return hits
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        """Names, products, categories and processes containing the typed words, the last one
+        completed as a prefix ('khuon ep nh' → 'Khuôn ép nhựa'). Categories and products first."""
+        toks = [fold_token(t) for t in tokens(prefix)]
+        if not toks or not toks[-1]:
+            return []
+        expr = "text_f: " + _quote(" ".join(toks)) + ("*" if not prefix[-1:].isspace() else "")
+        rows = self._raw().execute(
+            "SELECT s.kind, s.text, s.tax_code FROM sugg JOIN sugg_src s ON s.id = sugg.rowid"
+            " WHERE sugg MATCH ? ORDER BY sugg.rowid LIMIT 300", (expr,)).fetchall()
+        rows.sort(key=lambda r: (SUGGEST_KIND_ORDER.get(r[0], 9), len(r[1]), r[1]))
+        out, seen = [], set()
+        for kind, text, tax_code in rows:
+            key = (fold_token(text.lower()) if kind != "enterprise" else tax_code)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(Suggestion(text=text, kind=kind, tax_code=tax_code or None))
+            if len(out) == limit:
+                break
+        return out
+
+
+class _Tx:
+    """``with backend._conn() as conn``: one write transaction on the thread's connection."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")

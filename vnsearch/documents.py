@@ -1,0 +1,113 @@
+"""What the search index knows about one document (an enterprise): display fields, analysed text
+per field, and the keyword facets. The same document feeds every backend; the portal builds it
+(``cnht.search.documents``)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+from vnsearch.analysis import bigrams, fold_token, nfc, tokens
+
+# Field weights (name and products above processes and certifications above description).
+FIELD_WEIGHTS = {
+    "name": 10.0,
+    "alias": 8.0,
+    "products": 6.0,
+    "processes": 5.0,
+    "certs": 3.0,
+    "materials": 3.0,
+    "equipment": 2.0,
+    "loc": 1.5,
+    "cats": 1.0,
+    "desc": 1.0,
+}
+TEXT_FIELDS = tuple(FIELD_WEIGHTS)
+VERIFICATION_BOOST = {"unverified": 1.0, "self_declared": 1.02, "documents_checked": 1.04, "staff_assessed": 1.06}
+
+
+@dataclass
+class SearchDoc:
+    id: int
+    tax_code: str
+    name: str
+    name_en: str | None
+    province_code: str
+    province_name: str
+    sectors: list[str]
+    ownership: str | None
+    size_class: str | None
+    verification: str
+    certifications: list[str]  # normalised keys ("ISO 9001")
+    texts: dict[str, str] = field(default_factory=dict)  # field → original (NFC) text
+    products: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    description: str = ""
+
+    def analysed(self) -> dict[str, tuple[str, str]]:
+        """field → (exact tokens, folded tokens), each a space-separated string. Items of a list
+        field ("Khuôn ép nhựa ; Đồ gá") are separated by " | " so that no phrase spans two items."""
+        out = {}
+        for f in TEXT_FIELDS:
+            exact_items, fold_items = [], []
+            for item in self.texts.get(f, "").split(" ; "):
+                exact, folded = _item_tokens(item) if len(item) < 120 else _analyse(item)
+                if exact:
+                    exact_items.append(exact)
+                    fold_items.append(folded)
+            out[f] = (" | ".join(exact_items), " | ".join(fold_items))
+        return out
+
+    def compounds(self) -> str:
+        """Folded multi-syllable words of the short fields, found by pyvi on the accented text
+        ('Cảm biến áp suất' → cam_bien_ap_suat): a query phrase that cuts through one of them
+        ('biến áp') is weaker evidence than one that lines up with word boundaries."""
+        found: list[str] = []
+        # names are left out: each is unique, and pyvi costs ~0.2 ms a call
+        for f in ("products", "processes", "materials"):
+            for item in self.texts.get(f, "").split(" ; "):
+                found.extend(segment_compounds(item))
+        return " ".join(dict.fromkeys(found))
+
+    def bigram_text(self) -> str:
+        """Folded syllable bigrams of the short, high-value fields (phrase evidence)."""
+        grams: list[str] = []
+        for f in ("name", "alias", "products", "processes", "materials", "equipment"):
+            for part in self.texts.get(f, "").split(" ; "):
+                grams.extend(bigrams(_item_tokens(part)[1].split()))
+        return " ".join(dict.fromkeys(grams))
+
+    def prior(self) -> float:
+        return VERIFICATION_BOOST.get(self.verification, 1.0)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _analyse(item: str) -> tuple[str, str]:
+    toks = tokens(item)
+    return " ".join(toks), " ".join(fold_token(t) for t in toks)
+
+
+@lru_cache(maxsize=300_000)
+def _item_tokens(item: str) -> tuple[str, str]:
+    """(exact, folded) tokens of one short list item; cached — product names repeat."""
+    return _analyse(item)
+
+
+@lru_cache(maxsize=200_000)
+def segment_compounds(text: str) -> tuple[str, ...]:
+    """pyvi word segmentation of one short accented text; returns the folded compounds only.
+    Cached: product and process names repeat across enterprises."""
+    text = nfc(text)
+    if not text or " " not in text:
+        return ()
+    from pyvi import ViTokenizer  # imported lazily: it loads a CRF model
+
+    out = []
+    for word in ViTokenizer.tokenize(text).split():
+        if "_" in word:
+            parts = [fold_token(t) for t in tokens(word.replace("_", " "))]
+            if len(parts) > 1:
+                out.append("_".join(parts))
+    return tuple(out)
