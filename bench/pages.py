@@ -77,13 +77,15 @@ def main() -> None:
 
     from cnht import create_app
     from cnht.accounts.services import create_account
+    from cnht.enterprises.services import get_by_tax_code
     from cnht.matching.models import SourcingRequirement
 
     app = create_app({"INSTANCE_PATH": str(instance), "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
     db = app.extensions["cnht_db"]
     with app.app_context(), db.sessionmaker() as s:
         staff = create_account(s, email="staff@example.vn", password="bench-password-1", role="staff")
-        create_account(s, email="sme@example.vn", password="bench-password-1", role="sme", tax_code=f"{1:010d}")
+        own = get_by_tax_code(s, f"{1:010d}", full=False)
+        create_account(s, email="sme@example.vn", password="bench-password-1", role="sme", enterprise_id=own.id)
         for k in range(30):
             s.add(SourcingRequirement(owner_id=staff.id, title=f"Khuôn ép nhựa lô {k}", status="open",
                                       visibility="public", processes=["phay CNC"]))

@@ -1,6 +1,6 @@
 """CNHT Portal — Cổng thông tin công nghiệp hỗ trợ.
 
-``create_app`` builds the Flask application: configuration, database, audit listeners, sign-in,
+``create_app`` builds the Flask application: configuration, database, sign-in,
 the API and site shells, then every feature from one list.
 """
 
@@ -12,14 +12,16 @@ from typing import Any
 
 from flask import Flask
 
-# Each feature package has init_app(app), which registers its blueprints (pages and API).
+# Each feature package has blueprints.init_app(app), which registers its pages and API.
 # Order matters once: search comes before the features whose pages count or match through it,
 # which only matters at request time, so the list simply follows the README.
-FEATURES = ("accounts", "enterprises", "portal", "assessment", "search", "matching", "imports", "stats")
+FEATURES = (
+    "accounts", "enterprises", "portal", "assessment", "search", "matching", "imports", "stats", "home",
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    from cnht import audit, db  # imported here: `import cnht` alone must stay cheap for the CLI entry point
+    from cnht import db  # imported here: `import cnht` alone must stay cheap for the CLI entry point
     from cnht.accounts.auth import init_auth
     from cnht.api import init_api
     from cnht.config import load_config
@@ -35,10 +37,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     import cnht.models  # noqa: F401  (every mapped class: complete metadata and relationships)
 
     db.init_app(app)  # must come before anything that opens a session
-    audit.install()
     init_auth(app)  # Flask-Login, CSRF and the limiter wrap every later view
     init_api(app)  # flask-smorest must exist before features register API blueprints on it
     init_web(app)
     for name in FEATURES:
-        import_module(f"cnht.{name}").init_app(app)
+        import_module(f"cnht.{name}.blueprints").init_app(app)
     return app

@@ -47,7 +47,7 @@ def init_db() -> None:
     # A new or upgraded search index (or one left behind by a restore) is rebuilt here, so that
     # search matches the database after every start.
     from cnht.enterprises.services import count_active
-    from cnht.search import get_backend
+    from cnht.search.backend import get_backend
     from cnht.search.services import reindex
 
     active = count_active(session)
@@ -191,7 +191,7 @@ def serve(host: str, port: int, threads: int) -> None:
     """Chạy máy chủ web / Serve the portal with waitress (production WSGI server)."""
     from waitress import serve as waitress_serve
 
-    from cnht.search import get_backend
+    from cnht.search.backend import get_backend
     from cnht.search.services import SearchRequest, run_search
 
     try:  # load the search vocabulary and facet arrays now rather than on the first visitor's query
@@ -215,6 +215,7 @@ def serve(host: str, port: int, threads: int) -> None:
 def create_user(email: str, role: str, full_name: str, password: str | None, tax_code: str | None) -> None:
     """Tạo tài khoản / Create a user account."""
     from cnht.accounts.services import AccountError, create_account
+    from cnht.enterprises.services import get_by_tax_code
 
     _require_schema()
     if password is None:
@@ -225,9 +226,16 @@ def create_user(email: str, role: str, full_name: str, password: str | None, tax
             if getpass.getpass("Nhập lại / repeat: ") != password:
                 raise click.ClickException("Mật khẩu không khớp / passwords differ")
     session = _session()
+    enterprise_id = None
+    if tax_code:
+        ent = get_by_tax_code(session, tax_code.strip(), full=False)
+        if ent is None:
+            raise click.ClickException(f"Không có doanh nghiệp mã số thuế {tax_code} / "
+                                       f"no enterprise with tax code {tax_code}")
+        enterprise_id = ent.id
     try:
         user = create_account(session, email=email, password=password, role=role, full_name=full_name,
-                              tax_code=tax_code)
+                              enterprise_id=enterprise_id)
     except AccountError as exc:
         raise click.ClickException(str(exc.msg)) from None
     session.commit()

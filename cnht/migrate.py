@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, inspect
-
-from pathlib import Path
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"  # package data: works from a wheel too
 

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from cnht.audit import AuditLog
+from cnht.enterprises.audit import AuditLog
 from cnht.enterprises.models import Enterprise
 from cnht.imports.models import DuplicateDecision, DuplicateReview, ImportJob
 from cnht.imports.services import decide

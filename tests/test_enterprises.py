@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from cnht.audit import AuditLog
+from cnht.enterprises.audit import AuditLog
 from cnht.enterprises import services
 from cnht.enterprises.models import Enterprise, EnterpriseProduct
 from cnht.enterprises.schemas import EnterpriseIn

@@ -232,7 +232,7 @@ def test_export_xlsx_has_a_frozen_vietnamese_header(session, tmp_path):
 
 
 def test_imported_rows_are_audited_and_searchable(app, session, tmp_path):
-    from cnht.audit import AuditLog
+    from cnht.enterprises.audit import AuditLog
     from cnht.search.services import SearchRequest, run_search
 
     path = _write_csv(tmp_path / "a.csv", _rows(ROW, dict(ROW, tax_code="0313845728", name="Công ty CP Sao Việt",

@@ -353,7 +353,7 @@ def test_matching_relevance_on_a_generated_set(tmp_path):
 
 def test_backend_candidates_agree_with_search_ranking(app, client, suppliers):
     """The light candidate call used by matching ranks like the search itself."""
-    from cnht.search import get_backend
+    from cnht.search.backend import get_backend
     from vnsearch.backends.base import Filters
     from vnsearch.query import plan_query
 

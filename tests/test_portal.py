@@ -11,7 +11,7 @@ from sqlalchemy import select
 from cnht.mail import OutboxMessage
 from cnht.assessment.models import Assessment
 from cnht.assessment.services import framework
-from cnht.audit import AuditLog
+from cnht.enterprises.audit import AuditLog
 from cnht.enterprises import services
 from cnht.enterprises.models import Enterprise
 from cnht.enterprises.schemas import EnterpriseIn

@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from cnht.audit import AuditLog
+from cnht.enterprises.audit import AuditLog
 from cnht.enterprises import services
 from cnht.enterprises.schemas import EnterpriseIn
 from cnht.matching.models import SourcingRequirement
@@ -22,7 +22,7 @@ PUBLIC = {"accounts.login", "accounts.logout", "accounts.forgot_password", "acco
 # Who may use each unsafe endpoint. "any" = any signed-in user; "owner" = the requirement's owner;
 # "own" = an SME acting on its own enterprise. Admin passes everything.
 ALLOWED = {
-    "accounts.claim": {"sme"}, "accounts.new_token": {"any"},
+    "enterprises.claim": {"sme"}, "accounts.new_token": {"any"},
     "matching_api.Requirements": {"buyer", "staff"}, "matching_api.RequirementDetail": {"owner", "staff"},
     "matching_api.close_requirement": {"owner", "staff"}, "matching_api.Connections": {"owner", "staff", "own"},
     "matching.requirement_connect": {"owner", "staff", "own"}, "matching.requirement_status": {"owner", "staff"},
@@ -32,7 +32,7 @@ ALLOWED = {
     "portal.inquiry": {"any"}, "assessment.set_verification": {"staff"},
     "portal.shortlist_remove": {"buyer", "staff"}, "portal.shortlist_add": {"buyer", "staff"},
     "assessment.bulk_verification": {"staff"}, "assessment.revoke_assessment": {"staff"},
-    "accounts.decide_claim": {"staff"}, "imports.duplicate_detail": {"staff"}, "imports.imports": {"staff"},
+    "enterprises.decide_claim": {"staff"}, "imports.duplicate_detail": {"staff"}, "imports.imports": {"staff"},
     "imports.import_run": {"staff"},
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}

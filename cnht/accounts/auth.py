@@ -48,15 +48,6 @@ def init_auth(app: Flask) -> None:
     limiter.init_app(app)
 
     @app.before_request
-    def _audit_actor():
-        # every change made while handling this request is audited as this user's
-        from cnht.audit import set_actor  # audit imports the enterprise models
-        from cnht.db import session
-
-        user = user_or_none()
-        set_actor(session, f"user:{user.id}" if user else "anonymous", user.id if user else None)
-
-    @app.before_request
     def _csrf_unless_token():
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or not app.config.get("WTF_CSRF_ENABLED", True):
             return

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from cnht.accounts import auth, services
-from cnht.accounts.models import EnterpriseClaim, User
+from cnht.accounts.models import User
 from cnht.accounts.schemas import (
-    ClaimDecisionIn,
-    ClaimForm,
     ForgotForm,
     LoginForm,
     PasswordPair,
     RegisterForm,
 )
-from cnht.accounts.services import AccountError, verify_password
+from cnht.accounts.services import verify_password
 from cnht.db import session
-from cnht.i18n import current_lang, localize
+from cnht.i18n import UserError, current_lang, localize
 from cnht.mail import send_mail
 from cnht.web.forms import load_form
 
@@ -31,7 +29,7 @@ RESET_MAX_AGE = 2 * 3600
 def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for("web.home")
+    return url_for("home.index")
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -77,7 +75,7 @@ def login():
 def logout():
     logout_user()
     flash(_("Đã đăng xuất"), "info")
-    return redirect(url_for("web.home"))
+    return redirect(url_for("home.index"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -90,14 +88,14 @@ def register():
             try:
                 user, claimed = services.register(session, data, lang=current_lang())
                 session.commit()
-            except AccountError as exc:
+            except UserError as exc:  # a bad address, or a claim the enterprises feature refused
                 session.rollback()
                 errors = {"_": [localize(exc.msg)]}
             else:
                 login_user(user)
                 flash(_("Đã tạo tài khoản."), "success")
                 if claimed is not None:
-                    flash(_claim_filed(claimed.name), "info")
+                    flash(_("Đã gửi yêu cầu quản lý hồ sơ %(name)s; cán bộ Sở sẽ xét duyệt.", name=claimed.name), "info")
                 return redirect(url_for("accounts.account"))
         return render_template("accounts/register.html", errors=errors, form=request.form), 400
     return render_template("accounts/register.html", errors=errors, form={"role": request.args.get("role", "sme")})
@@ -166,49 +164,6 @@ def new_token():
     session.commit()
     flash(_("Mã API mới (chỉ hiện một lần): ") + token, "token")
     return redirect(url_for("accounts.account"))
-
-
-def _claim_filed(name: str) -> str:
-    return _("Đã gửi yêu cầu quản lý hồ sơ %(name)s; cán bộ Sở sẽ xét duyệt.", name=name)
-
-
-@bp.route("/account/claim", methods=["POST"])
-@auth.roles_required("sme")
-def claim():
-    user = auth.user_or_none()
-    data, errors = load_form(ClaimForm(), request.form)
-    if data is not None:
-        try:
-            filed = services.file_claim(session, user, data["tax_code"].strip(), data.get("position"),
-                                        data.get("message"))
-        except AccountError as exc:
-            errors = {"tax_code": [localize(exc.msg)]}
-        else:
-            session.commit()
-            flash(_claim_filed(filed.enterprise.name), "success")
-            return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", user=user, claims=services.claims_of(session, user),
-                           errors=errors, form=request.form), 400
-
-
-# ---- staff: claims and users ---------------------------------------------------------------------
-
-@bp.route("/staff/claims/<int:claim_id>/<any(approve, reject):action>", methods=["POST"])
-@auth.roles_required("staff")
-def decide_claim(claim_id: int, action: str):
-    claim_row = session.get(EnterpriseClaim, claim_id)
-    if claim_row is None:
-        abort(404)
-    form = ClaimDecisionIn().load(request.form)
-    try:
-        services.decide_claim(session, claim_row, approve=action == "approve", by=auth.user_or_none(),
-                              note=form["note"])
-    except AccountError as exc:
-        flash(localize(exc.msg), "error")
-        return redirect(url_for("staff.dashboard"))
-    session.commit()
-    flash(_("Đã xử lý yêu cầu."), "success")
-    return redirect(url_for("staff.dashboard"))
 
 
 @bp.route("/staff/users")

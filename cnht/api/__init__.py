@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from cnht.web.errors import render_error
 
+
 class Api(_Api):
     def handle_http_exception(self, error: HTTPException):
         # flask-smorest registers this for every HTTP error, pages included: one renderer for both

@@ -247,7 +247,7 @@ def bulk_create(session: Session, datas: list[dict[str, Any]]) -> list[int]:
     "create" entries and the search-index bookkeeping included."""
     from sqlalchemy import insert
 
-    from cnht.audit import AuditLog
+    from cnht.enterprises.audit import AuditLog
 
     if not datas:
         return []
@@ -409,7 +409,7 @@ def remove_attachment(ent: Enterprise, att_id: int) -> Attachment | None:
 
 
 def history(session: Session, ent: Enterprise, limit: int = 300):
-    from cnht.audit import AuditLog  # audit imports the enterprise models
+    from cnht.enterprises.audit import AuditLog  # audit imports the enterprise models
 
     return session.scalars(select(AuditLog).where(AuditLog.entity_type == "enterprise",
                                                   AuditLog.entity_id == ent.id)

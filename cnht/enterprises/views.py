@@ -4,7 +4,6 @@ attachments and change history, and the staff export."""
 from __future__ import annotations
 
 import io
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -13,17 +12,17 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from cnht.accounts import auth
-from cnht.accounts.models import User
-from cnht.assessment.services import current_assessment
-from cnht.db import session, utcnow
-from cnht.enterprises import services
+from cnht.accounts import services as accounts
+from cnht.accounts.models import EnterpriseClaim, User
+from cnht.accounts.schemas import ClaimDecisionIn, ClaimForm
+from cnht.db import session
+from cnht.enterprises import claims, services
 from cnht.enterprises.completeness import completeness
-from cnht.enterprises.export import export as write_export
 from cnht.enterprises.models import VERIFICATION_LEVELS, Attachment, Enterprise
 from cnht.enterprises.schemas import AttachmentIn, EnterprisePatch
+from cnht.i18n import localize
 from cnht.reference import resolve_filter_args
 from cnht.reference.models import Province, Sector
-from cnht.search.services import result_ids
 from cnht.web.forms import load_form
 
 bp = Blueprint("enterprises", __name__, template_folder="templates")
@@ -84,7 +83,7 @@ def enterprise_list():
 @bp.route("/enterprises/<string:ref>")
 def profile(ref: str):
     ent = _enterprise(ref)
-    return render_template("enterprises/profile.html", e=ent, assessment=current_assessment(session, ent.id))
+    return render_template("enterprises/profile.html", e=ent)
 
 
 # ---- self-service editing ----------------------------------------------------------------------
@@ -223,16 +222,44 @@ def history(ref: str):
     return render_template("enterprises/history.html", e=ent, rows=rows, users=users)
 
 
-# ---- staff export ------------------------------------------------------------------------------
+# ---- claims of a profile ------------------------------------------------------------------------
 
-@bp.route("/staff/export.<any(xlsx, csv):fmt>")
+def _claim_filed(name: str) -> str:
+    return _("Đã gửi yêu cầu quản lý hồ sơ %(name)s; cán bộ Sở sẽ xét duyệt.", name=name)
+
+
+@bp.route("/account/claim", methods=["POST"])
+@auth.roles_required("sme")
+def claim():
+    user = auth.user_or_none()
+    data, errors = load_form(ClaimForm(), request.form)
+    if data is not None:
+        try:
+            filed = claims.file_claim(session, user, data["tax_code"].strip(), data.get("position"),
+                                        data.get("message"))
+        except claims.ClaimError as exc:
+            errors = {"tax_code": [localize(exc.msg)]}
+        else:
+            session.commit()
+            flash(_claim_filed(filed.enterprise.name), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", user=user, claims=accounts.claims_of(session, user),
+                           errors=errors, form=request.form), 400
+
+
+@bp.route("/staff/claims/<int:claim_id>/<any(approve, reject):action>", methods=["POST"])
 @auth.roles_required("staff")
-def export(fmt: str):
-    q = (request.args.get("q") or "").strip()
-    ids = result_ids(q[:200], max_pages=100) if q else None
-    with tempfile.TemporaryDirectory() as tmpdir:
-        tmp = Path(tmpdir) / f"export.{fmt}"
-        write_export(session, tmp, ids)
-        data = io.BytesIO(tmp.read_bytes())
-    stamp = utcnow().strftime("%Y%m%d")
-    return send_file(data, as_attachment=True, download_name=f"doanh-nghiep-cnht-{stamp}.{fmt}")
+def decide_claim(claim_id: int, action: str):
+    claim_row = session.get(EnterpriseClaim, claim_id)
+    if claim_row is None:
+        abort(404)
+    form = ClaimDecisionIn().load(request.form)
+    try:
+        claims.decide_claim(session, claim_row, approve=action == "approve", by=auth.user_or_none(),
+                              note=form["note"])
+    except claims.ClaimError as exc:
+        flash(localize(exc.msg), "error")
+        return redirect(url_for("staff.dashboard"))
+    session.commit()
+    flash(_("Đã xử lý yêu cầu."), "success")
+    return redirect(url_for("staff.dashboard"))

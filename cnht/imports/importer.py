@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from cnht.enterprises import services
 from cnht.i18n import Msg, flatten_messages
-from cnht.imports.schemas import ImportRow
 from cnht.imports.dedup import Deduplicator, name_key, queue_for_review
+from cnht.imports.schemas import ImportRow
 from ingest.columns import COLUMNS, map_headers
 from ingest.legacy import repair
 from ingest.readers import ReadError, open_table

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cnht.i18n import Msg
 from cnht.db import Base, utcnow
+from cnht.i18n import Msg
 
 JOB_STATUSES = ("uploaded", "running", "done", "failed")
 

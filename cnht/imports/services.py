@@ -4,16 +4,15 @@ on the duplicate-review queue."""
 from __future__ import annotations
 
 import json
-
-from marshmallow import ValidationError
 from pathlib import Path
 
+from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cnht.audit import AuditLog
 from cnht.db import utcnow
 from cnht.enterprises import services
+from cnht.enterprises.audit import AuditLog
 from cnht.enterprises.models import Enterprise
 from cnht.i18n import Msg, UserError
 from cnht.imports.models import DuplicateDecision, DuplicateReview, ImportJob

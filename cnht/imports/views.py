@@ -1,8 +1,10 @@
-"""Staff pages for imports: upload, preview, run with progress, report; the duplicate-review queue."""
+"""Staff pages for spreadsheets: import (upload, preview, run with progress, report), the duplicate-review
+queue, and export of the whole database or of a search result."""
 
 from __future__ import annotations
 
 import io
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -22,12 +24,14 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from cnht.accounts import auth
-from cnht.db import session
+from cnht.db import session, utcnow
+from cnht.enterprises.export import export as write_export
 from cnht.i18n import Msg, UserError, localize
 from cnht.imports import jobs, services
 from cnht.imports.importer import _cell
 from cnht.imports.models import DuplicateReview, ImportJob
 from cnht.imports.schemas import DecisionIn, ImportRow, RunIn, UploadIn
+from cnht.search.services import result_ids
 from ingest.columns import COLUMNS, map_headers
 from ingest.readers import ReadError, estimate_rows, open_table
 
@@ -172,3 +176,17 @@ def import_report(job_id: int):
     data = io.BytesIO((jobs.upload_dir(current_app) / job.report_name).read_bytes())
     return send_file(data, as_attachment=True,
                      download_name=f"{Path(job.filename).stem}-bao-cao-report.xlsx")
+
+
+# ---- staff export ------------------------------------------------------------------------------
+
+@bp.route("/export.<any(xlsx, csv):fmt>")
+def export(fmt: str):
+    q = (request.args.get("q") or "").strip()
+    ids = result_ids(q[:200], max_pages=100) if q else None
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir) / f"export.{fmt}"
+        write_export(session, tmp, ids)
+        data = io.BytesIO(tmp.read_bytes())
+    stamp = utcnow().strftime("%Y%m%d")
+    return send_file(data, as_attachment=True, download_name=f"doanh-nghiep-cnht-{stamp}.{fmt}")

@@ -1,15 +1,2 @@
 """Supply–demand connection (kết nối cung cầu): buyer sourcing requirements, the matching engine,
 and the connections staff broker between buyers and suppliers."""
-
-from __future__ import annotations
-
-from flask import Flask
-
-
-def init_app(app: Flask) -> None:
-    from cnht.api import api
-    from cnht.matching import api as matching_api
-    from cnht.matching import views
-
-    app.register_blueprint(views.bp)
-    api.register_blueprint(matching_api.blp)

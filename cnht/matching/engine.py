@@ -299,7 +299,7 @@ def _category_name(code: str | None) -> str | None:
 def _search_candidates(spec: RequirementSpec, category: str | None) -> dict[int, float]:
     """Search-backend candidates for the title's product phrase, then for the category's name; a
     hit's text score is its share of the best title score (category-name hits count half)."""
-    from cnht.search import get_backend
+    from cnht.search.backend import get_backend
     from vnsearch.backends.base import Filters
     from vnsearch.query import plan_query
 

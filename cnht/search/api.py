@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from cnht.search import get_backend
+from cnht.search.backend import get_backend
 from cnht.search.schemas import SearchArgs, SuggestArgs
 from cnht.search.services import SearchRequest, result_json, run_search
 

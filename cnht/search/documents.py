@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from vnsearch.documents import SearchDoc
 
-
 _LEGAL_FORMS_SHORT = (
     ("công ty trách nhiệm hữu hạn", "công ty tnhh"),
     ("công ty cổ phần", "công ty cp"),

@@ -13,7 +13,7 @@ from cnht.db import session
 from cnht.enterprises.rules import TaxCodeError, normalize_tax_code
 from cnht.enterprises.services import get_by_tax_code
 from cnht.reference import province_name, sector_label
-from cnht.search import get_backend
+from cnht.search.backend import get_backend
 from cnht.search.indexing import iter_all_docs
 from vnsearch.backends.base import Filters, Hit, SearchBackend, SearchResult
 from vnsearch.query import plan_query

@@ -11,7 +11,7 @@ from sqlalchemy import extract, func, select
 from cnht.db import session
 from cnht.enterprises.models import Enterprise
 from cnht.reference.models import Province
-from cnht.search import get_backend
+from cnht.search.backend import get_backend
 from vnsearch.backends.base import Filters
 from vnsearch.query import plan_query
 

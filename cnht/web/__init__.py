@@ -1,5 +1,5 @@
-"""The site shell: language selection, Flask-Babel, security headers, the helpers every template
-uses, and the shell pages (home, health, staff dashboard). It knows no feature's views."""
+"""The site shell: language selection, Flask-Babel, security headers, the layout and the helpers
+every template uses, error pages and the health check. It imports no feature."""
 
 from __future__ import annotations
 
@@ -62,7 +62,6 @@ def init_web(app: Flask) -> None:
         }
 
     app.register_blueprint(views.bp)
-    app.register_blueprint(views.staff_bp, url_prefix="/staff")
 
 
 def url_with(**changes) -> str:

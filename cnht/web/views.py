@@ -1,21 +1,13 @@
-"""The shell's pages: home, health check, favicon and the staff dashboard. Each reads the features'
-services; none writes."""
+"""The shell's own routes: health check and favicon."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, send_from_directory
+from flask import Blueprint, current_app, send_from_directory
 from sqlalchemy import text
 
-from cnht.accounts import auth
-from cnht.accounts import services as accounts
 from cnht.db import session
-from cnht.enterprises import services as enterprises
-from cnht.imports import services as imports
-from cnht.matching import services as matching
-from cnht.stats.services import by_province, by_sector
 
 bp = Blueprint("web", __name__)
-staff_bp = Blueprint("staff", __name__)
 
 
 @bp.route("/favicon.ico")
@@ -28,32 +20,3 @@ def healthz():
     """Liveness and database check for load balancers and container health checks."""
     session.execute(text("SELECT 1"))
     return {"status": "ok"}
-
-
-@bp.route("/")
-def home():
-    return render_template(
-        "home.html",
-        verified=enterprises.recently_verified(session, limit=6),
-        requirements=matching.public_open_requirements(session, limit=5),
-        total=enterprises.count_active(session),
-        sector_counts=by_sector(),
-        province_counts=by_province(limit=12),
-        recent=enterprises.recently_updated(session, limit=6),
-    )
-
-
-@staff_bp.before_request
-@auth.roles_required("staff")
-def _staff_only():
-    return None
-
-
-@staff_bp.route("/")
-def dashboard():
-    awaiting, n_awaiting = enterprises.awaiting_verification(session, limit=20)
-    stale, n_stale = enterprises.stale_profiles(session, limit=20)
-    return render_template("staff/dashboard.html", claims=accounts.pending_claims(session),
-                           reviews=imports.review_groups(session, limit=20), awaiting=awaiting,
-                           n_awaiting=n_awaiting, stale=stale, n_stale=n_stale,
-                           jobs=imports.recent_jobs(session, limit=5))

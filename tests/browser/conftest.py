@@ -52,7 +52,7 @@ def live_server(tmp_path_factory):
         firms = s.scalars(select(Enterprise).where(Enterprise.tax_code.is_not(None)).order_by(Enterprise.id).limit(2)).all()
         own, other = firms[0], firms[1]
         create_account(s, email="sme@example.vn", password=PASSWORD, role="sme", full_name="Phạm Thị SME",
-                       tax_code=own.tax_code)
+                       enterprise_id=own.id)
         create_account(s, email="staff@example.vn", password=PASSWORD, role="staff", full_name="Lê Văn Cán Bộ")
         buyer = create_account(s, email="buyer@example.vn", password=PASSWORD, role="buyer", full_name="Tanaka Ken")
         buyer.organisation = "Canon Việt Nam"

@@ -5,10 +5,10 @@ Revises:
 Create Date: 2026-11-22 19:11:07.199180
 """
 
-from alembic import op
 import sqlalchemy as sa
-import cnht.db
+from alembic import op
 
+import cnht.db
 
 revision = '0001'
 down_revision = None

@@ -5,10 +5,10 @@ Revises: 0001
 Create Date: 2026-11-22 21:23:34.099141
 """
 
-from alembic import op
 import sqlalchemy as sa
-import cnht.db
+from alembic import op
 
+import cnht.db
 
 revision = '0002'
 down_revision = '0001'

@@ -5,10 +5,10 @@ Revises: 0002
 Create Date: 2026-11-22 21:34:46.264073
 """
 
-from alembic import op
 import sqlalchemy as sa
-import cnht.db
+from alembic import op
 
+import cnht.db
 
 revision = '0003'
 down_revision = '0002'

@@ -5,10 +5,10 @@ Revises: 0003
 Create Date: 2026-11-22 21:47:42.397431
 """
 
-from alembic import op
 import sqlalchemy as sa
-import cnht.db
+from alembic import op
 
+import cnht.db
 
 revision = '0004'
 down_revision = '0003'

@@ -1,0 +1,14 @@
+"""Registers the matching feature's page and API blueprints on the app (``FEATURES`` in ``create_app``)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from cnht.api import api
+    from cnht.matching import api as matching_api
+    from cnht.matching import views
+
+    app.register_blueprint(views.bp)
+    api.register_blueprint(matching_api.blp)

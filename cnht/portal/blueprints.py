@@ -1,0 +1,11 @@
+"""Registers the portal feature's page blueprints on the app (``FEATURES`` in ``create_app``)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from cnht.portal import views
+
+    app.register_blueprint(views.bp)

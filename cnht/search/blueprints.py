@@ -1,0 +1,15 @@
+"""Registers the search feature's page and API blueprints on the app (``FEATURES`` in ``create_app``)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from cnht.api import api
+    from cnht.search import api as search_api
+    from cnht.search import backend, views
+
+    backend.init_app(app)
+    app.register_blueprint(views.bp)
+    api.register_blueprint(search_api.blp)
