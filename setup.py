@@ -9,8 +9,8 @@ from setuptools.command.build_py import build_py
 
 class BuildWithCatalogues(build_py):
     def run(self):
-        from babel.messages.mofile import write_mo  # a build requirement (pyproject.toml)
-        from babel.messages.pofile import read_po
+        from babel.messages.mofile import write_mo  # noqa: PLC0415 - a build requirement, present only when building
+        from babel.messages.pofile import read_po  # noqa: PLC0415
 
         for po in Path("cnht/translations").glob("*/LC_MESSAGES/*.po"):
             with po.open("rb") as fh:

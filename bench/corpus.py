@@ -243,9 +243,7 @@ def telex_typed(word: str) -> str:
             tone = _TONE_KEY[ch]
         elif ch == "\u0302":  # circumflex
             out.append(out[-1] if out else "")
-        elif ch == "\u0306":  # breve
-            out.append("w")
-        elif ch == "\u031b":  # horn
+        elif ch == "\u0306" or ch == "\u031b":  # breve
             out.append("w")
         elif ch == "đ":
             out.append("dd")

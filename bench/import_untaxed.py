@@ -27,9 +27,9 @@ def main() -> None:
     inst = Path(tempfile.mkdtemp(prefix="cnht-untaxed-"))
     os.environ["CNHT_INSTANCE_PATH"] = str(inst)
     from cnht import create_app, migrate
+    from cnht.imports.importer import import_file
     from cnht.reference.services import load_reference
     from ingest.columns import COLUMNS, TEMPLATE_FIELDS
-    from cnht.imports.importer import import_file
 
     rng = random.Random(3)
     path = inst / "survey.csv"

@@ -198,7 +198,7 @@ def serve(host: str, port: int, threads: int) -> None:
         get_backend().vocabulary()
         with current_app.test_request_context():
             run_search(SearchRequest(q=""))
-    except Exception as exc:  # noqa: BLE001 - a cold index is not a reason to refuse to start
+    except Exception as exc:
         click.echo(f"Chỉ mục tìm kiếm chưa sẵn sàng / search index not ready: {exc}", err=True)
     click.echo(f"CNHT Portal: http://{host}:{port}/")
     waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads,

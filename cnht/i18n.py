@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, has_request_context
+from marshmallow import fields
 
 LANGS = ("vi", "en")
 
@@ -102,8 +103,6 @@ def flatten_messages(messages: Any, *, keyed: bool = True) -> list[str]:
 
 def install_marshmallow_messages() -> None:
     """marshmallow's built-in messages, in Vietnamese and English (called once at import)."""
-    from marshmallow import fields
-
     messages = {
         fields.Field: {"required": Msg("Bắt buộc phải có", "This field is required"),
                        "null": Msg("Không được để trống", "Must not be empty"),

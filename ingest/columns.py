@@ -6,6 +6,8 @@ Headers are matched after folding (case, diacritics, punctuation and spacing ign
 
 from __future__ import annotations
 
+import re
+
 from vnsearch.analysis import fold_key
 
 # field → (canonical Vietnamese header of the template, aliases)
@@ -74,7 +76,6 @@ def match_header(header: str | None) -> str | None:
     if key in _INDEX:
         return _INDEX[key]
     # "Doanh thu năm 2024 (tỷ đồng)", "Số lao động (người)": drop a bracketed unit or note and retry
-    import re
 
     bare = fold_key(re.sub(r"\(.*?\)|\[.*?\]", " ", str(header)))
     return _INDEX.get(bare)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from vnsearch.analysis import fold
+
 # TCVN 5712:1993 VN3 (ABC): byte (as a cp1252/latin-1 character) → letter.
 _TCVN3 = dict(zip(
     "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\xadõøö÷ùúýûüþ¡¢§£¤¥¦",
@@ -112,8 +114,6 @@ def detect(text: str) -> str | None:
 
 def _plausible(before: str, after: str) -> bool:
     """Most words the conversion changed must read as Vietnamese syllables ("ABC®" does not)."""
-    from vnsearch.analysis import fold
-
     changed = [b for a, b in zip(before.split(), after.split(), strict=False) if a != b]
     if not changed:
         return False

@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
+from typing import Any
 
 
 class ReadError(Exception):
@@ -26,11 +26,16 @@ class ReadError(Exception):
 @dataclass
 class Table:
     headers: list[str | None]
-    rows: Iterator[tuple[int, list]]
+    rows: Iterator[tuple[int, list[Any]]]
     format: str
     encoding: str | None = None
     sheet: str | None = None
     close: Callable[[], object] | None = None  # release the file when the rows are not read to the end
+
+
+def _close_all(*closers: Callable[[], object]) -> None:
+    for close in closers:
+        close()
 
 
 def _detect_encoding(raw: bytes) -> str:
@@ -65,7 +70,7 @@ def _open_csv(path: Path) -> Table:
         first = text_sample.split("\n", 1)[0]
         delimiter = max(",;\t", key=first.count)
 
-    def rows():
+    def rows() -> Iterator[tuple[int, list[Any]]]:
         # Opened on first use: a table whose rows are never read leaves no open file behind.
         with path.open("r", encoding=encoding, newline="", errors="strict") as fh:
             reader = csv.reader(fh, delimiter=delimiter)
@@ -84,8 +89,8 @@ def _open_csv(path: Path) -> Table:
 
 
 def _open_xlsx(path: Path, sheet: str | None) -> Table:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+    import openpyxl  # noqa: PLC0415 - loads slowly; CSV files never need it
+    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
 
     fh = path.open("rb")  # a file object, so that an .xlsx saved under another extension still opens
     try:
@@ -100,11 +105,11 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
             fh.close()
             raise ReadError(f"Không có trang tính '{sheet}' (có: {', '.join(wb.sheetnames)})",
                                 f"No sheet named '{sheet}' (available: {', '.join(wb.sheetnames)})")
-        ws = wb[sheet]
+        ws: Any = wb[sheet]
     else:
         ws = wb.worksheets[0]
     it = ws.iter_rows(values_only=True)
-    headers: list = []
+    headers: list[str | None] = []
     header_row = 0
     for header_row, values in enumerate(it, start=1):  # noqa: B007 - skip blank lines and titles above the header
         if values and sum(1 for v in values if v not in (None, "")) >= 2:
@@ -115,7 +120,7 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
         fh.close()
         raise ReadError("Tệp không có dòng tiêu đề", "The file has no header row")
 
-    def rows():
+    def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
             for n, values in enumerate(it, start=header_row + 1):
                 yield n, list(values)
@@ -123,7 +128,7 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
             wb.close()
             fh.close()
 
-    return Table(headers=headers, rows=rows(), format="xlsx", sheet=ws.title, close=lambda: (wb.close(), fh.close()))
+    return Table(headers=headers, rows=rows(), format="xlsx", sheet=ws.title, close=lambda: _close_all(wb.close, fh.close))
 
 
 def open_table(path: str | Path, sheet: str | None = None) -> Table:
@@ -149,7 +154,7 @@ def estimate_rows(path: str | Path) -> int | None:
         with path.open("rb") as fh:
             head = fh.read(4)
             if head.startswith(b"PK\x03\x04"):
-                import openpyxl
+                import openpyxl  # noqa: PLC0415 - only for an XLSX file
 
                 fh.seek(0)
                 wb = openpyxl.load_workbook(fh, read_only=True)
@@ -159,5 +164,5 @@ def estimate_rows(path: str | Path) -> int | None:
             fh.seek(0)
             lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
             return max(lines - 1, 0)
-    except Exception:  # noqa: BLE001 - only an estimate
+    except Exception:
         return None

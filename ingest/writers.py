@@ -19,10 +19,10 @@ def write_table(path: str | Path, headers: Sequence[str], rows: Iterable[Sequenc
     path = Path(path)
     n = 0
     if path.suffix.lower() == ".xlsx":
-        import openpyxl  # imported on use: a CSV export does not need it
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
-        from openpyxl.utils import get_column_letter
+        import openpyxl  # noqa: PLC0415 - a CSV export does not need it (openpyxl loads slowly)
+        from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+        from openpyxl.styles import Font  # noqa: PLC0415
+        from openpyxl.utils import get_column_letter  # noqa: PLC0415
 
         wb = openpyxl.Workbook(write_only=True)
         ws = wb.create_sheet(sheet[:31])

@@ -7,9 +7,9 @@ import re
 from sqlalchemy import select
 
 from cnht.accounts.models import EnterpriseClaim, User
-from cnht.mail import OutboxMessage
 from cnht.enterprises import services
 from cnht.enterprises.schemas import EnterpriseIn
+from cnht.mail import OutboxMessage
 from tests.conftest import enterprise_record
 from tests.helpers import PASSWORD, csrf_from, login, make_user, post_form
 

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from cnht.enterprises.audit import AuditLog
 from cnht.enterprises.models import Enterprise
-from cnht.imports.models import DuplicateDecision, DuplicateReview, ImportJob
-from cnht.imports.services import decide
 from cnht.imports.dedup import name_key, similarity
 from cnht.imports.importer import import_file
+from cnht.imports.models import DuplicateDecision, DuplicateReview, ImportJob
+from cnht.imports.services import decide
 from tests.helpers import login, make_user, post_form
 from tests.test_ingest import ROW, _rows, _write_csv
 
@@ -189,7 +189,7 @@ def test_web_import_upload_preview_dry_run_commit_report(client, session):
 
     make_user(session, "staff")
     login(client, "staff@example.vn")
-    good = [ROW[f] if f in ROW else "" for f in ("tax_code",)]  # noqa: F841  (ROW as the first row)
+    good = [ROW.get(f, "") for f in ("tax_code",)]  # noqa: F841  (ROW as the first row)
     data = _xlsx_bytes(_rows(ROW, dict(ROW, tax_code="0100233480", name="Sai MST")), HEADERS + ["Ghi chú nội bộ"])
     r = post_form(client, "/staff/imports", {"file": (io.BytesIO(data), "danh-sach.xlsx")}, page="/staff/imports",
                   content_type="multipart/form-data")

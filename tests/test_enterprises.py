@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from cnht.enterprises.audit import AuditLog
 from cnht.enterprises import services
+from cnht.enterprises.audit import AuditLog
 from cnht.enterprises.models import Enterprise, EnterpriseProduct
 from cnht.enterprises.schemas import EnterpriseIn
 from tests.conftest import enterprise_record

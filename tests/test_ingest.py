@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from cnht import create_app, migrate
+from cnht.enterprises.export import export
 from cnht.enterprises.models import Enterprise
 from cnht.enterprises.schemas import EnterpriseOut
+from cnht.imports.importer import import_file
 from cnht.reference.services import load_reference
 from ingest.columns import COLUMNS, TEMPLATE_FIELDS
-from cnht.enterprises.export import export
-from cnht.imports.importer import import_file
 from ingest.legacy import repair, unicode_to_tcvn3, unicode_to_vni
 
 HEADERS = [COLUMNS[f][0] for f in TEMPLATE_FIELDS]

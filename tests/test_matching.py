@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from cnht.mail import OutboxMessage
 from cnht.enterprises import services
 from cnht.enterprises.models import Enterprise
 from cnht.enterprises.schemas import EnterpriseIn
+from cnht.mail import OutboxMessage
 from cnht.matching.engine import DEFAULT_WEIGHTS, Facts, RequirementSpec, Scorer, phrase_forms
 from cnht.matching.models import Connection, SourcingRequirement
 from tests.conftest import enterprise_record

@@ -8,13 +8,13 @@ import re
 
 from sqlalchemy import select
 
-from cnht.mail import OutboxMessage
 from cnht.assessment.models import Assessment
 from cnht.assessment.services import framework
-from cnht.enterprises.audit import AuditLog
 from cnht.enterprises import services
+from cnht.enterprises.audit import AuditLog
 from cnht.enterprises.models import Enterprise
 from cnht.enterprises.schemas import EnterpriseIn
+from cnht.mail import OutboxMessage
 from cnht.portal.models import Inquiry, Shortlist
 from tests.conftest import enterprise_record
 from tests.helpers import login, make_user, post_form

@@ -9,8 +9,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from cnht.enterprises.audit import AuditLog
 from cnht.enterprises import services
+from cnht.enterprises.audit import AuditLog
 from cnht.enterprises.schemas import EnterpriseIn
 from cnht.matching.models import SourcingRequirement
 from tests.conftest import enterprise_record

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from vnsearch.analysis import bigrams, fold_token, nfc, tokens
 
@@ -80,7 +81,7 @@ class SearchDoc:
     def prior(self) -> float:
         return VERIFICATION_BOOST.get(self.verification, 1.0)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -102,7 +103,7 @@ def segment_compounds(text: str) -> tuple[str, ...]:
     text = nfc(text)
     if not text or " " not in text:
         return ()
-    from pyvi import ViTokenizer  # imported lazily: it loads a CRF model
+    from pyvi import ViTokenizer  # noqa: PLC0415 - it loads a CRF model: only when first needed
 
     out = []
     for word in ViTokenizer.tokenize(text).split():

@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from vnsearch.analysis import fold_token, token_spans, tokens
-from vnsearch.documents import FIELD_WEIGHTS, TEXT_FIELDS
+from vnsearch.analysis import fold_token, telex_candidates, token_spans, tokens
+from vnsearch.documents import FIELD_WEIGHTS, TEXT_FIELDS, VERIFICATION_BOOST
 from vnsearch.synonyms import expansions
 
 KIND_WEIGHT = {"user": 1.0, "repair": 0.9, "context": 0.85, "prefix": 0.8, "synonym": 0.6, "fuzzy": 0.5}
@@ -241,8 +243,6 @@ def _synonym_alt(phrase: tuple[str, ...]) -> Alt:
 
 
 def _telex(tok: str, vocab: Vocabulary) -> list[str]:
-    from vnsearch.analysis import telex_candidates
-
     return [c for c in telex_candidates(tok) if vocab.has(c)]
 
 
@@ -292,7 +292,7 @@ class Scored:
     score: float
     name: str
     tax_code: str
-    evidence: dict = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=dict)
 
 
 def _contains_phrase(haystack: str, phrase: tuple[str, ...], prefix_last: bool = False) -> bool:
@@ -330,7 +330,7 @@ def _item_fraction(folded_text: str, words: set[str]) -> float:
 class _Prepared:
     """What ``score`` needs from a plan, computed once per query rather than once per candidate."""
 
-    groups: list[tuple]
+    groups: list[tuple[Any, ...]]
     live_keys: list[str]
     pair_bonus: list[tuple[str, float]]
     q_fold: str
@@ -340,7 +340,7 @@ class _Prepared:
 def _prepare(plan: QueryPlan, vocab: Vocabulary) -> _Prepared:
     cached = getattr(plan, "_prepared", None)
     if cached is not None and cached[0] is vocab:
-        return cached[1]
+        return cached[1]  # type: ignore[no-any-return]
     groups = []
     for g in plan.groups:
         span = plan.tokens[g.start:g.end]
@@ -366,8 +366,6 @@ def _prepare(plan: QueryPlan, vocab: Vocabulary) -> _Prepared:
 
 
 def score(plan: QueryPlan, cand: Candidate, vocab: Vocabulary) -> Scored:
-    from vnsearch.documents import VERIFICATION_BOOST
-
     prep = _prepare(plan, vocab)
     folded_text = cand.folded
     all_tokens = set(" ".join(folded_text.values()).split())
@@ -391,7 +389,7 @@ def score(plan: QueryPlan, cand: Candidate, vocab: Vocabulary) -> Scored:
     exact_evidence = False
     matched_terms: list[str] = []
 
-    def token_fields(qt: QToken, alts) -> tuple[dict[str, float], bool]:
+    def token_fields(qt: QToken, alts: list[Any]) -> tuple[dict[str, float], bool]:
         """field → best match weight of this query word in that field; and exact evidence."""
         best_by_field: dict[str, float] = {}
         exact_hit = False
@@ -515,8 +513,6 @@ def highlight(text: str, terms: set[tuple[str, ...]], prefixes: tuple[str, ...],
               max_len: int | None = None) -> str:
     """HTML-escaped text with <mark> around what matched: words and whole phrases, compared folded,
     shown in the accented text as stored."""
-    import unicodedata
-
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text)

@@ -32,7 +32,7 @@ def thesaurus() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
 
 
 @lru_cache(maxsize=1)
-def _tables():
+def _tables() -> tuple[dict[tuple[str, ...], list[tuple[str, ...]]], dict[tuple[str, ...], list[tuple[str, ...]]]]:
     """(exact table, folded table). Keys are phrases as token tuples; values are the alternative phrases
     as written in the thesaurus (normalised exact tokens: a Vietnamese alternative keeps its marks, so
     'tiện' (turning) does not match the name 'Tiến'). The exact table separates words that fold alike
@@ -59,7 +59,7 @@ def _tables():
     return exact, folded
 
 
-def _lookup(exact: list[str], marked: list[bool], i: int, n: int):
+def _lookup(exact: list[str], marked: list[bool], i: int, n: int) -> list[tuple[str, ...]] | None:
     exact_table, folded_table = _tables()
     if any(marked[i:i + n]):  # the user typed marks: honour them ("rèn" is not "ren")
         hit = exact_table.get(tuple(exact[i:i + n]))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from cnht.assessment import services, views
+from cnht.db import session
+
 
 def init_app(app: Flask) -> None:
-    from cnht.assessment import services, views
-    from cnht.db import session
-
     app.register_blueprint(views.bp)
 
     @app.context_processor

@@ -105,8 +105,8 @@ def verify(token: str):
 
 
 def _qr_svg(data: str) -> str:
-    import qrcode  # imported on use: only the letter needs it
-    import qrcode.image.svg
+    import qrcode  # noqa: PLC0415 - only the letter needs it
+    import qrcode.image.svg  # noqa: PLC0415
 
     img = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
     buf = io.BytesIO()

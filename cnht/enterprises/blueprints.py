@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from flask import Flask
 
+from cnht.accounts import auth
+from cnht.api import api
+from cnht.db import session
+from cnht.enterprises import api as enterprises_api
+from cnht.enterprises import audit, views
+
 
 def init_app(app: Flask) -> None:
-    from cnht.accounts import auth
-    from cnht.api import api
-    from cnht.db import session
-    from cnht.enterprises import api as enterprises_api
-    from cnht.enterprises import audit, views
-
     audit.install()
 
     @app.before_request

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from cnht.reference import product_categories
 from vnsearch.analysis import fold_key, nfc
 
 # (category code, folded phrases). Vietnamese and common English trade terms.
@@ -123,8 +124,6 @@ def _classify(name: str, sectors: tuple[str, ...] | None) -> str | None:
     hits = [code for code, spans in matches if not all(sp != (-1, -1) and inside(sp, code) for sp in spans)]
     hits = hits or [matches[0][0]]
     if sectors:
-        from cnht.reference import product_categories
-
         sector_of = {row["code"]: row["sector"] for row in product_categories()}
         for code in hits:
             if sector_of.get(code) in sectors:

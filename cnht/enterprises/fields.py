@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from marshmallow import ValidationError, fields
 
+from cnht.enterprises.rules import TaxCodeError, normalize_tax_code
 from cnht.i18n import Msg, install_marshmallow_messages
 from cnht.reference import resolve_province, resolve_sector
 from vnsearch.analysis import fold_key, nfc
@@ -296,8 +297,6 @@ class TaxCodeField(fields.Field):
         return value
 
     def _deserialize(self, value, attr, data, **kwargs):
-        from cnht.enterprises.rules import TaxCodeError, normalize_tax_code
-
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value).zfill(10)  # Excel drops the leading zero of a numeric tax code
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, Numeric, String, Table, Text
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, Numeric, String, Table, Text, case
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cnht.db import Base, TimestampMixin
@@ -209,7 +209,5 @@ def mark_changed(session, ids) -> None:
 
 def verified_first():
     """ORDER BY expression: staff-assessed, then documents checked, self-declared, unverified."""
-    from sqlalchemy import case
-
     return case({"staff_assessed": 0, "documents_checked": 1, "self_declared": 2},
                 value=Enterprise.verification_status, else_=3)

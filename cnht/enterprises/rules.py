@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from cnht.i18n import Msg, UserError
 from cnht.reference import sme_criteria
+from vnsearch.analysis import fold
 
 _MST_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 _MST_RE = re.compile(r"^(\d{10})(?:-(\d{3}))?$")
@@ -97,8 +98,6 @@ def normalize_certification(text: str) -> str:
     The edition year is dropped (buyers ask for "ISO 9001", not a given edition); the full text
     as written is kept separately for display.
     """
-    from vnsearch.analysis import fold  # local: rules must stay importable without search deps
-
     key = fold(text).upper().strip()
     key = re.sub(r"\s+", " ", key)
     key = _CERT_YEAR.sub("", key)

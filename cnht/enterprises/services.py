@@ -6,14 +6,16 @@ re-applying the same data is a no-op: no UPDATE, no audit entry, no reindex.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from cnht.db import utcnow
+from cnht.enterprises.audit import AuditLog
 from cnht.enterprises.classify import classify_product
 from cnht.enterprises.models import (
     Attachment,
@@ -245,10 +247,6 @@ def bulk_create(session: Session, datas: list[dict[str, Any]]) -> list[int]:
     """Create enterprises none of whose tax codes exists yet, with batched INSERTs instead of one ORM
     object graph per row: the import's fast path. Writes the same rows as ``upsert`` would, the audit
     "create" entries and the search-index bookkeeping included."""
-    from sqlalchemy import insert
-
-    from cnht.enterprises.audit import AuditLog
-
     if not datas:
         return []
     now = utcnow()
@@ -277,7 +275,6 @@ def bulk_create(session: Session, datas: list[dict[str, Any]]) -> list[int]:
     for name, rows in children.items():
         if rows:
             session.execute(insert(CHILD_SPECS[name][0]), rows)
-    import json
 
     actor, user_id = session.info.get("actor", "system"), session.info.get("user_id")
     session.execute(insert(AuditLog), [
@@ -409,8 +406,6 @@ def remove_attachment(ent: Enterprise, att_id: int) -> Attachment | None:
 
 
 def history(session: Session, ent: Enterprise, limit: int = 300):
-    from cnht.enterprises.audit import AuditLog  # audit imports the enterprise models
-
     return session.scalars(select(AuditLog).where(AuditLog.entity_type == "enterprise",
                                                   AuditLog.entity_id == ent.id)
                            .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit)).all()

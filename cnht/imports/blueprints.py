@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from cnht.imports import views
+
 
 def init_app(app: Flask) -> None:
-    from cnht.imports import views
-
     app.register_blueprint(views.bp, url_prefix="/staff")

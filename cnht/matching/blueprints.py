@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from cnht.api import api
+from cnht.matching import api as matching_api
+from cnht.matching import views
+
 
 def init_app(app: Flask) -> None:
-    from cnht.api import api
-    from cnht.matching import api as matching_api
-    from cnht.matching import views
-
     app.register_blueprint(views.bp)
     api.register_blueprint(matching_api.blp)

@@ -39,7 +39,12 @@ from cnht.enterprises.models import (
 )
 from cnht.i18n import Msg
 from cnht.matching.regions import region_of
+from cnht.reference import product_categories
+from cnht.search.backend import get_backend
 from vnsearch.analysis import fold_token, tokens
+from vnsearch.backends.base import Filters
+from vnsearch.query import plan_query
+from vnsearch.synonyms import thesaurus
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "text": 0.30,          # what is wanted (the title's product phrase) found in the profile (search analyser)
@@ -196,8 +201,6 @@ def _contains(hay: tuple[str, ...], needle: tuple[str, ...]) -> bool:
 
 def phrase_forms(phrase: str) -> list[tuple[str, ...]]:
     """A phrase and its thesaurus alternatives, folded ('phay CNC' → cnc milling, milling…)."""
-    from vnsearch.synonyms import thesaurus
-
     own = _ftoks(phrase)
     forms = [own]
     for alt in thesaurus().get(own, []):
@@ -290,7 +293,6 @@ def core_phrase(title: str) -> str:
 def _category_name(code: str | None) -> str | None:
     if not code:
         return None
-    from cnht.reference import product_categories
 
     row = next((r for r in product_categories() if r["code"] == code), None)
     return row["item_vi"].split("(")[0].strip() if row else None
@@ -299,10 +301,6 @@ def _category_name(code: str | None) -> str | None:
 def _search_candidates(spec: RequirementSpec, category: str | None) -> dict[int, float]:
     """Search-backend candidates for the title's product phrase, then for the category's name; a
     hit's text score is its share of the best title score (category-name hits count half)."""
-    from cnht.search.backend import get_backend
-    from vnsearch.backends.base import Filters
-    from vnsearch.query import plan_query
-
     backend = get_backend()
     filters = Filters(sector=spec.sector,
                       province=spec.provinces_required[0] if len(spec.provinces_required) == 1 else None,
@@ -503,8 +501,6 @@ def _group_of(category: str | None) -> str | None:
 
 @lru_cache(maxsize=1)
 def _groups() -> dict[str, str]:
-    from cnht.reference import product_categories
-
     return {row["code"]: row["group_vi"] for row in product_categories()}
 
 

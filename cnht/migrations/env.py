@@ -4,7 +4,7 @@ batch mode makes the same revisions run on SQLite and PostgreSQL."""
 from alembic import context
 
 import cnht.models  # noqa: F401  (fills the metadata)
-from cnht.db import Base
+from cnht.db import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -13,8 +13,6 @@ target_metadata = Base.metadata
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        from cnht.db import make_engine
-
         engine = make_engine(config.get_main_option("sqlalchemy.url"))
         with engine.connect() as connection:
             _run(connection)

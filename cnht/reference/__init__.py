@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from cnht.i18n import Msg
 from vnsearch.analysis import fold_key
 
 
@@ -169,8 +170,6 @@ def resolve_sector(text: str | None) -> str | None:
 def resolve_filter_args(sector: str | None, province: str | None) -> tuple[str | None, str | None, dict]:
     """Sector and province query arguments as users send them → (sector code, 2025 province code,
     field errors in both languages). Shared by the enterprise list, search and their pages."""
-    from cnht.i18n import Msg
-
     errors: dict[str, list[str]] = {}
     sector_code = province_code = None
     if sector:

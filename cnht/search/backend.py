@@ -7,21 +7,19 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from cnht.search.indexing import install_sync
+from cnht.search.synonyms import install_taxonomy_synonyms
 from vnsearch.backends.base import SearchBackend
+from vnsearch.backends.embedded import EmbeddedBackend
 
 
 def init_app(app: Flask) -> None:
-    from cnht.search.indexing import install_sync  # indexing reads the enterprise models
-    from cnht.search.synonyms import install_taxonomy_synonyms
-
     install_taxonomy_synonyms()
     if app.config["SEARCH_BACKEND"] == "elasticsearch":
-        from vnsearch.backends.elasticsearch import ElasticsearchBackend  # the client loads only when used
+        from vnsearch.backends.elasticsearch import ElasticsearchBackend  # noqa: PLC0415 - its client, only when used
 
         backend: SearchBackend = ElasticsearchBackend(app.config["ES_URL"], app.config["ES_INDEX"])
     else:
-        from vnsearch.backends.embedded import EmbeddedBackend
-
         backend = EmbeddedBackend(Path(app.config["INSTANCE_PATH"]) / "search.sqlite3")
     app.extensions["cnht_search"] = backend
     install_sync(app.extensions["cnht_db"].sessionmaker, lambda: app.extensions["cnht_search"])

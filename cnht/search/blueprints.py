@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+from cnht.api import api
+from cnht.search import api as search_api
+from cnht.search import backend, views
+
 
 def init_app(app: Flask) -> None:
-    from cnht.api import api
-    from cnht.search import api as search_api
-    from cnht.search import backend, views
-
     backend.init_app(app)
     app.register_blueprint(views.bp)
     api.register_blueprint(search_api.blp)

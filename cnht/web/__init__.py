@@ -12,6 +12,7 @@ from markupsafe import Markup
 from cnht import labels
 from cnht.i18n import LANGS, current_lang, localize, localized
 from cnht.reference import sector_label
+from cnht.web import views
 
 # No inline script or style, nothing from other origins: a last line against injected markup.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -19,8 +20,6 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def init_web(app: Flask) -> None:
-    from cnht.web import views  # the shell's own pages
-
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "vi")
     Babel(app, locale_selector=current_lang)
 

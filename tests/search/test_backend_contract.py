@@ -8,12 +8,12 @@ import pytest
 
 from cnht.enterprises import services
 from cnht.enterprises.schemas import EnterpriseIn
-from vnsearch.backends.base import Filters
-from vnsearch.backends.embedded import EmbeddedBackend
 from cnht.search.indexing import docs_for
-from vnsearch.query import plan_query
 from tests.conftest import enterprise_record
 from tests.search.test_embedded_search import FIRMS
+from vnsearch.backends.base import Filters
+from vnsearch.backends.embedded import EmbeddedBackend
+from vnsearch.query import plan_query
 
 BACKENDS = ["embedded", pytest.param("elasticsearch", marks=pytest.mark.skipif(
     not os.environ.get("CNHT_ES_URL"), reason="CNHT_ES_URL not set: no Elasticsearch on this machine"))]

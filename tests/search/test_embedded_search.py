@@ -8,8 +8,8 @@ import pytest
 from cnht.enterprises import services
 from cnht.enterprises.schemas import EnterpriseIn
 from cnht.search.services import SearchRequest, reindex, run_search
-from vnsearch.backends.base import Filters
 from tests.conftest import enterprise_record
+from vnsearch.backends.base import Filters
 
 # Tax codes: python-stdnum's list of real, valid codes.
 FIRMS = [

@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from vnsearch.analysis import fold_token, tokens
+from vnsearch.analysis import fold, fold_token, tokens
 from vnsearch.backends.base import FACETS, Filters, Hit, SearchBackend, SearchResult, Suggestion
 from vnsearch.documents import FIELD_WEIGHTS, TEXT_FIELDS, SearchDoc
 from vnsearch.query import Candidate, QueryPlan, Vocabulary, highlight, rank
@@ -87,8 +87,6 @@ def index_body() -> dict:
 
 
 def es_document(doc: SearchDoc) -> dict:
-    from vnsearch.analysis import fold
-
     analysed = doc.analysed()
     vocab_terms = sorted({t for f in TEXT_FIELDS for t in analysed[f][1].split() if t != "|"}
                          | set(doc.bigram_text().split()))
@@ -229,7 +227,7 @@ class ElasticsearchBackend(SearchBackend):
 
     def __init__(self, url: str, alias: str = "cnht-enterprises", client=None):
         if client is None:
-            from elasticsearch import Elasticsearch
+            from elasticsearch import Elasticsearch  # noqa: PLC0415 - the client is needed only with this backend
 
             client = Elasticsearch(url, request_timeout=30)
         self.es = client
@@ -244,14 +242,14 @@ class ElasticsearchBackend(SearchBackend):
             self.es.indices.put_alias(index=index, name=self.alias, is_write_index=True)
 
     def index(self, docs: Iterable[SearchDoc]) -> int:
-        from elasticsearch import helpers
+        from elasticsearch import helpers  # noqa: PLC0415 - the client is needed only with this backend
 
         self._ensure()
         ok, _ = helpers.bulk(self.es, bulk_actions(docs, self.alias), refresh="wait_for")
         return ok
 
     def delete(self, ids: Iterable[int]) -> int:
-        from elasticsearch import helpers
+        from elasticsearch import helpers  # noqa: PLC0415 - the client is needed only with this backend
 
         actions = [{"_op_type": "delete", "_index": self.alias, "_id": str(i)} for i in ids]
         if not actions:
@@ -262,7 +260,7 @@ class ElasticsearchBackend(SearchBackend):
 
     def reindex(self, docs: Iterable[SearchDoc]) -> int:
         """Build a new index beside the live one, then move the alias in one atomic step."""
-        from elasticsearch import helpers
+        from elasticsearch import helpers  # noqa: PLC0415 - the client is needed only with this backend
 
         new = f"{self.alias}-{int(time.time() * 1000)}"
         body = index_body()
