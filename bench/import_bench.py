@@ -91,8 +91,10 @@ def main() -> None:
         summary = out.strip().splitlines()[-1]
         print(f"{fmt}: {args.rows} rows ({path.stat().st_size / 1e6:.1f} MB, written in {made:.1f} s)")
         print(f"  {summary}")
-        print(f"  cnht import (indexing included): {wall:.1f} s, {args.rows / wall:,.0f} rows/s, "
-              f"peak RSS {peak_kb / 1024:.0f} MB")
+        print(
+            f"  cnht import (indexing included): {wall:.1f} s, {args.rows / wall:,.0f} rows/s, "
+            f"peak RSS {peak_kb / 1024:.0f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -16,8 +16,38 @@ import tempfile
 import time
 from pathlib import Path
 
-A = ["Thành", "Hưng", "Phú", "Minh", "An", "Tân", "Hoàng", "Việt", "Sao", "Đại", "Trường", "Nam", "Bình", "Phúc"]
-B = ["Đạt", "Phát", "Cường", "Long", "Tiến", "Gia", "Nhật", "Thịnh", "Lộc", "Sơn", "Quang", "Âu", "Thắng", "Xuân"]
+A = [
+    "Thành",
+    "Hưng",
+    "Phú",
+    "Minh",
+    "An",
+    "Tân",
+    "Hoàng",
+    "Việt",
+    "Sao",
+    "Đại",
+    "Trường",
+    "Nam",
+    "Bình",
+    "Phúc",
+]
+B = [
+    "Đạt",
+    "Phát",
+    "Cường",
+    "Long",
+    "Tiến",
+    "Gia",
+    "Nhật",
+    "Thịnh",
+    "Lộc",
+    "Sơn",
+    "Quang",
+    "Âu",
+    "Thắng",
+    "Xuân",
+]
 
 
 def main() -> None:
@@ -37,8 +67,12 @@ def main() -> None:
         w = csv.writer(fh)
         w.writerow([COLUMNS[f][0] for f in TEMPLATE_FIELDS])
         for i in range(args.rows):
-            row = {"name": f"Cơ sở cơ khí {rng.choice(A)} {rng.choice(B)} số {i}", "province": "Bắc Ninh",
-                   "sectors": "Cơ khí", "products": "Chi tiết gia công CNC"}
+            row = {
+                "name": f"Cơ sở cơ khí {rng.choice(A)} {rng.choice(B)} số {i}",
+                "province": "Bắc Ninh",
+                "sectors": "Cơ khí",
+                "products": "Chi tiết gia công CNC",
+            }
             w.writerow([row.get(f, "") for f in TEMPLATE_FIELDS])
     app = create_app({"INSTANCE_PATH": str(inst)})
     db = app.extensions["cnht_db"]

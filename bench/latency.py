@@ -76,10 +76,14 @@ def main() -> None:
 
     # the bare engine: FTS5 with its own folding, BM25 over the raw OR-ed words
     bare = sqlite3.connect(str(instance / "bare.sqlite3"))
-    bare.execute("CREATE VIRTUAL TABLE b USING fts5(name, products, processes, description,"
-                 " tokenize='unicode61 remove_diacritics 2')")
-    bare.executemany("INSERT INTO b VALUES (?,?,?,?)",
-                     [(d.name, d.texts["products"], d.texts["processes"], d.description) for d in docs])
+    bare.execute(
+        "CREATE VIRTUAL TABLE b USING fts5(name, products, processes, description,"
+        " tokenize='unicode61 remove_diacritics 2')"
+    )
+    bare.executemany(
+        "INSERT INTO b VALUES (?,?,?,?)",
+        [(d.name, d.texts["products"], d.texts["processes"], d.description) for d in docs],
+    )
     bare.commit()
 
     qs = [q for q in queries(firms)]
@@ -94,8 +98,12 @@ def main() -> None:
                 suggest_urls.append("/api/v1/suggest?" + urllib.parse.urlencode({"q": q.text[:cut]}))
 
     port = free_port()
-    server = subprocess.Popen([cnht, "serve", "--port", str(port), "--threads", "4"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [cnht, "serve", "--port", str(port), "--threads", "4"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         for _ in range(100):
             try:
@@ -145,22 +153,43 @@ def main() -> None:
     s50, s95 = statistics.median(search_ms), pct(search_ms, 95)
     g50, g95 = statistics.median(suggest_ms), pct(suggest_ms, 95)
     b50, b95 = statistics.median(bare_ms), pct(bare_ms, 95)
-    print(f"corpus: {args.docs} enterprises (generated in {gen_s:.1f} s); {len(search_urls)} queries × {args.rounds}")
+    print(
+        f"corpus: {args.docs} enterprises (generated in {gen_s:.1f} s); {len(search_urls)} queries × {args.rounds}"
+    )
     print(f"full reindex (embedded, from documents): {reindex_s:.1f} s")
     print(f"first query (loads vocabulary + facet arrays): {warmup_ms:.0f} ms")
-    print(f"search  via HTTP, facets included: p50 {s50:.1f} ms  p95 {s95:.1f} ms  max {max(search_ms):.1f} ms")
-    print(f"suggest via HTTP:                  p50 {g50:.1f} ms  p95 {g95:.1f} ms  ({len(suggest_ms)} requests)")
+    print(
+        f"search  via HTTP, facets included: p50 {s50:.1f} ms  p95 {s95:.1f} ms  max {max(search_ms):.1f} ms"
+    )
+    print(
+        f"suggest via HTTP:                  p50 {g50:.1f} ms  p95 {g95:.1f} ms  ({len(suggest_ms)} requests)"
+    )
     print(f"bare FTS5 MATCH (rd2, bm25, OR-ed words, no HTTP): p50 {b50:.1f} ms  p95 {b95:.1f} ms")
     print(f"ratio ours/bare: p50 {s50 / b50:.2f}×  p95 {s95 / b95:.2f}×")
     print(f"server RSS after the run: {rss:.0f} MB (peak {peak:.0f} MB)")
-    print("per query type (p50 / p95 ms): " + ", ".join(
-        f"{k} {statistics.median(v):.1f}/{pct(v, 95):.1f}" for k, v in sorted(per_type.items())))
+    print(
+        "per query type (p50 / p95 ms): "
+        + ", ".join(f"{k} {statistics.median(v):.1f}/{pct(v, 95):.1f}" for k, v in sorted(per_type.items()))
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({
-            "docs": args.docs, "reindex_s": reindex_s, "search_p50_ms": s50, "search_p95_ms": s95,
-            "suggest_p50_ms": g50, "suggest_p95_ms": g95, "bare_p50_ms": b50, "bare_p95_ms": b95,
-            "rss_mb": rss, "rss_peak_mb": peak}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "docs": args.docs,
+                    "reindex_s": reindex_s,
+                    "search_p50_ms": s50,
+                    "search_p95_ms": s95,
+                    "suggest_p50_ms": g50,
+                    "suggest_p95_ms": g95,
+                    "bare_p50_ms": b50,
+                    "bare_p95_ms": b95,
+                    "rss_mb": rss,
+                    "rss_peak_mb": peak,
+                },
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -36,40 +36,114 @@ from vnsearch.analysis import fold
 
 # Processes a firm of each concept lists, and other ways buyers write one of them.
 PROCESSES: dict[str, list[str]] = {
-    "injection_mould": ["Phay CNC", "Cắt dây EDM", "Xung điện"], "stamping_die": ["Phay CNC", "Cắt dây EDM", "Mài phẳng"],
-    "cnc_machining": ["Phay CNC", "Tiện CNC"], "die_casting": ["Đúc áp lực", "Gia công CNC"],
-    "iron_casting": ["Đúc gang", "Xử lý nhiệt"], "forging": ["Rèn nóng", "Xử lý nhiệt"], "stamping": ["Dập", "Chấn gấp"],
-    "galvanizing": ["Mạ kẽm nhúng nóng"], "powder_coating": ["Sơn tĩnh điện"], "bolts": ["Xử lý nhiệt", "Mạ kẽm"],
-    "gears": ["Phay CNC", "Xử lý nhiệt"], "hydraulic": ["Tiện CNC", "Hàn"], "steel_structure": ["Hàn", "Cắt laser"],
-    "pcba": ["Hàn dán bề mặt SMT", "Hàn nhúng"], "smt": ["Hàn dán bề mặt SMT"], "wire_harness": ["Bấm đầu cos", "Hàn"],
-    "cable": ["Ép đùn"], "transformer": ["Quấn dây"], "power_supply": ["Hàn dán bề mặt SMT"], "led": ["Hàn dán bề mặt SMT"],
-    "sensor": ["Hàn dán bề mặt SMT"], "plastic_housing": ["Ép nhựa"], "knit_fabric": ["Dệt kim"],
-    "woven_fabric": ["Dệt thoi"], "nonwoven": ["Ép nhiệt"], "yarn": ["Kéo sợi"], "thread": ["Kéo sợi", "Nhuộm"],
-    "zipper": ["Ép nhựa", "Dập"], "woven_label": ["Dệt thoi"], "buttons": ["Ép nhựa"], "interlining": ["Tráng phủ"],
-    "dyeing": ["Nhuộm"], "embroidery": ["Thêu vi tính"], "eva_sole": ["Ép phun EVA"], "rubber_sole": ["Lưu hóa cao su"],
-    "shoe_upper": ["May", "Chặt da"], "leather": ["Thuộc da"], "pu_leather": ["Tráng phủ PU"],
-    "shoe_adhesive": ["Pha chế hóa chất"], "insole": ["Ép nhiệt"], "automation": ["Lắp ráp tủ điện", "Lập trình PLC"],
-    "dye_chemicals": ["Pha chế hóa chất"], "tanning_chemicals": ["Pha chế hóa chất"], "hydraulic_hose": ["Ép đầu ống"],
+    "injection_mould": ["Phay CNC", "Cắt dây EDM", "Xung điện"],
+    "stamping_die": ["Phay CNC", "Cắt dây EDM", "Mài phẳng"],
+    "cnc_machining": ["Phay CNC", "Tiện CNC"],
+    "die_casting": ["Đúc áp lực", "Gia công CNC"],
+    "iron_casting": ["Đúc gang", "Xử lý nhiệt"],
+    "forging": ["Rèn nóng", "Xử lý nhiệt"],
+    "stamping": ["Dập", "Chấn gấp"],
+    "galvanizing": ["Mạ kẽm nhúng nóng"],
+    "powder_coating": ["Sơn tĩnh điện"],
+    "bolts": ["Xử lý nhiệt", "Mạ kẽm"],
+    "gears": ["Phay CNC", "Xử lý nhiệt"],
+    "hydraulic": ["Tiện CNC", "Hàn"],
+    "steel_structure": ["Hàn", "Cắt laser"],
+    "pcba": ["Hàn dán bề mặt SMT", "Hàn nhúng"],
+    "smt": ["Hàn dán bề mặt SMT"],
+    "wire_harness": ["Bấm đầu cos", "Hàn"],
+    "cable": ["Ép đùn"],
+    "transformer": ["Quấn dây"],
+    "power_supply": ["Hàn dán bề mặt SMT"],
+    "led": ["Hàn dán bề mặt SMT"],
+    "sensor": ["Hàn dán bề mặt SMT"],
+    "plastic_housing": ["Ép nhựa"],
+    "knit_fabric": ["Dệt kim"],
+    "woven_fabric": ["Dệt thoi"],
+    "nonwoven": ["Ép nhiệt"],
+    "yarn": ["Kéo sợi"],
+    "thread": ["Kéo sợi", "Nhuộm"],
+    "zipper": ["Ép nhựa", "Dập"],
+    "woven_label": ["Dệt thoi"],
+    "buttons": ["Ép nhựa"],
+    "interlining": ["Tráng phủ"],
+    "dyeing": ["Nhuộm"],
+    "embroidery": ["Thêu vi tính"],
+    "eva_sole": ["Ép phun EVA"],
+    "rubber_sole": ["Lưu hóa cao su"],
+    "shoe_upper": ["May", "Chặt da"],
+    "leather": ["Thuộc da"],
+    "pu_leather": ["Tráng phủ PU"],
+    "shoe_adhesive": ["Pha chế hóa chất"],
+    "insole": ["Ép nhiệt"],
+    "automation": ["Lắp ráp tủ điện", "Lập trình PLC"],
+    "dye_chemicals": ["Pha chế hóa chất"],
+    "tanning_chemicals": ["Pha chế hóa chất"],
+    "hydraulic_hose": ["Ép đầu ống"],
     "vulcanization": ["Lưu hóa cao su"],
 }
-PROCESS_ASKED = {"Phay CNC": ["CNC milling", "phay cnc"], "Tiện CNC": ["CNC turning", "tien cnc"],
-                 "Xử lý nhiệt": ["heat treatment", "nhiệt luyện"], "Mạ kẽm nhúng nóng": ["hot dip galvanizing"],
-                 "Sơn tĩnh điện": ["powder coating"], "Hàn dán bề mặt SMT": ["SMT", "surface mount"],
-                 "Cắt dây EDM": ["wire EDM", "cat day"], "Hàn": ["welding"], "Cắt laser": ["laser cutting"],
-                 "Đúc áp lực": ["die casting"], "Dập": ["stamping"], "Ép nhựa": ["injection molding", "ep nhua"],
-                 "Nhuộm": ["dyeing"], "Thêu vi tính": ["embroidery"], "Lưu hóa cao su": ["vulcanization"],
-                 "Rèn nóng": ["hot forging"], "Mài phẳng": ["surface grinding"], "Chấn gấp": ["bending"]}
-SECTOR_CERTS = {"mechanical": ["ISO 9001", "ISO 14001", "IATF 16949"], "electronics": ["ISO 9001", "ISO 14001"],
-                "textile": ["ISO 9001", "OEKO-TEX STANDARD 100"], "leather_footwear": ["ISO 9001", "ISO 14001"]}
-CERT_TEXT = {"ISO 9001": "ISO 9001:2015", "ISO 14001": "ISO 14001:2015", "IATF 16949": "IATF 16949:2016",
-             "OEKO-TEX STANDARD 100": "OEKO-TEX Standard 100"}
-REGIONS = {"north": ["01", "24", "31", "33", "37", "19", "25", "22"], "south": ["79", "75", "80", "82", "86", "92"],
-           "central": ["48", "46", "51", "52", "56", "38", "40"]}
+PROCESS_ASKED = {
+    "Phay CNC": ["CNC milling", "phay cnc"],
+    "Tiện CNC": ["CNC turning", "tien cnc"],
+    "Xử lý nhiệt": ["heat treatment", "nhiệt luyện"],
+    "Mạ kẽm nhúng nóng": ["hot dip galvanizing"],
+    "Sơn tĩnh điện": ["powder coating"],
+    "Hàn dán bề mặt SMT": ["SMT", "surface mount"],
+    "Cắt dây EDM": ["wire EDM", "cat day"],
+    "Hàn": ["welding"],
+    "Cắt laser": ["laser cutting"],
+    "Đúc áp lực": ["die casting"],
+    "Dập": ["stamping"],
+    "Ép nhựa": ["injection molding", "ep nhua"],
+    "Nhuộm": ["dyeing"],
+    "Thêu vi tính": ["embroidery"],
+    "Lưu hóa cao su": ["vulcanization"],
+    "Rèn nóng": ["hot forging"],
+    "Mài phẳng": ["surface grinding"],
+    "Chấn gấp": ["bending"],
+}
+SECTOR_CERTS = {
+    "mechanical": ["ISO 9001", "ISO 14001", "IATF 16949"],
+    "electronics": ["ISO 9001", "ISO 14001"],
+    "textile": ["ISO 9001", "OEKO-TEX STANDARD 100"],
+    "leather_footwear": ["ISO 9001", "ISO 14001"],
+}
+CERT_TEXT = {
+    "ISO 9001": "ISO 9001:2015",
+    "ISO 14001": "ISO 14001:2015",
+    "IATF 16949": "IATF 16949:2016",
+    "OEKO-TEX STANDARD 100": "OEKO-TEX Standard 100",
+}
+REGIONS = {
+    "north": ["01", "24", "31", "33", "37", "19", "25", "22"],
+    "south": ["79", "75", "80", "82", "86", "92"],
+    "central": ["48", "46", "51", "52", "56", "38", "40"],
+}
 ALL_PROVINCES = [p for ps in REGIONS.values() for p in ps]
-APPLICATIONS = ["máy in", "xe máy", "ô tô", "điện thoại", "máy giặt", "tủ lạnh", "điều hòa", "đồ chơi trẻ em",
-                "thiết bị y tế", "giày thể thao", "áo khoác xuất khẩu", "máy nông nghiệp"]
-EN_APPS = ["printers", "motorbikes", "cars", "phones", "washing machines", "medical devices", "sports shoes",
-           "export jackets"]
+APPLICATIONS = [
+    "máy in",
+    "xe máy",
+    "ô tô",
+    "điện thoại",
+    "máy giặt",
+    "tủ lạnh",
+    "điều hòa",
+    "đồ chơi trẻ em",
+    "thiết bị y tế",
+    "giày thể thao",
+    "áo khoác xuất khẩu",
+    "máy nông nghiệp",
+]
+EN_APPS = [
+    "printers",
+    "motorbikes",
+    "cars",
+    "phones",
+    "washing machines",
+    "medical devices",
+    "sports shoes",
+    "export jackets",
+]
 
 
 @dataclass
@@ -122,13 +196,21 @@ def build_corpus(n: int, seed: int = 7) -> tuple[list[dict], list[Firm]]:
                 certs[key] = today + timedelta(days=rng.choice([-400, 200, 700, 1100]))  # some expired
         employees = None if rng.random() < 0.1 else int(rng.lognormvariate(4.2, 1.1)) + 3
         province = rng.choice(ALL_PROVINCES)
-        records.append({
-            "tax_code": code, "name": d.name, "name_en": d.name_en, "province": province, "sectors": [sector],
-            "products": d.products, "processes": procs,
-            "certifications": [f"{CERT_TEXT[c]} | | | {until.isoformat()}" for c, until in certs.items()],
-            "employees": employees, "description": d.description,
-            "verification_status": d.verification,
-        })
+        records.append(
+            {
+                "tax_code": code,
+                "name": d.name,
+                "name_en": d.name_en,
+                "province": province,
+                "sectors": [sector],
+                "products": d.products,
+                "processes": procs,
+                "certifications": [f"{CERT_TEXT[c]} | | | {until.isoformat()}" for c, until in certs.items()],
+                "employees": employees,
+                "description": d.description,
+                "verification_status": d.verification,
+            }
+        )
         firms.append(Firm(code, f.concepts, sector, province, employees, procs, certs))
     return records, firms
 
@@ -143,24 +225,36 @@ def build_requirements(firms: list[Firm], count: int, seed: int = 23) -> list[Re
         style = rng.choice(["vi", "vi_plain", "en", "syn", "mixed"])
         app = rng.choice(APPLICATIONS)
         if style == "vi":
-            title = rng.choice([f"Cần tìm nhà cung cấp {vi[0]}", f"Tìm đơn vị sản xuất {vi[0]} cho {app}",
-                                f"Đặt hàng {vi[0]} theo bản vẽ"])
+            title = rng.choice(
+                [
+                    f"Cần tìm nhà cung cấp {vi[0]}",
+                    f"Tìm đơn vị sản xuất {vi[0]} cho {app}",
+                    f"Đặt hàng {vi[0]} theo bản vẽ",
+                ]
+            )
         elif style == "vi_plain":
             title = fold(rng.choice([f"can tim nha cung cap {vi[0]}", f"{vi[0]} cho {app}"]))
         elif style == "en":
-            title = rng.choice([f"Looking for {en[0]} supplier", f"{en[-1].capitalize()} for {rng.choice(EN_APPS)}",
-                                f"Sourcing: {en[0]}"])
+            title = rng.choice(
+                [
+                    f"Looking for {en[0]} supplier",
+                    f"{en[-1].capitalize()} for {rng.choice(EN_APPS)}",
+                    f"Sourcing: {en[0]}",
+                ]
+            )
         elif style == "syn":
             title = rng.choice([f"Cần {syn[0]} cho {app}", f"Tìm xưởng {syn[0]}"])
         else:
             title = f"Cần supplier {mixed}"
         other = rng.choice([x for x in CONCEPTS if x != c])
-        desc = rng.choice([
-            f"Sản phẩm dùng cho dây chuyền lắp ráp {app}. Yêu cầu giao hàng đúng hạn, chất lượng ổn định.",
-            f"Nhà máy FDI cần nhà cung ứng nội địa lâu dài. Đang mua {CONCEPTS[other][3][0]} từ nhà cung cấp khác.",
-            "Có bản vẽ kỹ thuật, dung sai ±0,05 mm. Ưu tiên doanh nghiệp có kinh nghiệm xuất khẩu.",
-            f"We supply {rng.choice(EN_APPS)} makers and need a reliable local partner. Samples first.",
-        ])
+        desc = rng.choice(
+            [
+                f"Sản phẩm dùng cho dây chuyền lắp ráp {app}. Yêu cầu giao hàng đúng hạn, chất lượng ổn định.",
+                f"Nhà máy FDI cần nhà cung ứng nội địa lâu dài. Đang mua {CONCEPTS[other][3][0]} từ nhà cung cấp khác.",
+                "Có bản vẽ kỹ thuật, dung sai ±0,05 mm. Ưu tiên doanh nghiệp có kinh nghiệm xuất khẩu.",
+                f"We supply {rng.choice(EN_APPS)} makers and need a reliable local partner. Samples first.",
+            ]
+        )
         body: dict = {"title": title, "description": desc}
         req = Req(i + 1, c, body)
         procs = PROCESSES.get(c, [])
@@ -214,7 +308,7 @@ def grades(r: Req, firms: list[Firm], today: date) -> dict[str, int]:
 def ndcg(ranked: list[str], gains: dict[str, int], k: int = 10) -> float:
     dcg = sum((2 ** gains.get(t, 0) - 1) / math.log2(i + 2) for i, t in enumerate(ranked[:k]))
     ideal = sorted(gains.values(), reverse=True)[:k]
-    idcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
     return dcg / idcg if idcg else 0.0
 
 
@@ -233,7 +327,7 @@ def make_app(instance: Path, records: list[dict]):
         load_reference(s)
         s.commit()
         for i in range(0, len(records), 5000):
-            services.bulk_create(s, [schema.load(r) for r in records[i:i + 5000]])
+            services.bulk_create(s, [schema.load(r) for r in records[i : i + 5000]])
             s.commit()
     with app.app_context():
         from cnht.search.services import reindex
@@ -253,17 +347,28 @@ def evaluate(app, reqs: list[Req], firms: list[Firm]) -> dict:
         assert res.status_code == 200, res.get_json()
         ours = [i["ref"] for i in res.get_json()["items"]]
         q = f"{r.body['title']} {r.body['description']}"
-        base = [i["ref"] for i in client.get("/api/v1/search", query_string={"q": q, "per_page": 10}).get_json()["items"]]
+        base = [
+            i["ref"]
+            for i in client.get("/api/v1/search", query_string={"q": q, "per_page": 10}).get_json()["items"]
+        ]
         for name, ranked in (("engine", ours), ("baseline", base)):
             viol = sum(violates(by_ref[t], r.body, today) for t in ranked[:10])
-            rows[name].append({"ndcg": ndcg(ranked, gains), "p10": sum(gains.get(t, 0) >= 2 for t in ranked[:10]) / 10,
-                               "violations": viol, "returned": len(ranked[:10])})
+            rows[name].append(
+                {
+                    "ndcg": ndcg(ranked, gains),
+                    "p10": sum(gains.get(t, 0) >= 2 for t in ranked[:10]) / 10,
+                    "violations": viol,
+                    "returned": len(ranked[:10]),
+                }
+            )
     out = {}
     for name, rs in rows.items():
         returned = sum(x["returned"] for x in rs) or 1
-        out[name] = {"ndcg@10": round(statistics.mean(x["ndcg"] for x in rs), 3),
-                     "precision@10": round(statistics.mean(x["p10"] for x in rs), 3),
-                     "violation_rate": round(sum(x["violations"] for x in rs) / returned, 3)}
+        out[name] = {
+            "ndcg@10": round(statistics.mean(x["ndcg"] for x in rs), 3),
+            "precision@10": round(statistics.mean(x["p10"] for x in rs), 3),
+            "violation_rate": round(sum(x["violations"] for x in rs) / returned, 3),
+        }
     return out
 
 
@@ -286,9 +391,13 @@ def latency(app, reqs: list[Req], rounds: int) -> dict:
         base.append((time.perf_counter() - t0) * 1000)
     base.sort()
     p = lambda xs, q: xs[min(len(xs) - 1, int(q * len(xs)))]  # noqa: E731
-    return {"match_p50_ms": round(statistics.median(times), 1), "match_p95_ms": round(p(times, 0.95), 1),
-            "search_p50_ms": round(statistics.median(base), 1), "search_p95_ms": round(p(base, 0.95), 1),
-            "ratio_p50": round(statistics.median(times) / statistics.median(base), 2)}
+    return {
+        "match_p50_ms": round(statistics.median(times), 1),
+        "match_p95_ms": round(p(times, 0.95), 1),
+        "search_p50_ms": round(statistics.median(base), 1),
+        "search_p95_ms": round(p(base, 0.95), 1),
+        "ratio_p50": round(statistics.median(times) / statistics.median(base), 2),
+    }
 
 
 def main() -> None:
@@ -313,7 +422,9 @@ def main() -> None:
         else:
             inst.mkdir(parents=True, exist_ok=True)
             app = make_app(inst, records)
-        print(f"{len(records)} suppliers, {len(reqs)} requirements (built in {time.perf_counter() - t0:.1f} s)")
+        print(
+            f"{len(records)} suppliers, {len(reqs)} requirements (built in {time.perf_counter() - t0:.1f} s)"
+        )
         with app.app_context():
             result = {"docs": len(records), "requirements": len(reqs)}
             if args.latency:

@@ -44,16 +44,31 @@ def build(instance: Path, docs: int) -> None:
         ents, sectors, products, certs, procs = [], [], [], [], []
         for i, f in enumerate(generate(docs), start=1):
             d = f.doc
-            ents.append({"id": i, "tax_code": d.tax_code, "name": d.name, "name_en": d.name_en,
-                         "province_code": d.province_code, "ownership": d.ownership, "size_class": d.size_class,
-                         "employees": 10 + i % 900, "founded_year": 1990 + i % 35,
-                         "export_markets": [], "key_customers": [], "description": d.description,
-                         "verification_status": d.verification, "created_at": now - timedelta(days=i % 700),
-                         "updated_at": now - timedelta(days=i % 900)})
+            ents.append(
+                {
+                    "id": i,
+                    "tax_code": d.tax_code,
+                    "name": d.name,
+                    "name_en": d.name_en,
+                    "province_code": d.province_code,
+                    "ownership": d.ownership,
+                    "size_class": d.size_class,
+                    "employees": 10 + i % 900,
+                    "founded_year": 1990 + i % 35,
+                    "export_markets": [],
+                    "key_customers": [],
+                    "description": d.description,
+                    "verification_status": d.verification,
+                    "created_at": now - timedelta(days=i % 700),
+                    "updated_at": now - timedelta(days=i % 900),
+                }
+            )
             sectors.extend({"enterprise_id": i, "sector_code": s} for s in d.sectors)
             products.extend({"enterprise_id": i, "name": p, "position": k} for k, p in enumerate(d.products))
-            certs.extend({"enterprise_id": i, "standard": c, "standard_key": c, "position": k}
-                         for k, c in enumerate(d.certifications))
+            certs.extend(
+                {"enterprise_id": i, "standard": c, "standard_key": c, "position": k}
+                for k, c in enumerate(d.certifications)
+            )
             procs.append({"enterprise_id": i, "name": "Phay CNC", "position": 0})
         conn.execute(insert(Enterprise.__table__), ents)
         conn.execute(insert(enterprise_sector), sectors)
@@ -85,17 +100,40 @@ def main() -> None:
     with app.app_context(), db.sessionmaker() as s:
         staff = create_account(s, email="staff@example.vn", password="bench-password-1", role="staff")
         own = get_by_tax_code(s, f"{1:010d}", full=False)
-        create_account(s, email="sme@example.vn", password="bench-password-1", role="sme", enterprise_id=own.id)
+        create_account(
+            s, email="sme@example.vn", password="bench-password-1", role="sme", enterprise_id=own.id
+        )
         for k in range(30):
-            s.add(SourcingRequirement(owner_id=staff.id, title=f"Khuôn ép nhựa lô {k}", status="open",
-                                      visibility="public", processes=["phay CNC"]))
+            s.add(
+                SourcingRequirement(
+                    owner_id=staff.id,
+                    title=f"Khuôn ép nhựa lô {k}",
+                    status="open",
+                    visibility="public",
+                    processes=["phay CNC"],
+                )
+            )
         s.commit()
     tax = f"{4242:010d}"
-    public = ["/healthz", "/", "/search?q=khuon+ep+nhua", "/search?q=&sector=mechanical&province=01",
-              "/search?q=plastic+injection+mould&page=3", "/enterprises", "/enterprises?province=79&page=40",
-              f"/enterprises/{tax}", "/statistics", "/sectors/mechanical", "/provinces/79", "/requirements",
-              "/requirements/1", "/api/v1/search?q=gia+cong+cnc+iso+9001", "/api/v1/suggest?q=khuon+e",
-              f"/api/v1/enterprises/{tax}", "/api/v1/enterprises?sector=textile&page=100"]
+    public = [
+        "/healthz",
+        "/",
+        "/search?q=khuon+ep+nhua",
+        "/search?q=&sector=mechanical&province=01",
+        "/search?q=plastic+injection+mould&page=3",
+        "/enterprises",
+        "/enterprises?province=79&page=40",
+        f"/enterprises/{tax}",
+        "/statistics",
+        "/sectors/mechanical",
+        "/provinces/79",
+        "/requirements",
+        "/requirements/1",
+        "/api/v1/search?q=gia+cong+cnc+iso+9001",
+        "/api/v1/suggest?q=khuon+e",
+        f"/api/v1/enterprises/{tax}",
+        "/api/v1/enterprises?sector=textile&page=100",
+    ]
     staff_pages = ["/staff/", "/requirements/1", "/connections", "/staff/duplicates"]
     sme_pages = [f"/enterprises/{1:010d}/edit", "/opportunities", "/inbox"]
     results = {}

@@ -47,14 +47,29 @@ def main() -> None:
         ents, sectors, products, certs = [], [], [], []
         for i, f in enumerate(firms, start=1):
             d = f.doc
-            ents.append({"id": i, "tax_code": d.tax_code, "name": d.name, "name_en": d.name_en,
-                         "province_code": d.province_code, "ownership": d.ownership, "size_class": d.size_class,
-                         "export_markets": [], "key_customers": [], "description": d.description,
-                         "verification_status": d.verification, "created_at": now, "updated_at": now})
+            ents.append(
+                {
+                    "id": i,
+                    "tax_code": d.tax_code,
+                    "name": d.name,
+                    "name_en": d.name_en,
+                    "province_code": d.province_code,
+                    "ownership": d.ownership,
+                    "size_class": d.size_class,
+                    "export_markets": [],
+                    "key_customers": [],
+                    "description": d.description,
+                    "verification_status": d.verification,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
             sectors.extend({"enterprise_id": i, "sector_code": s} for s in d.sectors)
             products.extend({"enterprise_id": i, "name": p, "position": k} for k, p in enumerate(d.products))
-            certs.extend({"enterprise_id": i, "standard": c, "standard_key": c, "position": k}
-                         for k, c in enumerate(d.certifications))
+            certs.extend(
+                {"enterprise_id": i, "standard": c, "standard_key": c, "position": k}
+                for k, c in enumerate(d.certifications)
+            )
         conn.execute(insert(Enterprise.__table__), ents)
         conn.execute(insert(enterprise_sector), sectors)
         conn.execute(insert(EnterpriseProduct.__table__), products)

@@ -29,7 +29,7 @@ from vnsearch.query import plan_query
 def ndcg(ranked: list[str], gains: dict[str, int], k: int = 10) -> float:
     dcg = sum((2 ** gains.get(t, 0) - 1) / math.log2(i + 2) for i, t in enumerate(ranked[:k]))
     ideal = sorted(gains.values(), reverse=True)[:k]
-    idcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
     return dcg / idcg if idcg else 0.0
 
 
@@ -45,13 +45,27 @@ class Baseline:
 
     def __init__(self, firms):
         self.db = sqlite3.connect(":memory:")
-        self.db.execute("CREATE VIRTUAL TABLE b USING fts5(tax_code UNINDEXED, province UNINDEXED, certs UNINDEXED,"
-                        " name, products, processes, certs_t, description,"
-                        " tokenize='unicode61 remove_diacritics 2')")
-        self.db.executemany("INSERT INTO b VALUES (?,?,?,?,?,?,?,?)", [
-            (f.doc.tax_code, f.doc.province_code, "|".join(f.doc.certifications), f.doc.name,
-             f.doc.texts["products"], f.doc.texts["processes"], f.doc.texts["certs"], f.doc.description)
-            for f in firms])
+        self.db.execute(
+            "CREATE VIRTUAL TABLE b USING fts5(tax_code UNINDEXED, province UNINDEXED, certs UNINDEXED,"
+            " name, products, processes, certs_t, description,"
+            " tokenize='unicode61 remove_diacritics 2')"
+        )
+        self.db.executemany(
+            "INSERT INTO b VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (
+                    f.doc.tax_code,
+                    f.doc.province_code,
+                    "|".join(f.doc.certifications),
+                    f.doc.name,
+                    f.doc.texts["products"],
+                    f.doc.texts["processes"],
+                    f.doc.texts["certs"],
+                    f.doc.description,
+                )
+                for f in firms
+            ],
+        )
 
     def search(self, q: Query, k: int = 50) -> list[str]:
         words = re.findall(r"\w+", nfc(q.text))
@@ -104,8 +118,18 @@ def main() -> None:
             rows[key]["base_recall"].append(recall(base, gains))
         worst.append((n_ours, q.type, q.text, q.filters))
 
-    order = ["accented", "unaccented", "telex_typo", "english", "mixed", "prefix", "old_tone", "synonym", "filtered",
-             "all"]
+    order = [
+        "accented",
+        "unaccented",
+        "telex_typo",
+        "english",
+        "mixed",
+        "prefix",
+        "old_tone",
+        "synonym",
+        "filtered",
+        "all",
+    ]
     print(f"corpus: {args.docs} enterprises, {len(qs)} queries; index built in {build:.2f} s")
     print(f"{'type':<12} {'n':>4}  {'nDCG@10':>8} {'baseline':>8} {'Δ':>6}   {'R@50':>6} {'baseline':>8}")
     summary = {}
@@ -115,8 +139,10 @@ def main() -> None:
         r = rows[key]
         m = {k: statistics.fmean(v) for k, v in r.items()}
         summary[key] = {"n": len(r["ndcg"]), **{k: round(v, 4) for k, v in m.items()}}
-        print(f"{key:<12} {len(r['ndcg']):>4}  {m['ndcg']:>8.3f} {m['base_ndcg']:>8.3f} {m['ndcg'] - m['base_ndcg']:>+6.3f}"
-              f"   {m['recall']:>6.3f} {m['base_recall']:>8.3f}")
+        print(
+            f"{key:<12} {len(r['ndcg']):>4}  {m['ndcg']:>8.3f} {m['base_ndcg']:>8.3f} {m['ndcg'] - m['base_ndcg']:>+6.3f}"
+            f"   {m['recall']:>6.3f} {m['base_recall']:>8.3f}"
+        )
     worst.sort()
     print("\nweakest queries (ours):")
     for n, t, text, f in worst[:12]:

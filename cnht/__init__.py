@@ -16,7 +16,15 @@ from flask import Flask
 # Order matters once: search comes before the features whose pages count or match through it,
 # which only matters at request time, so the list simply follows the README.
 FEATURES = (
-    "accounts", "enterprises", "portal", "assessment", "search", "matching", "imports", "stats", "home",
+    "accounts",
+    "enterprises",
+    "portal",
+    "assessment",
+    "search",
+    "matching",
+    "imports",
+    "stats",
+    "home",
 )
 
 
@@ -28,8 +36,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from cnht.web import init_web
 
     cfg = load_config(config)
-    app = Flask(__name__, instance_path=cfg["INSTANCE_PATH"], template_folder="web/templates",
-                static_folder="static")
+    app = Flask(
+        __name__, instance_path=cfg["INSTANCE_PATH"], template_folder="web/templates", static_folder="static"
+    )
     app.config.update(cfg)
     app.json.ensure_ascii = False
     app.json.sort_keys = False

@@ -12,8 +12,12 @@ from flask.cli import FlaskGroup, with_appcontext
 from cnht import create_app
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False,
-             help="CNHT Portal — cổng thông tin công nghiệp hỗ trợ / supporting-industry portal.")
+@click.group(
+    cls=FlaskGroup,
+    create_app=lambda: create_app(),
+    add_version_option=False,
+    help="CNHT Portal — cổng thông tin công nghiệp hỗ trợ / supporting-industry portal.",
+)
 def cli() -> None:
     pass
 
@@ -40,8 +44,11 @@ def init_db() -> None:
     counts = load_reference(session)
     session.commit()
     url = engine.url.render_as_string(hide_password=True)
-    state = "tạo mới / created" if before is None else (
-        "đã nâng cấp / upgraded" if before != after else "đã cập nhật / up to date")
+    state = (
+        "tạo mới / created"
+        if before is None
+        else ("đã nâng cấp / upgraded" if before != after else "đã cập nhật / up to date")
+    )
     click.echo(f"Cơ sở dữ liệu / database {url}: {state} (revision {after})")
     click.echo("Dữ liệu tham chiếu / reference data: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     # A new or upgraded search index (or one left behind by a restore) is rebuilt here, so that
@@ -66,16 +73,21 @@ def _require_schema() -> None:
     from cnht.db import get_db
 
     if migrate.current_revision(get_db().engine) is None:
-        raise click.ClickException("Chưa khởi tạo cơ sở dữ liệu: chạy 'cnht init-db' trước / "
-                                   "database not initialised: run 'cnht init-db' first")
+        raise click.ClickException(
+            "Chưa khởi tạo cơ sở dữ liệu: chạy 'cnht init-db' trước / "
+            "database not initialised: run 'cnht init-db' first"
+        )
 
 
 @cli.command("demo")
 @click.option("--count", default=320, show_default=True, help="Số doanh nghiệp / number of enterprises")
 @click.option("--seed", default=2025, show_default=True)
-@click.option("--accounts", is_flag=True,
-              help="Tạo tài khoản mẫu (cán bộ, doanh nghiệp, bên mua) với mật khẩu mới / demo accounts with new "
-                   "random passwords, and demo sourcing requests. Never on a production server.")
+@click.option(
+    "--accounts",
+    is_flag=True,
+    help="Tạo tài khoản mẫu (cán bộ, doanh nghiệp, bên mua) với mật khẩu mới / demo accounts with new "
+    "random passwords, and demo sourcing requests. Never on a production server.",
+)
 @with_appcontext
 def demo(count: int, seed: int, accounts: bool) -> None:
     """Nạp dữ liệu mẫu / Load the bundled demo enterprises (deterministic, idempotent)."""
@@ -86,8 +98,10 @@ def demo(count: int, seed: int, accounts: bool) -> None:
     counts = demo_data.load(session, count=count, seed=seed)
     created = demo_data.load_accounts(session) if accounts else []
     session.commit()
-    click.echo(f"Dữ liệu mẫu / demo data: {counts['created']} mới/created, {counts['updated']} cập nhật/updated, "
-               f"{counts['unchanged']} không đổi/unchanged")
+    click.echo(
+        f"Dữ liệu mẫu / demo data: {counts['created']} mới/created, {counts['updated']} cập nhật/updated, "
+        f"{counts['unchanged']} không đổi/unchanged"
+    )
     for role, email, password in created:
         click.echo(f"  tài khoản mẫu / demo account  {role:6s} {email:28s} {password}")
 
@@ -95,10 +109,19 @@ def demo(count: int, seed: int, accounts: bool) -> None:
 @cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra, không ghi / validate only, write nothing")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False),
-              help="Ghi báo cáo lỗi / write the row report (.csv or .xlsx)")
-@click.option("--on-error", type=click.Choice(["skip", "abort"]), default="skip", show_default=True,
-              help="skip: bỏ qua dòng lỗi / skip bad rows; abort: không ghi gì nếu có lỗi / write nothing")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False),
+    help="Ghi báo cáo lỗi / write the row report (.csv or .xlsx)",
+)
+@click.option(
+    "--on-error",
+    type=click.Choice(["skip", "abort"]),
+    default="skip",
+    show_default=True,
+    help="skip: bỏ qua dòng lỗi / skip bad rows; abort: không ghi gì nếu có lỗi / write nothing",
+)
 @click.option("--sheet", help="Tên trang tính (XLSX) / sheet name")
 @with_appcontext
 def import_cmd(path: str, dry_run: bool, report_path: str | None, on_error: str, sheet: str | None) -> None:
@@ -118,24 +141,37 @@ def import_cmd(path: str, dry_run: bool, report_path: str | None, on_error: str,
         elapsed = time.perf_counter() - started
         return f"{state['done'] / elapsed:,.0f} dòng/s rows/s" if elapsed > 0 else ""
 
-    with click.progressbar(length=total or 0, label="Đang nhập / importing", show_eta=True, show_pos=True,
-                           item_show_func=rate, file=sys.stderr) as bar:
+    with click.progressbar(
+        length=total or 0,
+        label="Đang nhập / importing",
+        show_eta=True,
+        show_pos=True,
+        item_show_func=rate,
+        file=sys.stderr,
+    ) as bar:
+
         def progress(n: int) -> None:
             if n % 100 == 0:
                 bar.update(n - state["done"])
                 state["done"] = n
 
-        report = import_file(session, path, dry_run=dry_run, on_error=on_error, sheet=sheet, progress=progress)
+        report = import_file(
+            session, path, dry_run=dry_run, on_error=on_error, sheet=sheet, progress=progress
+        )
         bar.update(max(report.rows_read - state["done"], 0))
     if report.fatal:
         session.rollback()
         raise click.ClickException(str(report.fatal))
     session.commit()
     if report.unknown_columns:
-        click.echo("Cột không nhận ra (bỏ qua) / unknown columns (ignored): " + ", ".join(report.unknown_columns))
+        click.echo(
+            "Cột không nhận ra (bỏ qua) / unknown columns (ignored): " + ", ".join(report.unknown_columns)
+        )
     for issue in report.issues[:50]:
-        click.echo(f"  dòng/row {issue.row} [{issue.column}] {issue.value!r}: {issue.message}",
-                   err=issue.level == "error")
+        click.echo(
+            f"  dòng/row {issue.row} [{issue.column}] {issue.value!r}: {issue.message}",
+            err=issue.level == "error",
+        )
     if len(report.issues) > 50:
         click.echo(f"  … {len(report.issues) - 50} thông báo khác / more messages (see --report)")
     if report_path:
@@ -156,7 +192,9 @@ def export_cmd(path: str, query: str | None) -> None:
 
     _require_schema()
     if not path.lower().endswith((".xlsx", ".csv")):
-        raise click.ClickException("Tên tệp phải kết thúc bằng .xlsx hoặc .csv / the file must end in .xlsx or .csv")
+        raise click.ClickException(
+            "Tên tệp phải kết thúc bằng .xlsx hoặc .csv / the file must end in .xlsx or .csv"
+        )
     ids = None
     if query is not None:
         from cnht.search.services import result_ids
@@ -178,8 +216,10 @@ def reindex_cmd() -> None:
     _require_schema()
     started = time.perf_counter()
     n = reindex(current_app._get_current_object())
-    click.echo(f"Đã lập chỉ mục / indexed {n} doanh nghiệp/enterprises "
-               f"({current_app.config['SEARCH_BACKEND']}) trong / in {time.perf_counter() - started:.1f} s")
+    click.echo(
+        f"Đã lập chỉ mục / indexed {n} doanh nghiệp/enterprises "
+        f"({current_app.config['SEARCH_BACKEND']}) trong / in {time.perf_counter() - started:.1f} s"
+    )
 
 
 @cli.command("serve")
@@ -201,8 +241,9 @@ def serve(host: str, port: int, threads: int) -> None:
     except Exception as exc:
         click.echo(f"Chỉ mục tìm kiếm chưa sẵn sàng / search index not ready: {exc}", err=True)
     click.echo(f"CNHT Portal: http://{host}:{port}/")
-    waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads,
-                   ident="cnht-portal")
+    waitress_serve(
+        current_app._get_current_object(), host=host, port=port, threads=threads, ident="cnht-portal"
+    )
 
 
 @cli.command("create-user")
@@ -210,7 +251,9 @@ def serve(host: str, port: int, threads: int) -> None:
 @click.option("--role", type=click.Choice(["admin", "staff", "sme", "buyer"]), required=True)
 @click.option("--name", "full_name", default="")
 @click.option("--password", help="Nếu bỏ trống sẽ hỏi / prompted when omitted")
-@click.option("--enterprise", "tax_code", help="Mã số thuế doanh nghiệp (vai trò sme) / tax code for an SME user")
+@click.option(
+    "--enterprise", "tax_code", help="Mã số thuế doanh nghiệp (vai trò sme) / tax code for an SME user"
+)
 @with_appcontext
 def create_user(email: str, role: str, full_name: str, password: str | None, tax_code: str | None) -> None:
     """Tạo tài khoản / Create a user account."""
@@ -230,12 +273,19 @@ def create_user(email: str, role: str, full_name: str, password: str | None, tax
     if tax_code:
         ent = get_by_tax_code(session, tax_code.strip(), full=False)
         if ent is None:
-            raise click.ClickException(f"Không có doanh nghiệp mã số thuế {tax_code} / "
-                                       f"no enterprise with tax code {tax_code}")
+            raise click.ClickException(
+                f"Không có doanh nghiệp mã số thuế {tax_code} / no enterprise with tax code {tax_code}"
+            )
         enterprise_id = ent.id
     try:
-        user = create_account(session, email=email, password=password, role=role, full_name=full_name,
-                              enterprise_id=enterprise_id)
+        user = create_account(
+            session,
+            email=email,
+            password=password,
+            role=role,
+            full_name=full_name,
+            enterprise_id=enterprise_id,
+        )
     except AccountError as exc:
         raise click.ClickException(str(exc.msg)) from None
     session.commit()

@@ -80,8 +80,8 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         )
     url = cfg["DATABASE_URL"]
     if url.startswith("postgres://"):  # Heroku-style URLs
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):  # use psycopg 3, the driver we install
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     cfg["DATABASE_URL"] = url
     return cfg

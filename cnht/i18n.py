@@ -104,9 +104,11 @@ def flatten_messages(messages: Any, *, keyed: bool = True) -> list[str]:
 def install_marshmallow_messages() -> None:
     """marshmallow's built-in messages, in Vietnamese and English (called once at import)."""
     messages = {
-        fields.Field: {"required": Msg("Bắt buộc phải có", "This field is required"),
-                       "null": Msg("Không được để trống", "Must not be empty"),
-                       "validator_failed": Msg("Giá trị không hợp lệ", "Invalid value")},
+        fields.Field: {
+            "required": Msg("Bắt buộc phải có", "This field is required"),
+            "null": Msg("Không được để trống", "Must not be empty"),
+            "validator_failed": Msg("Giá trị không hợp lệ", "Invalid value"),
+        },
         fields.String: {"invalid": Msg("Cần một chuỗi ký tự", "Not a valid string")},
         fields.Integer: {"invalid": Msg("Cần một số nguyên", "Not a valid integer")},
         fields.Float: {"invalid": Msg("Cần một số", "Not a valid number")},

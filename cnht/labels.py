@@ -63,7 +63,11 @@ FACET_TITLES = {
 }
 VERIFIED_FACET = {"true": Msg("Đã xác minh", "Verified"), "false": Msg("Chưa xác minh", "Not verified")}
 # how certification keys are usually written (keys are upper-cased for comparison)
-CERT_DISPLAY = {"ROHS": "RoHS", "OEKO-TEX STANDARD 100": "OEKO-TEX Standard 100", "GLOBALG.A.P": "GlobalG.A.P"}
+CERT_DISPLAY = {
+    "ROHS": "RoHS",
+    "OEKO-TEX STANDARD 100": "OEKO-TEX Standard 100",
+    "GLOBALG.A.P": "GlobalG.A.P",
+}
 UNKNOWN = Msg("Chưa rõ", "Unknown")
 
 

@@ -14,9 +14,13 @@ import unicodedata
 from vnsearch.analysis import fold
 
 # TCVN 5712:1993 VN3 (ABC): byte (as a cp1252/latin-1 character) → letter.
-_TCVN3 = dict(zip(
-    "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\xadõøö÷ùúýûüþ¡¢§£¤¥¦",
-    "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĂÂĐÊÔƠƯ", strict=True))
+_TCVN3 = dict(
+    zip(
+        "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\xadõøö÷ùúýûüþ¡¢§£¤¥¦",
+        "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĂÂĐÊÔƠƯ",
+        strict=True,
+    )
+)
 # characters that never occur in ordinary Vietnamese Unicode text but are common in TCVN3
 _TCVN3_SIGNS = set("µ¸¶·¹¨»¾¼½©®ª«¬¡¢§£¤¥¦\xad")
 # TCVN3 letters that look like Latin-1 capitals inside a lower-case word ("khÝ" = "khí")
@@ -24,7 +28,9 @@ _TCVN3_INNER = re.compile(r"[a-z][ÆÇÊÈÉËÌÐÎÏÑÒÕÓÔÖ×ÝØÜÞ]")
 
 # letters of Unicode Vietnamese that neither legacy encoding produces (â ê ô are VNI mark characters)
 _VN_LETTERS = re.compile(r"[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
-_SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?$")
+_SYLLABLE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?$"
+)
 
 # VNI: tone mark characters after a vowel, by tone (sắc, huyền, hỏi, ngã, nặng)
 _VNI_TONES = "ùøûõï"

@@ -63,7 +63,9 @@ def _open_csv(path: Path) -> Table:
     encoding = _detect_encoding(sample)
     text_sample = sample.decode(encoding, errors="ignore")
     if "\x00" in text_sample:
-        raise ReadError("Tệp không phải là bảng tính CSV hoặc XLSX", "The file is not a CSV or XLSX spreadsheet")
+        raise ReadError(
+            "Tệp không phải là bảng tính CSV hoặc XLSX", "The file is not a CSV or XLSX spreadsheet"
+        )
     try:
         delimiter = csv.Sniffer().sniff("\n".join(text_sample.splitlines()[:20]), delimiters=",;\t").delimiter
     except csv.Error:
@@ -79,8 +81,10 @@ def _open_csv(path: Path) -> Table:
                 for values in reader:
                     yield reader.line_num, values
             except UnicodeDecodeError as exc:
-                raise ReadError(f"Lỗi mã hóa ký tự gần dòng {reader.line_num + 1}",
-                                    f"Character encoding error near line {reader.line_num + 1}") from exc
+                raise ReadError(
+                    f"Lỗi mã hóa ký tự gần dòng {reader.line_num + 1}",
+                    f"Character encoding error near line {reader.line_num + 1}",
+                ) from exc
 
     reader = csv.reader(io.StringIO(text_sample), delimiter=delimiter)
     headers = next(reader, [])
@@ -97,14 +101,18 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
         wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
         fh.close()
-        raise ReadError("Không đọc được tệp Excel (tệp hỏng hoặc không phải XLSX)",
-                            "Cannot read the Excel file (damaged or not XLSX)") from exc
+        raise ReadError(
+            "Không đọc được tệp Excel (tệp hỏng hoặc không phải XLSX)",
+            "Cannot read the Excel file (damaged or not XLSX)",
+        ) from exc
     if sheet:
         if sheet not in wb.sheetnames:
             wb.close()
             fh.close()
-            raise ReadError(f"Không có trang tính '{sheet}' (có: {', '.join(wb.sheetnames)})",
-                                f"No sheet named '{sheet}' (available: {', '.join(wb.sheetnames)})")
+            raise ReadError(
+                f"Không có trang tính '{sheet}' (có: {', '.join(wb.sheetnames)})",
+                f"No sheet named '{sheet}' (available: {', '.join(wb.sheetnames)})",
+            )
         ws: Any = wb[sheet]
     else:
         ws = wb.worksheets[0]
@@ -128,7 +136,13 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
             wb.close()
             fh.close()
 
-    return Table(headers=headers, rows=rows(), format="xlsx", sheet=ws.title, close=lambda: _close_all(wb.close, fh.close))
+    return Table(
+        headers=headers,
+        rows=rows(),
+        format="xlsx",
+        sheet=ws.title,
+        close=lambda: _close_all(wb.close, fh.close),
+    )
 
 
 def open_table(path: str | Path, sheet: str | None = None) -> Table:
@@ -140,8 +154,10 @@ def open_table(path: str | Path, sheet: str | None = None) -> Table:
     if head.startswith(b"PK\x03\x04"):
         return _open_xlsx(path, sheet)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ReadError("Định dạng Excel 97-2003 (.xls) chưa được hỗ trợ: hãy lưu lại thành .xlsx",
-                            "Excel 97-2003 (.xls) is not supported: save the file as .xlsx")
+        raise ReadError(
+            "Định dạng Excel 97-2003 (.xls) chưa được hỗ trợ: hãy lưu lại thành .xlsx",
+            "Excel 97-2003 (.xls) is not supported: save the file as .xlsx",
+        )
     if path.stat().st_size == 0:
         raise ReadError("Tệp rỗng", "The file is empty")
     return _open_csv(path)

@@ -11,9 +11,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 
-def write_table(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence[object]], *,
-                sheet: str = "Sheet1", widths: Sequence[int] | None = None,
-                title: str | None = None) -> int:
+def write_table(
+    path: str | Path,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    sheet: str = "Sheet1",
+    widths: Sequence[int] | None = None,
+    title: str | None = None,
+) -> int:
     """Write ``headers`` then ``rows``; ``title`` is an extra first line (a report's summary).
     Returns the number of data rows written."""
     path = Path(path)

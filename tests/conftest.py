@@ -23,7 +23,7 @@ TEST_DB_ENV = "CNHT_TEST_DATABASE_URL"
 
 def _pg_url(url: str) -> str:
     if url.startswith("postgresql://"):
-        return "postgresql+psycopg://" + url[len("postgresql://"):]
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -49,14 +49,16 @@ def is_postgres(database_url) -> bool:
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
-    application = create_app({
-        "INSTANCE_PATH": str(instance),
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "test-secret",
-        "TESTING": True,
-        "IMPORT_JOBS_INLINE": True,
-        "STATS_CACHE_SECONDS": 0,  # each test's data is rolled back: no aggregate may outlive it  # the background-thread path has its own test on a fresh database
-    })
+    application = create_app(
+        {
+            "INSTANCE_PATH": str(instance),
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret",
+            "TESTING": True,
+            "IMPORT_JOBS_INLINE": True,
+            "STATS_CACHE_SECONDS": 0,  # each test's data is rolled back: no aggregate may outlive it  # the background-thread path has its own test on a fresh database
+        }
+    )
     database = application.extensions["cnht_db"]
     migrate.upgrade(database.engine)
     with database.sessionmaker() as s:

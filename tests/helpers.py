@@ -11,12 +11,25 @@ PASSWORD = "mat-khau-rat-dai-2026"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def make_user(session, role: str, email: str | None = None, *, tax_code: str | None = None,
-              full_name: str = "Nguyễn Văn An", organisation: str | None = None):
+def make_user(
+    session,
+    role: str,
+    email: str | None = None,
+    *,
+    tax_code: str | None = None,
+    full_name: str = "Nguyễn Văn An",
+    organisation: str | None = None,
+):
     ent = get_by_tax_code(session, tax_code, full=False) if tax_code else None
     assert tax_code is None or ent is not None, f"no enterprise {tax_code} to attach the user to"
-    user = create_account(session, email=email or f"{role}@example.vn", password=PASSWORD, role=role,
-                          full_name=full_name, enterprise_id=ent.id if ent else None)
+    user = create_account(
+        session,
+        email=email or f"{role}@example.vn",
+        password=PASSWORD,
+        role=role,
+        full_name=full_name,
+        enterprise_id=ent.id if ent else None,
+    )
     user.organisation = organisation
     session.commit()
     return user

@@ -22,12 +22,24 @@ def _enterprise(session, **kw):
 
 def test_register_sme_signs_in_and_files_a_claim(client, session):
     ent = _enterprise(session)
-    r = post_form(client, "/register", {"role": "sme", "full_name": "Trần Thị Bình", "email": "Binh@Example.VN",
-                                        "password": PASSWORD, "password2": PASSWORD, "tax_code": ent.tax_code},
-                  page="/register")
+    r = post_form(
+        client,
+        "/register",
+        {
+            "role": "sme",
+            "full_name": "Trần Thị Bình",
+            "email": "Binh@Example.VN",
+            "password": PASSWORD,
+            "password2": PASSWORD,
+            "tax_code": ent.tax_code,
+        },
+        page="/register",
+    )
     assert r.status_code == 302 and r.headers["Location"].endswith("/account")
     user = session.scalar(select(User).where(User.email == "binh@example.vn"))
-    assert user.role == "sme" and user.password_hash.startswith("scrypt:") and PASSWORD not in user.password_hash
+    assert (
+        user.role == "sme" and user.password_hash.startswith("scrypt:") and PASSWORD not in user.password_hash
+    )
     claim = session.scalar(select(EnterpriseClaim).where(EnterpriseClaim.user_id == user.id))
     assert claim.enterprise_id == ent.id and claim.status == "pending"
     assert user.enterprise_id is None  # staff must approve first
@@ -36,15 +48,35 @@ def test_register_sme_signs_in_and_files_a_claim(client, session):
 
 
 def test_register_refuses_bad_input_in_the_users_language(client, session):
-    r = post_form(client, "/register", {"role": "admin", "full_name": "X", "email": "not-an-email",
-                                        "password": "short", "password2": "other"}, page="/register")
+    r = post_form(
+        client,
+        "/register",
+        {
+            "role": "admin",
+            "full_name": "X",
+            "email": "not-an-email",
+            "password": "short",
+            "password2": "other",
+        },
+        page="/register",
+    )
     assert r.status_code == 400
     html = r.get_data(as_text=True)
     assert "Mật khẩu cần 10–200 ký tự" in html and "Hai mật khẩu không khớp" in html
     assert "Chọn doanh nghiệp cung ứng hoặc bên mua" in html
     assert session.scalar(select(User)) is None
-    r = post_form(client, "/register?lang=en", {"role": "buyer", "full_name": "Jane Doe", "email": "bad",
-                                                "password": PASSWORD, "password2": PASSWORD}, page="/register")
+    r = post_form(
+        client,
+        "/register?lang=en",
+        {
+            "role": "buyer",
+            "full_name": "Jane Doe",
+            "email": "bad",
+            "password": PASSWORD,
+            "password2": PASSWORD,
+        },
+        page="/register",
+    )
     assert "Not a valid email address" in r.get_data(as_text=True)
 
 
@@ -114,7 +146,10 @@ def test_staff_approve_a_claim_and_the_sme_is_linked(client, session):
     assert r.status_code == 302
     session.expire_all()
     assert session.get(User, sme.id).enterprise_id == ent.id
-    assert session.scalar(select(OutboxMessage).where(OutboxMessage.to_email == sme.email)).kind == "claim_decision"
+    assert (
+        session.scalar(select(OutboxMessage).where(OutboxMessage.to_email == sme.email)).kind
+        == "claim_decision"
+    )
 
 
 def test_staff_pages_refuse_other_roles(client, session):

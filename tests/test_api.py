@@ -7,12 +7,30 @@ from tests.conftest import enterprise_record
 
 SEED = [
     enterprise_record(),
-    enterprise_record(tax_code="0300588569", name="Công ty Cổ phần Dệt may Phương Nam", province="Bình Dương",
-                      sectors=["Dệt may"], products=["Vải dệt kim"], employees=300, revenue_bn_vnd=500),
-    enterprise_record(tax_code="0101248141", name="Công ty TNHH Điện tử Bắc Ninh", province="Bắc Ninh",
-                      sectors=["dien tu", "co khi"], products=["Bo mạch PCBA"]),
-    enterprise_record(tax_code="0101245486", name="Công ty TNHH Đế giày Tây Nam", province="TP Hồ Chí Minh",
-                      sectors=["Da giày"], products=["Đế giày EVA"], verification_status="staff_assessed"),
+    enterprise_record(
+        tax_code="0300588569",
+        name="Công ty Cổ phần Dệt may Phương Nam",
+        province="Bình Dương",
+        sectors=["Dệt may"],
+        products=["Vải dệt kim"],
+        employees=300,
+        revenue_bn_vnd=500,
+    ),
+    enterprise_record(
+        tax_code="0101248141",
+        name="Công ty TNHH Điện tử Bắc Ninh",
+        province="Bắc Ninh",
+        sectors=["dien tu", "co khi"],
+        products=["Bo mạch PCBA"],
+    ),
+    enterprise_record(
+        tax_code="0101245486",
+        name="Công ty TNHH Đế giày Tây Nam",
+        province="TP Hồ Chí Minh",
+        sectors=["Da giày"],
+        products=["Đế giày EVA"],
+        verification_status="staff_assessed",
+    ),
 ]
 
 
@@ -34,21 +52,34 @@ def test_list_is_paginated_with_exact_total(client, seeded):
     names = [i["name"] for i in body["items"] + page2["items"]]
     assert len(set(names)) == 4
     item = body["items"][0]
-    assert set(item) == {"ref", "tax_code", "name", "name_en", "short_name", "province", "sectors", "size_class",
-                         "verification_status", "updated_at"}
+    assert set(item) == {
+        "ref",
+        "tax_code",
+        "name",
+        "name_en",
+        "short_name",
+        "province",
+        "sectors",
+        "size_class",
+        "verification_status",
+        "updated_at",
+    }
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("sector=textile", {"0300588569"}),
-    ("sector=Dệt may", {"0300588569"}),
-    ("sector=co khi", {"0100112437", "0101248141"}),
-    ("province=79", {"0300588569", "0101245486"}),
-    ("province=Ho Chi Minh", {"0300588569", "0101245486"}),
-    ("province=Bình Dương", {"0300588569", "0101245486"}),   # a former province filters by its 2025 unit
-    ("province=bac ninh&sector=electronics", {"0101248141"}),
-    ("verification=staff_assessed", {"0101245486"}),
-    ("size=large", {"0300588569"}),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("sector=textile", {"0300588569"}),
+        ("sector=Dệt may", {"0300588569"}),
+        ("sector=co khi", {"0100112437", "0101248141"}),
+        ("province=79", {"0300588569", "0101245486"}),
+        ("province=Ho Chi Minh", {"0300588569", "0101245486"}),
+        ("province=Bình Dương", {"0300588569", "0101245486"}),  # a former province filters by its 2025 unit
+        ("province=bac ninh&sector=electronics", {"0101248141"}),
+        ("verification=staff_assessed", {"0101245486"}),
+        ("size=large", {"0300588569"}),
+    ],
+)
 def test_list_filters(client, seeded, query, expected):
     body = client.get(f"/api/v1/enterprises?{query}").get_json()
     assert {i["tax_code"] for i in body["items"]} == expected
@@ -71,14 +102,17 @@ def test_detail_by_tax_code(client, seeded):
     assert body["products"][0]["category_name"] == "Vi mạch / mạch in"  # research note stripped
 
 
-@pytest.mark.parametrize("url, status, code, field", [
-    ("/api/v1/enterprises?province=Atlantis", 422, "unprocessable_entity", "province"),
-    ("/api/v1/enterprises?sector=agriculture", 422, "unprocessable_entity", "sector"),
-    ("/api/v1/enterprises?per_page=1000", 422, "unprocessable_entity", "per_page"),
-    ("/api/v1/enterprises?page=0", 422, "unprocessable_entity", "page"),
-    ("/api/v1/enterprises/0000000000", 404, "not_found", None),
-    ("/api/v1/nothing-here", 404, "not_found", None),
-])
+@pytest.mark.parametrize(
+    "url, status, code, field",
+    [
+        ("/api/v1/enterprises?province=Atlantis", 422, "unprocessable_entity", "province"),
+        ("/api/v1/enterprises?sector=agriculture", 422, "unprocessable_entity", "sector"),
+        ("/api/v1/enterprises?per_page=1000", 422, "unprocessable_entity", "per_page"),
+        ("/api/v1/enterprises?page=0", 422, "unprocessable_entity", "page"),
+        ("/api/v1/enterprises/0000000000", 404, "not_found", None),
+        ("/api/v1/nothing-here", 404, "not_found", None),
+    ],
+)
 def test_errors_have_one_json_shape(client, seeded, url, status, code, field):
     resp = client.get(url)
     assert resp.status_code == status

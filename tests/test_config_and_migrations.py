@@ -49,10 +49,13 @@ def test_secret_key_is_generated_once_and_private(clean_env, tmp_path):
     assert mode == 0o600
 
 
-@pytest.mark.parametrize("env, fragment", [
-    ({"CNHT_SEARCH_BACKEND": "solr"}, "must be one of"),
-    ({"CNHT_SEARCH_BACKEND": "elasticsearch"}, "needs CNHT_ES_URL"),
-])
+@pytest.mark.parametrize(
+    "env, fragment",
+    [
+        ({"CNHT_SEARCH_BACKEND": "solr"}, "must be one of"),
+        ({"CNHT_SEARCH_BACKEND": "elasticsearch"}, "needs CNHT_ES_URL"),
+    ],
+)
 def test_invalid_configuration_fails_fast(clean_env, tmp_path, env, fragment):
     clean_env.setenv("CNHT_INSTANCE_PATH", str(tmp_path))
     for k, v in env.items():
@@ -66,7 +69,9 @@ def test_migrations_match_the_models_and_go_down_and_up(fresh_database_url):
     try:
         migrate.upgrade(engine)
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+            )
         assert diff == [], diff
         migrate.downgrade(engine, "base")
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
@@ -80,8 +85,16 @@ def test_elasticsearch_backend_is_selected_by_configuration(tmp_path, database_u
     from cnht import create_app
     from vnsearch.backends.elasticsearch import ElasticsearchBackend
 
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url, "SECRET_KEY": "x",
-                      "SEARCH_BACKEND": "elasticsearch", "ES_URL": "http://127.0.0.1:9", "ES_INDEX": "cnht-x"})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "x",
+            "SEARCH_BACKEND": "elasticsearch",
+            "ES_URL": "http://127.0.0.1:9",
+            "ES_INDEX": "cnht-x",
+        }
+    )
     backend = app.extensions["cnht_search"]
     assert isinstance(backend, ElasticsearchBackend) and backend.alias == "cnht-x"
     app.extensions["cnht_db"].engine.dispose()

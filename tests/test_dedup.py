@@ -21,22 +21,28 @@ from tests.test_ingest import ROW, _rows, _write_csv
 EXISTING = dict(ROW, name="Công ty TNHH Cơ khí Chính xác Thành Đạt", phone="024 3812 3456")
 
 
-@pytest.mark.parametrize("a, b", [
-    ("Công ty TNHH Cơ khí Chính xác Thành Đạt", "CÔNG TY TRÁCH NHIỆM HỮU HẠN CƠ KHÍ CHÍNH XÁC THÀNH ĐẠT"),
-    ("Công ty Cổ phần Điện tử Sao Việt", "Sao Viet Electronics JSC"[:0] + "CTCP Điện tử Sao Việt"),
-    ("Cty TNHH MTV Nhựa Minh Phát", "Nhựa Minh Phát Co., Ltd"),
-    ("Công ty TNHH SX-TM Cơ khí Hòa Bình", "Công ty TNHH Sản xuất Thương mại Cơ khí Hoà Bình"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Công ty TNHH Cơ khí Chính xác Thành Đạt", "CÔNG TY TRÁCH NHIỆM HỮU HẠN CƠ KHÍ CHÍNH XÁC THÀNH ĐẠT"),
+        ("Công ty Cổ phần Điện tử Sao Việt", "Sao Viet Electronics JSC"[:0] + "CTCP Điện tử Sao Việt"),
+        ("Cty TNHH MTV Nhựa Minh Phát", "Nhựa Minh Phát Co., Ltd"),
+        ("Công ty TNHH SX-TM Cơ khí Hòa Bình", "Công ty TNHH Sản xuất Thương mại Cơ khí Hoà Bình"),
+    ],
+)
 def test_legal_forms_and_abbreviations_do_not_matter(a, b):
     assert name_key(a).split() and similarity(name_key(a), name_key(b)) >= 88, (name_key(a), name_key(b))
 
 
-@pytest.mark.parametrize("a, b", [
-    ("Công ty TNHH Cơ khí Thành Đạt", "Công ty TNHH Điện tử Thành Công"),
-    ("Công ty TNHH Việt", "Công ty TNHH Việt Tiến"),
-    ("Công ty Cổ phần Dệt may Hòa Thọ", "Công ty Cổ phần Da giày Hòa Bình"),
-    ("Công ty TNHH May mặc số 1 Đông Anh", "Công ty TNHH May mặc số 2 Đông Anh"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Công ty TNHH Cơ khí Thành Đạt", "Công ty TNHH Điện tử Thành Công"),
+        ("Công ty TNHH Việt", "Công ty TNHH Việt Tiến"),
+        ("Công ty Cổ phần Dệt may Hòa Thọ", "Công ty Cổ phần Da giày Hòa Bình"),
+        ("Công ty TNHH May mặc số 1 Đông Anh", "Công ty TNHH May mặc số 2 Đông Anh"),
+    ],
+)
 def test_different_firms_stay_apart(a, b):
     assert similarity(name_key(a), name_key(b)) < 88
 
@@ -82,7 +88,9 @@ def _seed_existing(session, tmp_path):
 
 def test_similar_row_is_queued_never_merged_silently(session, tmp_path):
     existing = _seed_existing(session, tmp_path)
-    row = dict(ROW, tax_code="", name="CTY TNHH CƠ KHÍ CHÍNH XÁC THÀNH ĐẠT", employees="200", email="td@example.vn")
+    row = dict(
+        ROW, tax_code="", name="CTY TNHH CƠ KHÍ CHÍNH XÁC THÀNH ĐẠT", employees="200", email="td@example.vn"
+    )
     path = _write_csv(tmp_path / "survey.csv", _rows(row))
     report = import_file(session, path)
     session.commit()
@@ -102,8 +110,14 @@ def test_similar_row_is_queued_never_merged_silently(session, tmp_path):
 
 def test_merge_decision_fills_the_firm_keeps_both_trails_and_is_remembered(session, tmp_path):
     existing = _seed_existing(session, tmp_path)
-    row = dict(ROW, tax_code="", name="CTY TNHH CƠ KHÍ CHÍNH XÁC THÀNH ĐẠT", employees="200", email="td@example.vn",
-               products="")
+    row = dict(
+        ROW,
+        tax_code="",
+        name="CTY TNHH CƠ KHÍ CHÍNH XÁC THÀNH ĐẠT",
+        employees="200",
+        email="td@example.vn",
+        products="",
+    )
     path = _write_csv(tmp_path / "survey.csv", _rows(row))
     import_file(session, path)
     session.commit()
@@ -116,7 +130,11 @@ def test_merge_decision_fills_the_firm_keeps_both_trails_and_is_remembered(sessi
     assert [p.name for p in ent.products] == ["Khuôn ép nhựa", "Đồ gá"]  # empty cell does not erase
     trail = session.scalars(select(AuditLog).where(AuditLog.entity_id == ent.id).order_by(AuditLog.id)).all()
     actions = [(a.action, a.field) for a in trail]
-    assert ("create", None) in actions and ("update", "employees") in actions and ("merge", "import_row") in actions
+    assert (
+        ("create", None) in actions
+        and ("update", "employees") in actions
+        and ("merge", "import_row") in actions
+    )
     merge_entry = next(a for a in trail if a.action == "merge")
     assert "survey.csv" in merge_entry.new_value and "CTY TNHH" in merge_entry.new_value
     assert session.scalars(select(DuplicateDecision)).one().same is True
@@ -124,8 +142,12 @@ def test_merge_decision_fills_the_firm_keeps_both_trails_and_is_remembered(sessi
     again = import_file(session, path)
     session.commit()
     assert (again.queued, again.created, again.unchanged) == (0, 0, 1)
-    assert session.scalar(select(func.count()).select_from(DuplicateReview).where(
-        DuplicateReview.status == "pending")) == 0
+    assert (
+        session.scalar(
+            select(func.count()).select_from(DuplicateReview).where(DuplicateReview.status == "pending")
+        )
+        == 0
+    )
 
 
 def test_not_the_same_firm_creates_it_and_is_remembered(session, tmp_path):
@@ -162,9 +184,15 @@ def test_staff_review_page_side_by_side_and_decision(client, session, tmp_path):
     login(client, "staff@example.vn")
     review = session.scalars(select(DuplicateReview)).one()
     page = client.get(f"/staff/duplicates/{review.id}").get_data(as_text=True)
-    assert "CTY TNHH CƠ KHÍ CHÍNH XÁC THÀNH ĐẠT" in page and existing.tax_code in page and "0912 345 678" in page
-    r = post_form(client, f"/staff/duplicates/{review.id}", {"decision": str(existing.id)},
-                  page=f"/staff/duplicates/{review.id}")
+    assert (
+        "CTY TNHH CƠ KHÍ CHÍNH XÁC THÀNH ĐẠT" in page and existing.tax_code in page and "0912 345 678" in page
+    )
+    r = post_form(
+        client,
+        f"/staff/duplicates/{review.id}",
+        {"decision": str(existing.id)},
+        page=f"/staff/duplicates/{review.id}",
+    )
     assert r.status_code == 302
     session.expire_all()
     assert session.get(Enterprise, existing.id).phone == "+84912345678"
@@ -172,6 +200,7 @@ def test_staff_review_page_side_by_side_and_decision(client, session, tmp_path):
 
 
 # ---- web import ---------------------------------------------------------------------------------
+
 
 def _xlsx_bytes(rows, headers):
     wb = openpyxl.Workbook()
@@ -190,23 +219,38 @@ def test_web_import_upload_preview_dry_run_commit_report(client, session):
     make_user(session, "staff")
     login(client, "staff@example.vn")
     good = [ROW.get(f, "") for f in ("tax_code",)]  # noqa: F841  (ROW as the first row)
-    data = _xlsx_bytes(_rows(ROW, dict(ROW, tax_code="0100233480", name="Sai MST")), HEADERS + ["Ghi chú nội bộ"])
-    r = post_form(client, "/staff/imports", {"file": (io.BytesIO(data), "danh-sach.xlsx")}, page="/staff/imports",
-                  content_type="multipart/form-data")
+    data = _xlsx_bytes(
+        _rows(ROW, dict(ROW, tax_code="0100233480", name="Sai MST")), HEADERS + ["Ghi chú nội bộ"]
+    )
+    r = post_form(
+        client,
+        "/staff/imports",
+        {"file": (io.BytesIO(data), "danh-sach.xlsx")},
+        page="/staff/imports",
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 302
     job = session.scalars(select(ImportJob)).one()
     preview = client.get(f"/staff/imports/{job.id}").get_data(as_text=True)
     assert "Công ty TNHH Cơ khí Chính xác Thành Đạt" in preview and "Ghi chú nội bộ" in preview
     assert "không nhận ra" in preview  # the unknown column is shown, not fatal
-    r = post_form(client, f"/staff/imports/{job.id}/run", {"mode": "dry", "on_error": "skip"},
-                  page=f"/staff/imports/{job.id}")
+    r = post_form(
+        client,
+        f"/staff/imports/{job.id}/run",
+        {"mode": "dry", "on_error": "skip"},
+        page=f"/staff/imports/{job.id}",
+    )
     assert r.status_code == 302
     status = client.get(f"/staff/imports/{job.id}/status").get_json()
     assert status["status"] == "done" and status["dry_run"] is True
     assert status["summary"]["created"] == 1 and status["summary"]["failed"] == 1
     assert session.scalar(select(func.count()).select_from(Enterprise)) == 0
-    post_form(client, f"/staff/imports/{job.id}/run", {"mode": "commit", "on_error": "skip"},
-              page=f"/staff/imports/{job.id}")
+    post_form(
+        client,
+        f"/staff/imports/{job.id}/run",
+        {"mode": "commit", "on_error": "skip"},
+        page=f"/staff/imports/{job.id}",
+    )
     status = client.get(f"/staff/imports/{job.id}/status").get_json()
     assert status["summary"]["created"] == 1 and status["dry_run"] is False
     assert session.scalar(select(Enterprise.name)) == ROW["name"]
@@ -221,11 +265,18 @@ def test_web_import_refuses_other_file_types_and_other_roles(client, session):
     make_user(session, "staff")
     make_user(session, "sme")
     login(client, "sme@example.vn")
-    r = client.post("/staff/imports", data={"file": (io.BytesIO(b"x"), "a.csv")}, content_type="multipart/form-data")
+    r = client.post(
+        "/staff/imports", data={"file": (io.BytesIO(b"x"), "a.csv")}, content_type="multipart/form-data"
+    )
     assert r.status_code in (400, 403)
     login(client, "staff@example.vn")
-    r = post_form(client, "/staff/imports", {"file": (io.BytesIO(b"MZ\x90\x00"), "virus.exe")},
-                  page="/staff/imports", content_type="multipart/form-data")
+    r = post_form(
+        client,
+        "/staff/imports",
+        {"file": (io.BytesIO(b"MZ\x90\x00"), "virus.exe")},
+        page="/staff/imports",
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 400
     assert session.scalar(select(func.count()).select_from(ImportJob)) == 0
 
@@ -239,7 +290,7 @@ def test_staff_export_downloads_the_template_layout(client, session, tmp_path):
     r = client.get("/staff/export.xlsx")
     assert r.status_code == 200
     ws = openpyxl.load_workbook(io.BytesIO(r.data)).active
-    assert [c.value for c in ws[1]][:len(HEADERS)] == HEADERS
+    assert [c.value for c in ws[1]][: len(HEADERS)] == HEADERS
     assert ws.freeze_panes == "A2"
     assert ws.cell(2, 1).value == ROW["tax_code"]
 
@@ -254,8 +305,14 @@ def test_web_import_runs_in_a_background_thread(fresh_database_url, tmp_path):
     from cnht.reference.services import load_reference
     from tests.test_ingest import HEADERS
 
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "inst"), "DATABASE_URL": fresh_database_url,
-                      "SECRET_KEY": "t", "TESTING": True})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "inst"),
+            "DATABASE_URL": fresh_database_url,
+            "SECRET_KEY": "t",
+            "TESTING": True,
+        }
+    )
     database = app.extensions["cnht_db"]
     migrate.upgrade(database.engine)
     with database.sessionmaker() as s:
@@ -264,14 +321,23 @@ def test_web_import_runs_in_a_background_thread(fresh_database_url, tmp_path):
     try:
         client = app.test_client()
         login(client, "staff@example.vn")
-        rows = _rows(*[dict(ROW, tax_code="", name=f"Cơ sở cơ khí số {i}", province="Bắc Ninh") for i in range(300)])
+        rows = _rows(
+            *[dict(ROW, tax_code="", name=f"Cơ sở cơ khí số {i}", province="Bắc Ninh") for i in range(300)]
+        )
         data = _xlsx_bytes(rows, HEADERS)
-        post_form(client, "/staff/imports", {"file": (io.BytesIO(data), "bac-ninh.xlsx")}, page="/staff/imports",
-                  content_type="multipart/form-data")
+        post_form(
+            client,
+            "/staff/imports",
+            {"file": (io.BytesIO(data), "bac-ninh.xlsx")},
+            page="/staff/imports",
+            content_type="multipart/form-data",
+        )
         with database.sessionmaker() as s:
             job_id = s.scalar(select(ImportJob.id))
         started = time.monotonic()
-        r = post_form(client, f"/staff/imports/{job_id}/run", {"mode": "commit"}, page=f"/staff/imports/{job_id}")
+        r = post_form(
+            client, f"/staff/imports/{job_id}/run", {"mode": "commit"}, page=f"/staff/imports/{job_id}"
+        )
         assert r.status_code == 302
         jobs.wait(job_id, timeout=120)
         assert time.monotonic() - started < 120

@@ -24,13 +24,18 @@ def test_compose_wires_the_app_to_its_servers():
     compose = _compose()
     app = compose["services"]["app"]
     env = app["environment"]
-    assert env["CNHT_DATABASE_URL"].startswith("postgresql://cnht:") and "@db:5432/cnht" in env["CNHT_DATABASE_URL"]
+    assert (
+        env["CNHT_DATABASE_URL"].startswith("postgresql://cnht:")
+        and "@db:5432/cnht" in env["CNHT_DATABASE_URL"]
+    )
     assert env["CNHT_SEARCH_BACKEND"] == "elasticsearch"
     assert env["CNHT_ES_URL"] == "http://elasticsearch:9200"
     db_env = compose["services"]["db"]["environment"]
     assert db_env["POSTGRES_DB"] == "cnht" and db_env["POSTGRES_USER"] == "cnht"
-    assert app["depends_on"] == {"db": {"condition": "service_healthy"},
-                                 "elasticsearch": {"condition": "service_healthy"}}
+    assert app["depends_on"] == {
+        "db": {"condition": "service_healthy"},
+        "elasticsearch": {"condition": "service_healthy"},
+    }
     assert "8000:8000" in app["ports"]
 
 

@@ -20,10 +20,16 @@ def _audit(session, ent):
 
 
 def test_upsert_creates_enterprise_with_children(session):
-    result = services.upsert(session, _load(
-        equipment=[{"machine_type": "Máy ép nhựa", "brand": "Haitian", "count": "4", "key_spec": "350 tấn"}],
-        capacities=[{"product": "Khuôn ép nhựa", "quantity": "1.200", "unit": "bộ", "period": "year"}],
-        materials="Thép SKD11; Nhôm ADC12"))
+    result = services.upsert(
+        session,
+        _load(
+            equipment=[
+                {"machine_type": "Máy ép nhựa", "brand": "Haitian", "count": "4", "key_spec": "350 tấn"}
+            ],
+            capacities=[{"product": "Khuôn ép nhựa", "quantity": "1.200", "unit": "bộ", "period": "year"}],
+            materials="Thép SKD11; Nhôm ADC12",
+        ),
+    )
     session.commit()
     assert result.status == "created"
     ent = services.get_by_tax_code(session, "0100112437")
@@ -64,8 +70,9 @@ def test_update_is_audited_field_by_field(session):
     services.upsert(session, _load())
     session.commit()
     session.info["actor"] = "user:7"
-    result = services.upsert(session, _load(employees=150, products=["Khuôn ép nhựa", "Đồ gá"],
-                                            province="Bắc Giang"))
+    result = services.upsert(
+        session, _load(employees=150, products=["Khuôn ép nhựa", "Đồ gá"], province="Bắc Giang")
+    )
     session.commit()
     assert result.status == "updated"
     assert set(result.changed_fields) >= {"employees", "products", "province_code", "size_class"}
@@ -114,8 +121,11 @@ def test_soft_delete_hides_and_upsert_restores(session):
 def test_tax_code_is_unique_in_the_database(session):
     services.upsert(session, _load())
     session.commit()
-    session.add(Enterprise(tax_code="0100112437", name="Trùng", province_code="01", export_markets=[],
-                           key_customers=[]))
+    session.add(
+        Enterprise(
+            tax_code="0100112437", name="Trùng", province_code="01", export_markets=[], key_customers=[]
+        )
+    )
     with pytest.raises(IntegrityError):
         session.flush()
     session.rollback()

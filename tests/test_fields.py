@@ -8,19 +8,22 @@ from cnht.enterprises.schemas import EnterpriseIn
 from tests.conftest import enterprise_record
 
 
-@pytest.mark.parametrize("text, integer, expected", [
-    ("1.200", True, Decimal(1200)),
-    ("1.200", False, Decimal(1200)),
-    ("1,200", True, Decimal(1200)),
-    ("85,5", False, Decimal("85.5")),
-    ("85.5", False, Decimal("85.5")),
-    ("1.200,5", False, Decimal("1200.5")),
-    ("1,200.5", False, Decimal("1200.5")),
-    ("2.500.000", True, Decimal(2500000)),
-    (" 120 ", True, Decimal(120)),
-    ("1 200", True, Decimal(1200)),
-    (42, True, Decimal(42)),
-])
+@pytest.mark.parametrize(
+    "text, integer, expected",
+    [
+        ("1.200", True, Decimal(1200)),
+        ("1.200", False, Decimal(1200)),
+        ("1,200", True, Decimal(1200)),
+        ("85,5", False, Decimal("85.5")),
+        ("85.5", False, Decimal("85.5")),
+        ("1.200,5", False, Decimal("1200.5")),
+        ("1,200.5", False, Decimal("1200.5")),
+        ("2.500.000", True, Decimal(2500000)),
+        (" 120 ", True, Decimal(120)),
+        ("1 200", True, Decimal(1200)),
+        (42, True, Decimal(42)),
+    ],
+)
 def test_vietnamese_number_formats(text, integer, expected):
     assert parse_vn_number(text, integer=integer) == expected
 
@@ -31,15 +34,18 @@ def test_bad_numbers_are_refused(text):
         parse_vn_number(text)
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("024 3812 3456", "+842438123456"),
-    ("0903.123.456", "+84903123456"),
-    ("(028) 3770-1234", "+842837701234"),
-    ("+84 903 123 456", "+84903123456"),
-    ("84903123456", "+84903123456"),
-    ("0274 3567 890", "+842743567890"),
-    ("024 3812 3456; 0903 123 456", "+842438123456; +84903123456"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("024 3812 3456", "+842438123456"),
+        ("0903.123.456", "+84903123456"),
+        ("(028) 3770-1234", "+842837701234"),
+        ("+84 903 123 456", "+84903123456"),
+        ("84903123456", "+84903123456"),
+        ("0274 3567 890", "+842743567890"),
+        ("024 3812 3456; 0903 123 456", "+842438123456; +84903123456"),
+    ],
+)
 def test_phone_numbers_are_normalised_to_plus_84(raw, expected):
     assert normalize_phone(raw) == expected
 
@@ -57,10 +63,16 @@ def test_list_cells_split_clean_and_deduplicate():
 
 
 def test_enterprise_input_is_normalised():
-    data = EnterpriseIn().load(enterprise_record(
-        name="  Công ty   TNHH\u200b Cơ khí  ", province="Bình Dương", sectors="co khi; Điện tử",
-        website="hoabinh.example.vn", employees="1.200", email=" Info@HoaBinh.Example.VN ",
-    ))
+    data = EnterpriseIn().load(
+        enterprise_record(
+            name="  Công ty   TNHH\u200b Cơ khí  ",
+            province="Bình Dương",
+            sectors="co khi; Điện tử",
+            website="hoabinh.example.vn",
+            employees="1.200",
+            email=" Info@HoaBinh.Example.VN ",
+        )
+    )
     assert data["name"] == "Công ty TNHH Cơ khí"
     assert data["province_code"] == "79" and data["province_legacy"] == "Bình Dương"
     assert data["sectors"] == ["mechanical", "electronics"]
@@ -82,12 +94,29 @@ def test_enterprise_input_is_stored_nfc():
 
 def test_invalid_enterprise_input_lists_every_problem_in_both_languages():
     with pytest.raises(ValidationError) as err:
-        EnterpriseIn().load(enterprise_record(
-            tax_code="0100233480", province="Atlantis", sectors=["Nông nghiệp"], employees="nhiều",
-            email="not-an-email", founded_year=2999, website="not a site", ownership="hợp tác xã"))
+        EnterpriseIn().load(
+            enterprise_record(
+                tax_code="0100233480",
+                province="Atlantis",
+                sectors=["Nông nghiệp"],
+                employees="nhiều",
+                email="not-an-email",
+                founded_year=2999,
+                website="not a site",
+                ownership="hợp tác xã",
+            )
+        )
     messages = err.value.messages
-    assert set(messages) == {"tax_code", "province", "sectors", "employees", "email", "founded_year",
-                             "website", "ownership"}
+    assert set(messages) == {
+        "tax_code",
+        "province",
+        "sectors",
+        "employees",
+        "email",
+        "founded_year",
+        "website",
+        "ownership",
+    }
     assert "sai chữ số kiểm tra" in messages["tax_code"][0] and "check digit" in messages["tax_code"][0]
     assert "Không nhận ra tỉnh" in messages["province"][0] and "Unknown province" in messages["province"][0]
     assert "Ngành không hợp lệ" in messages["sectors"][0] and "Unknown sector" in messages["sectors"][0]

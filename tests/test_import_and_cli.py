@@ -22,13 +22,17 @@ TEMPLATE_EXPECTED = {
         "products": ["Khuôn ép nhựa", "Chi tiết gia công CNC", "Đồ gá"],
         "processes": ["Phay CNC", "Tiện CNC", "Mài phẳng", "Xử lý nhiệt"],
         "certifications": ["ISO 9001:2015"],
-        "employees": 120, "revenue_bn_vnd": 85.0, "founded_year": 2006, "ownership": "private",
+        "employees": 120,
+        "revenue_bn_vnd": 85.0,
+        "founded_year": 2006,
+        "ownership": "private",
         "export_markets": ["Nhật Bản", "Hàn Quốc"],
         "key_customers": ["Nhà lắp ráp máy in FDI tại Bắc Ninh", "Nhà sản xuất xe máy tại Hà Nội"],
-        "email": "lienhe@thanhdat.example.vn", "phone": "+842438123456",
+        "email": "lienhe@thanhdat.example.vn",
+        "phone": "+842438123456",
         "website": "https://thanhdat.example.vn",
         "description": "Chuyên thiết kế, chế tạo khuôn ép nhựa và gia công chi tiết chính xác dung sai ±0,01 mm "
-                       "cho ngành điện tử và xe máy.",
+        "cho ngành điện tử và xe máy.",
         "size_class": "medium",
     },
     "0313845728": {
@@ -40,13 +44,17 @@ TEMPLATE_EXPECTED = {
         "products": ["Bo mạch in PCBA", "Dây cáp điện tử", "Bộ nguồn"],
         "processes": ["Hàn dán bề mặt SMT", "Hàn nhúng", "Kiểm tra AOI"],
         "certifications": ["ISO 9001:2015", "ISO 14001:2015", "IATF 16949"],
-        "employees": 450, "revenue_bn_vnd": 320.0, "founded_year": 2011, "ownership": "joint_venture",
+        "employees": 450,
+        "revenue_bn_vnd": 320.0,
+        "founded_year": 2011,
+        "ownership": "joint_venture",
         "export_markets": ["Hoa Kỳ", "Nhật Bản"],
         "key_customers": ["Nhà sản xuất điện thoại FDI tại Thái Nguyên"],
-        "email": "sales@saoviet.example.vn", "phone": "+842837701234",
+        "email": "sales@saoviet.example.vn",
+        "phone": "+842837701234",
         "website": "https://saoviet.example.vn",
         "description": "Lắp ráp bo mạch điện tử (PCBA) theo đơn đặt hàng, dây SMT tự động 8 line, sản xuất bộ dây "
-                       "điện (wire harness) cho ô tô.",
+        "điện (wire harness) cho ô tô.",
         "size_class": "large",
     },
     "3702741967": {
@@ -58,12 +66,17 @@ TEMPLATE_EXPECTED = {
         "products": ["Khóa kéo", "Nhãn dệt", "Chỉ may", "Mex dựng"],
         "processes": ["Dệt nhãn", "In lụa", "Nhuộm"],
         "certifications": ["OEKO-TEX Standard 100"],
-        "employees": 230, "revenue_bn_vnd": 140.0, "founded_year": 2009, "ownership": "private",
+        "employees": 230,
+        "revenue_bn_vnd": 140.0,
+        "founded_year": 2009,
+        "ownership": "private",
         "export_markets": ["EU", "Hoa Kỳ"],
         "key_customers": ["Các doanh nghiệp may xuất khẩu tại TP Hồ Chí Minh"],
-        "email": "info@hungphat.example.vn", "phone": "+842743567890", "website": None,
+        "email": "info@hungphat.example.vn",
+        "phone": "+842743567890",
+        "website": None,
         "description": "Sản xuất phụ liệu may mặc: khoá kéo kim loại và nhựa; nhãn dệt; chỉ may polyester đạt "
-                       "chuẩn OEKO-TEX.",
+        "chuẩn OEKO-TEX.",
         "size_class": "large",
     },
     "1700984230": {
@@ -75,10 +88,15 @@ TEMPLATE_EXPECTED = {
         "products": ["Đế giày cao su", "Đế giày EVA", "Mũ giày"],
         "processes": ["Ép phun EVA", "Lưu hóa cao su", "May mũ giày"],
         "certifications": ["ISO 9001:2015", "LWG"],
-        "employees": 600, "revenue_bn_vnd": 210.0, "founded_year": 2015, "ownership": "fdi",
+        "employees": 600,
+        "revenue_bn_vnd": 210.0,
+        "founded_year": 2015,
+        "ownership": "fdi",
         "export_markets": ["Hoa Kỳ", "EU"],
         "key_customers": ["Nhà máy giày thể thao FDI tại Đồng Nai"],
-        "email": "contact@phuquocsoles.example.vn", "phone": "+842973861234", "website": None,
+        "email": "contact@phuquocsoles.example.vn",
+        "phone": "+842973861234",
+        "website": None,
         "description": "Đế giày thể thao EVA, cao su lưu hoá; năng lực 6 triệu đôi/năm.",
         "size_class": "large",
     },
@@ -112,10 +130,10 @@ def test_import_template_then_api_returns_every_field(cli_runner, client, templa
 
 def test_import_reports_row_errors_and_skips_only_bad_rows(cli_runner, session, tmp_path, template_csv):
     rows = _rows(template_csv)
-    rows[1][0] = "0106718350"          # wrong check digit
-    rows[2][3] = "Atlantis"            # unknown province
-    rows[3][5] = "Nông nghiệp"         # unknown sector
-    rows[4][3] = "Kiên Giang"          # former province: mapped, reported as info
+    rows[1][0] = "0106718350"  # wrong check digit
+    rows[2][3] = "Atlantis"  # unknown province
+    rows[3][5] = "Nông nghiệp"  # unknown sector
+    rows[4][3] = "Kiên Giang"  # former province: mapped, reported as info
     bad = tmp_path / "bad.csv"
     with bad.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows(rows)
@@ -182,16 +200,31 @@ def test_demo_data_is_large_realistic_valid_and_deterministic(cli_runner, sessio
 
 
 def test_create_user_hashes_the_password(cli_runner, session):
-    result = cli_runner("create-user", "--email", "Staff@So-Cong-Thuong.vn", "--role", "staff",
-                        "--name", "Nguyễn Văn An", input="mat-khau-rat-dai\n")
+    result = cli_runner(
+        "create-user",
+        "--email",
+        "Staff@So-Cong-Thuong.vn",
+        "--role",
+        "staff",
+        "--name",
+        "Nguyễn Văn An",
+        input="mat-khau-rat-dai\n",
+    )
     assert result.exit_code == 0, result.output
     user = session.scalars(select(User)).one()
     assert user.email == "staff@so-cong-thuong.vn"
     assert user.password_hash.startswith("scrypt:")
     assert "mat-khau-rat-dai" not in user.password_hash
     assert verify_password(user, "mat-khau-rat-dai") and not verify_password(user, "wrong")
-    dup = cli_runner("create-user", "--email", "staff@so-cong-thuong.vn", "--role", "staff",
-                     "--password", "another-long-one")
+    dup = cli_runner(
+        "create-user",
+        "--email",
+        "staff@so-cong-thuong.vn",
+        "--role",
+        "staff",
+        "--password",
+        "another-long-one",
+    )
     assert dup.exit_code != 0 and "đã được dùng" in dup.output
     short = cli_runner("create-user", "--email", "b@x.vn", "--role", "buyer", "--password", "short")
     assert short.exit_code != 0 and "ít nhất 10 ký tự" in short.output
@@ -200,8 +233,9 @@ def test_create_user_hashes_the_password(cli_runner, session):
 def test_init_db_creates_then_upgrades_idempotently(fresh_database_url, tmp_path):
     from cnht.cli import cli
 
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "inst"), "DATABASE_URL": fresh_database_url,
-                      "SECRET_KEY": "x"})
+    app = create_app(
+        {"INSTANCE_PATH": str(tmp_path / "inst"), "DATABASE_URL": fresh_database_url, "SECRET_KEY": "x"}
+    )
     runner = app.test_cli_runner()
     first = runner.invoke(cli, ["init-db"])
     assert first.exit_code == 0, first.output
@@ -219,8 +253,9 @@ def test_init_db_creates_then_upgrades_idempotently(fresh_database_url, tmp_path
 def test_commands_refuse_to_run_before_init_db(tmp_path, fresh_database_url):
     from cnht.cli import cli
 
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "inst"), "DATABASE_URL": fresh_database_url,
-                      "SECRET_KEY": "x"})
+    app = create_app(
+        {"INSTANCE_PATH": str(tmp_path / "inst"), "DATABASE_URL": fresh_database_url, "SECRET_KEY": "x"}
+    )
     result = app.test_cli_runner().invoke(cli, ["demo"])
     assert result.exit_code != 0 and "cnht init-db" in result.output
     app.extensions["cnht_db"].engine.dispose()

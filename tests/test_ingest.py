@@ -20,8 +20,15 @@ from ingest.columns import COLUMNS, TEMPLATE_FIELDS
 from ingest.legacy import repair, unicode_to_tcvn3, unicode_to_vni
 
 HEADERS = [COLUMNS[f][0] for f in TEMPLATE_FIELDS]
-ROW = {"tax_code": "0106718351", "name": "Công ty TNHH Cơ khí Chính xác Thành Đạt", "province": "Hà Nội",
-       "sectors": "Cơ khí", "products": "Khuôn ép nhựa; Đồ gá", "employees": "120", "revenue_bn_vnd": "85,5"}
+ROW = {
+    "tax_code": "0106718351",
+    "name": "Công ty TNHH Cơ khí Chính xác Thành Đạt",
+    "province": "Hà Nội",
+    "sectors": "Cơ khí",
+    "products": "Khuôn ép nhựa; Đồ gá",
+    "employees": "120",
+    "revenue_bn_vnd": "85,5",
+}
 
 
 def _rows(*records):
@@ -54,9 +61,16 @@ def _count(session):
     return session.scalar(select(func.count()).select_from(Enterprise))
 
 
-@pytest.mark.parametrize("encoding, delimiter", [
-    ("utf-8", ","), ("utf-8-sig", ";"), ("utf-16", "\t"), ("cp1258", ","), ("utf-8", "\t"),
-])
+@pytest.mark.parametrize(
+    "encoding, delimiter",
+    [
+        ("utf-8", ","),
+        ("utf-8-sig", ";"),
+        ("utf-16", "\t"),
+        ("cp1258", ","),
+        ("utf-8", "\t"),
+    ],
+)
 def test_csv_encodings_and_delimiters(session, tmp_path, encoding, delimiter):
     rows, headers = _rows(ROW), HEADERS
     if encoding == "cp1258":  # Windows-1258 writes tone marks as combining characters
@@ -128,12 +142,15 @@ def test_duplicated_rows_in_one_file_are_reported(session, tmp_path):
     assert "trùng với dòng 2" in report.errors[0].message
 
 
-@pytest.mark.parametrize("content, fragment", [
-    (b"", "Tệp rỗng"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "không phải là bảng tính"),
-    (b"PK\x03\x04not really a zip", "Không đọc được tệp Excel"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", ".xls"),
-])
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        (b"", "Tệp rỗng"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "không phải là bảng tính"),
+        (b"PK\x03\x04not really a zip", "Không đọc được tệp Excel"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", ".xls"),
+    ],
+)
 def test_files_that_are_not_spreadsheets(session, tmp_path, content, fragment):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
@@ -156,8 +173,11 @@ def test_unknown_columns_are_reported_not_fatal(session, tmp_path):
 
 def test_english_headers(session, tmp_path):
     headers = ["tax_code", "name", "province", "sectors", "Products", "EMPLOYEES"]
-    path = _write_csv(tmp_path / "en.csv", [["0106718351", "Thanh Dat Co", "Ha Noi", "mechanical", "Moulds", "12"]],
-                      headers=headers)
+    path = _write_csv(
+        tmp_path / "en.csv",
+        [["0106718351", "Thanh Dat Co", "Ha Noi", "mechanical", "Moulds", "12"]],
+        headers=headers,
+    )
     report = import_file(session, path)
     session.commit()
     assert report.created == 1
@@ -193,8 +213,9 @@ def _dump(session):
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
-def test_export_then_import_into_an_empty_database_gives_the_same_data(session, tmp_path, fresh_database_url,
-                                                                       suffix):
+def test_export_then_import_into_an_empty_database_gives_the_same_data(
+    session, tmp_path, fresh_database_url, suffix
+):
     from cnht import demo
 
     demo.load(session, count=60, seed=9)
@@ -203,8 +224,9 @@ def test_export_then_import_into_an_empty_database_gives_the_same_data(session, 
     assert export(session, path) == 60
     before = _dump(session)
 
-    other = create_app({"INSTANCE_PATH": str(tmp_path / "other"), "DATABASE_URL": fresh_database_url,
-                        "SECRET_KEY": "x"})
+    other = create_app(
+        {"INSTANCE_PATH": str(tmp_path / "other"), "DATABASE_URL": fresh_database_url, "SECRET_KEY": "x"}
+    )
     db = other.extensions["cnht_db"]
     migrate.upgrade(db.engine)
     with db.sessionmaker() as s2:
@@ -235,8 +257,10 @@ def test_imported_rows_are_audited_and_searchable(app, session, tmp_path):
     from cnht.enterprises.audit import AuditLog
     from cnht.search.services import SearchRequest, run_search
 
-    path = _write_csv(tmp_path / "a.csv", _rows(ROW, dict(ROW, tax_code="0313845728", name="Công ty CP Sao Việt",
-                                                          products="Bo mạch PCBA")))
+    path = _write_csv(
+        tmp_path / "a.csv",
+        _rows(ROW, dict(ROW, tax_code="0313845728", name="Công ty CP Sao Việt", products="Bo mạch PCBA")),
+    )
     import_file(session, path, actor="import:a.csv")
     session.commit()
     log = session.scalars(select(AuditLog).order_by(AuditLog.entity_id)).all()

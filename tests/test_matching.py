@@ -32,20 +32,57 @@ def _add(session, **kw):
 @pytest.fixture
 def suppliers(session):
     ents = {
-        MOULD_HN: _add(session, tax_code=MOULD_HN, name="Công ty TNHH Khuôn mẫu Hòa Bình", province="Hà Nội",
-                       products=["Khuôn ép nhựa", "Đồ gá"], processes=["Phay CNC", "Xử lý nhiệt"],
-                       certifications=["ISO 9001:2015 | QMS-1 | QUACERT | 2030-01-01"], employees=120),
-        MOULD_BN: _add(session, tax_code=MOULD_BN, name="Công ty Cổ phần Khuôn nhựa Kinh Bắc", province="Bắc Ninh",
-                       products=["Khuôn ép nhựa"], processes=["Cắt dây EDM"],
-                       certifications=["ISO 9001:2015 | QMS-2 | BV | 2020-01-01"], employees=60),  # expired
-        CNC_HCM: _add(session, tax_code=CNC_HCM, name="Công ty TNHH Gia công Sài Gòn", province="TP Hồ Chí Minh",
-                      products=["Chi tiết gia công CNC"], processes=["Tiện CNC", "Phay CNC"],
-                      certifications=["ISO 9001:2015", "IATF 16949:2016"], employees=300),
-        SOLES_DN: _add(session, tax_code=SOLES_DN, name="Công ty TNHH Đế giày Đồng Nai", province="Đồng Nai",
-                       sectors=["Da giày"], products=["Đế giày EVA"], processes=["Ép phun EVA"], certifications=[],
-                       employees=800),
-        MOULD_HN_NOCERT: _add(session, tax_code=MOULD_HN_NOCERT, name="Xưởng Khuôn mẫu Đông Anh", province="Hà Nội",
-                              products=["Khuôn ép nhựa"], processes=[], certifications=[], employees=None),
+        MOULD_HN: _add(
+            session,
+            tax_code=MOULD_HN,
+            name="Công ty TNHH Khuôn mẫu Hòa Bình",
+            province="Hà Nội",
+            products=["Khuôn ép nhựa", "Đồ gá"],
+            processes=["Phay CNC", "Xử lý nhiệt"],
+            certifications=["ISO 9001:2015 | QMS-1 | QUACERT | 2030-01-01"],
+            employees=120,
+        ),
+        MOULD_BN: _add(
+            session,
+            tax_code=MOULD_BN,
+            name="Công ty Cổ phần Khuôn nhựa Kinh Bắc",
+            province="Bắc Ninh",
+            products=["Khuôn ép nhựa"],
+            processes=["Cắt dây EDM"],
+            certifications=["ISO 9001:2015 | QMS-2 | BV | 2020-01-01"],
+            employees=60,
+        ),  # expired
+        CNC_HCM: _add(
+            session,
+            tax_code=CNC_HCM,
+            name="Công ty TNHH Gia công Sài Gòn",
+            province="TP Hồ Chí Minh",
+            products=["Chi tiết gia công CNC"],
+            processes=["Tiện CNC", "Phay CNC"],
+            certifications=["ISO 9001:2015", "IATF 16949:2016"],
+            employees=300,
+        ),
+        SOLES_DN: _add(
+            session,
+            tax_code=SOLES_DN,
+            name="Công ty TNHH Đế giày Đồng Nai",
+            province="Đồng Nai",
+            sectors=["Da giày"],
+            products=["Đế giày EVA"],
+            processes=["Ép phun EVA"],
+            certifications=[],
+            employees=800,
+        ),
+        MOULD_HN_NOCERT: _add(
+            session,
+            tax_code=MOULD_HN_NOCERT,
+            name="Xưởng Khuôn mẫu Đông Anh",
+            province="Hà Nội",
+            products=["Khuôn ép nhựa"],
+            processes=[],
+            certifications=[],
+            employees=None,
+        ),
     }
     session.commit()
     return ents
@@ -58,8 +95,15 @@ def _match(client, body, **q):
 
 
 def test_hard_constraints_are_never_broken(client, suppliers):
-    items = _match(client, {"title": "Khuôn ép nhựa", "certifications_required": ["iso9001"],
-                            "provinces_required": ["Hà Nội", "Bắc Ninh"], "min_employees": 50})
+    items = _match(
+        client,
+        {
+            "title": "Khuôn ép nhựa",
+            "certifications_required": ["iso9001"],
+            "provinces_required": ["Hà Nội", "Bắc Ninh"],
+            "min_employees": 50,
+        },
+    )
     refs = [i["ref"] for i in items]
     # Bắc Ninh's certificate expired, Đông Anh has none and no head-count, HCM is outside the provinces
     assert refs == [MOULD_HN]
@@ -69,13 +113,21 @@ def test_hard_constraints_are_never_broken(client, suppliers):
 
 
 def test_former_province_names_and_sector_labels_are_accepted(client, suppliers):
-    items = _match(client, {"title": "khuon ep nhua", "provinces_required": ["Bắc Giang"], "sector": "co khi"})
+    items = _match(
+        client, {"title": "khuon ep nhua", "provinces_required": ["Bắc Giang"], "sector": "co khi"}
+    )
     assert [i["ref"] for i in items] == [MOULD_BN]  # Bắc Giang is now part of Bắc Ninh
 
 
 def test_english_requirement_ranks_the_mould_makers_first(client, suppliers):
-    items = _match(client, {"title": "Plastic injection moulds for printer housings",
-                            "processes": ["CNC milling"], "provinces_preferred": ["Hà Nội"]})
+    items = _match(
+        client,
+        {
+            "title": "Plastic injection moulds for printer housings",
+            "processes": ["CNC milling"],
+            "provinces_preferred": ["Hà Nội"],
+        },
+    )
     refs = [i["ref"] for i in items]
     assert refs[0] == MOULD_HN and set(refs[:3]) >= {MOULD_HN, MOULD_BN}
     assert SOLES_DN not in refs[:3]
@@ -88,22 +140,42 @@ def test_english_requirement_ranks_the_mould_makers_first(client, suppliers):
 
 
 def test_validation_errors_are_bilingual(client, suppliers):
-    r = client.post("/api/v1/match", json={"title": "x", "provinces_required": ["Atlantis"], "sector": "nông nghiệp",
-                                           "min_employees": "nhiều"})
+    r = client.post(
+        "/api/v1/match",
+        json={
+            "title": "x",
+            "provinces_required": ["Atlantis"],
+            "sector": "nông nghiệp",
+            "min_employees": "nhiều",
+        },
+    )
     assert r.status_code == 422
     body = r.get_json()["error"]
     details = body["details"]["json"]
-    assert "Atlantis" in details["provinces_required"][0] and "Unknown province" in details["provinces_required"][0]
+    assert (
+        "Atlantis" in details["provinces_required"][0]
+        and "Unknown province" in details["provinces_required"][0]
+    )
     assert "Unknown sector" in details["sector"][0]
     assert "min_employees" in details and "title" in details
 
 
 # ---- criteria, one at a time ---------------------------------------------------------------------
 
+
 def _facts(**kw) -> Facts:
-    base = dict(id=1, tax_code="0100112437", name="X", province_code="01", employees=100, revenue=50.0,
-                size_class="small", verification="unverified", updated_at=dt.datetime.now(dt.UTC),
-                description="")
+    base = dict(
+        id=1,
+        tax_code="0100112437",
+        name="X",
+        province_code="01",
+        employees=100,
+        revenue=50.0,
+        size_class="small",
+        verification="unverified",
+        updated_at=dt.datetime.now(dt.UTC),
+        description="",
+    )
     base.update(kw)
     return Facts(**base)
 
@@ -135,8 +207,12 @@ def test_phrase_forms_fold_and_expand():
 
 def test_preferred_certificates_skip_expired_ones():
     spec = RequirementSpec(title="x", certifications_preferred=["ISO 9001", "ISO 14001"])
-    c = _crit(spec, _facts(certs={"ISO 9001": ("ISO 9001:2015", None),
-                                  "ISO 14001": ("ISO 14001:2015", dt.date(2001, 1, 1))}))[1]["certs_preferred"]
+    c = _crit(
+        spec,
+        _facts(
+            certs={"ISO 9001": ("ISO 9001:2015", None), "ISO 14001": ("ISO 14001:2015", dt.date(2001, 1, 1))}
+        ),
+    )[1]["certs_preferred"]
     assert c.value == 0.5 and c.evidence == ["ISO 9001:2015"]
 
 
@@ -172,11 +248,21 @@ def test_weights_are_configurable():
     default = Scorer(spec).score(f, 0.0)[0]
     heavy = Scorer(spec, {"proximity": 10.0}).score(f, 0.0)[0]
     assert heavy > default
-    assert set(DEFAULT_WEIGHTS) == {"text", "category", "processes", "materials", "certs_preferred", "capacity",
-                                    "verified", "proximity", "freshness"}
+    assert set(DEFAULT_WEIGHTS) == {
+        "text",
+        "category",
+        "processes",
+        "materials",
+        "certs_preferred",
+        "capacity",
+        "verified",
+        "proximity",
+        "freshness",
+    }
 
 
 # ---- saved requirements, permissions, opportunities, connections --------------------------------
+
 
 def _api_login(client, session, role, email=None, **kw):
     make_user(session, role, email, **kw)
@@ -187,23 +273,39 @@ def _api_login(client, session, role, email=None, **kw):
 
 def test_requirement_crud_owner_and_staff_only(client, app, session, suppliers):
     h = _api_login(client, session, "buyer")
-    r = client.post("/api/v1/requirements", json={"title": "Khuôn ép nhựa vỏ máy in", "quantity": "1.200",
-                                                  "certifications_required": ["ISO 9001"]}, headers=h)
+    r = client.post(
+        "/api/v1/requirements",
+        json={
+            "title": "Khuôn ép nhựa vỏ máy in",
+            "quantity": "1.200",
+            "certifications_required": ["ISO 9001"],
+        },
+        headers=h,
+    )
     assert r.status_code == 201, r.get_json()
     req = r.get_json()
-    assert req["quantity"] == 1200 and req["status"] == "open" and req["certifications_required"] == ["ISO 9001"]
+    assert (
+        req["quantity"] == 1200 and req["status"] == "open" and req["certifications_required"] == ["ISO 9001"]
+    )
     matches = client.get(f"/api/v1/requirements/{req['id']}/matches").get_json()["items"]
     assert matches and all(m["ref"] in (MOULD_HN, CNC_HCM) for m in matches)
     # without the CSRF header a cookie-authenticated write is refused
     assert client.patch(f"/api/v1/requirements/{req['id']}", json={"title": "Khác"}).status_code == 400
-    assert client.patch(f"/api/v1/requirements/{req['id']}", json={"title": "Khuôn ép nhựa, 2 cavity"},
-                        headers=h).get_json()["title"] == "Khuôn ép nhựa, 2 cavity"
+    assert (
+        client.patch(
+            f"/api/v1/requirements/{req['id']}", json={"title": "Khuôn ép nhựa, 2 cavity"}, headers=h
+        ).get_json()["title"]
+        == "Khuôn ép nhựa, 2 cavity"
+    )
     # another buyer can read the public requirement but not change it or see its matches
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "10.200.0.1"
     h2 = _api_login(other, session, "buyer", "other@example.vn")
     assert other.get(f"/api/v1/requirements/{req['id']}").status_code == 200
-    assert other.patch(f"/api/v1/requirements/{req['id']}", json={"title": "Hack"}, headers=h2).status_code == 403
+    assert (
+        other.patch(f"/api/v1/requirements/{req['id']}", json={"title": "Hack"}, headers=h2).status_code
+        == 403
+    )
     assert other.get(f"/api/v1/requirements/{req['id']}/matches").status_code == 403
     # an SME cannot post requirements; anonymous users must sign in
     sme = app.test_client()
@@ -220,7 +322,9 @@ def test_bearer_token_writes_without_csrf(client, session, suppliers):
     user = make_user(session, "buyer")
     token = issue_api_token(user)
     session.commit()
-    r = client.post("/api/v1/requirements", json={"title": "Đế giày EVA"}, headers={"Authorization": f"Bearer {token}"})
+    r = client.post(
+        "/api/v1/requirements", json={"title": "Đế giày EVA"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert r.status_code == 201
 
 
@@ -235,10 +339,21 @@ def test_staff_only_requirement_is_hidden_from_the_public(client, session, suppl
 
 def test_opportunities_for_an_sme_and_interest(client, app, session, suppliers):
     buyer = make_user(session, "buyer", organisation="Canon Việt Nam")
-    fits = SourcingRequirement(owner_id=buyer.id, title="Khuôn ép nhựa cho vỏ máy in", status="open",
-                               visibility="public", processes=["phay CNC"], certifications_required=["ISO 9001"])
-    needs_iatf = SourcingRequirement(owner_id=buyer.id, title="Khuôn ép nhựa ô tô", status="open", visibility="public",
-                                     certifications_required=["IATF 16949"])
+    fits = SourcingRequirement(
+        owner_id=buyer.id,
+        title="Khuôn ép nhựa cho vỏ máy in",
+        status="open",
+        visibility="public",
+        processes=["phay CNC"],
+        certifications_required=["ISO 9001"],
+    )
+    needs_iatf = SourcingRequirement(
+        owner_id=buyer.id,
+        title="Khuôn ép nhựa ô tô",
+        status="open",
+        visibility="public",
+        certifications_required=["IATF 16949"],
+    )
     shoes = SourcingRequirement(owner_id=buyer.id, title="Đế giày EVA", status="open", visibility="public")
     session.add_all([fits, needs_iatf, shoes])
     session.commit()
@@ -249,40 +364,68 @@ def test_opportunities_for_an_sme_and_interest(client, app, session, suppliers):
     ids = [o["requirement"]["id"] for o in opps]
     assert ids[0] == fits.id and needs_iatf.id not in ids
     assert client.get(f"/api/v1/enterprises/{CNC_HCM}/opportunities").status_code == 403
-    r = client.post(f"/api/v1/requirements/{fits.id}/connections", json={"enterprise": MOULD_HN, "stage": "interested"},
-                    headers={"X-CSRFToken": token})
+    r = client.post(
+        f"/api/v1/requirements/{fits.id}/connections",
+        json={"enterprise": MOULD_HN, "stage": "interested"},
+        headers={"X-CSRFToken": token},
+    )
     assert r.status_code == 201 and r.get_json()["initiated_by"] == "sme"
     # an SME cannot mark a contract signed, nor act for another firm
-    assert client.post(f"/api/v1/requirements/{fits.id}/connections",
-                       json={"enterprise": MOULD_HN, "stage": "contract_signed"},
-                       headers={"X-CSRFToken": token}).status_code == 403
-    assert client.post(f"/api/v1/requirements/{fits.id}/connections",
-                       json={"enterprise": CNC_HCM, "stage": "interested"},
-                       headers={"X-CSRFToken": token}).status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/requirements/{fits.id}/connections",
+            json={"enterprise": MOULD_HN, "stage": "contract_signed"},
+            headers={"X-CSRFToken": token},
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/api/v1/requirements/{fits.id}/connections",
+            json={"enterprise": CNC_HCM, "stage": "interested"},
+            headers={"X-CSRFToken": token},
+        ).status_code
+        == 403
+    )
     page = client.get("/opportunities").get_data(as_text=True)
     assert "Khuôn ép nhựa cho vỏ máy in" in page and "Khuôn ép nhựa ô tô" not in page
 
 
 def test_buyer_invites_staff_brokers_and_contracts_are_counted(client, app, session, suppliers):
     buyer = make_user(session, "buyer", organisation="Canon Việt Nam")
-    req = SourcingRequirement(owner_id=buyer.id, title="Khuôn ép nhựa", status="open", visibility="public",
-                              buyer_name="Canon Việt Nam")
+    req = SourcingRequirement(
+        owner_id=buyer.id,
+        title="Khuôn ép nhựa",
+        status="open",
+        visibility="public",
+        buyer_name="Canon Việt Nam",
+    )
     session.add(req)
     session.commit()
     login(client, buyer.email)
     page = client.get(f"/requirements/{req.id}").get_data(as_text=True)
     assert "Công ty TNHH Khuôn mẫu Hòa Bình" in page and "Vì sao phù hợp" in page
-    r = post_form(client, f"/requirements/{req.id}/connect", {"enterprise": MOULD_HN, "stage": "invited"},
-                  page=f"/requirements/{req.id}")
+    r = post_form(
+        client,
+        f"/requirements/{req.id}/connect",
+        {"enterprise": MOULD_HN, "stage": "invited"},
+        page=f"/requirements/{req.id}",
+    )
     assert r.status_code == 302
     mail = session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "connection"))
     assert mail is not None and "Canon" in mail.body
-    post_form(client, f"/requirements/{req.id}/connect",
-              {"enterprise": MOULD_HN, "stage": "contract_signed", "contract_value_mvnd": "1.250,5"},
-              page=f"/requirements/{req.id}")
+    post_form(
+        client,
+        f"/requirements/{req.id}/connect",
+        {"enterprise": MOULD_HN, "stage": "contract_signed", "contract_value_mvnd": "1.250,5"},
+        page=f"/requirements/{req.id}",
+    )
     conn = session.scalar(select(Connection))
     session.refresh(conn)
-    assert conn.stage == "contract_signed" and [h["stage"] for h in conn.history] == ["invited", "contract_signed"]
+    assert conn.stage == "contract_signed" and [h["stage"] for h in conn.history] == [
+        "invited",
+        "contract_signed",
+    ]
     report = client.get("/api/v1/connections/report?by=province").get_json()["items"]
     assert report == [{"key": "01", "connections": 1, "contract_value_mvnd": pytest.approx(1250.5)}]
     by_sector = client.get("/api/v1/connections/report?by=sector").get_json()["items"]
@@ -292,42 +435,65 @@ def test_buyer_invites_staff_brokers_and_contracts_are_counted(client, app, sess
 def test_posting_a_requirement_through_the_form(client, session, suppliers):
     make_user(session, "buyer")
     login(client, "buyer@example.vn")
-    r = post_form(client, "/requirements/new", {"title": "Khuôn ép nhựa", "processes": "phay CNC; xử lý nhiệt",
-                                                "provinces_preferred": "01", "quantity": "5.000", "visibility": "public"},
-                  page="/requirements/new")
+    r = post_form(
+        client,
+        "/requirements/new",
+        {
+            "title": "Khuôn ép nhựa",
+            "processes": "phay CNC; xử lý nhiệt",
+            "provinces_preferred": "01",
+            "quantity": "5.000",
+            "visibility": "public",
+        },
+        page="/requirements/new",
+    )
     assert r.status_code == 302
     req = session.scalars(select(SourcingRequirement)).one()
-    assert req.processes == ["phay CNC", "xử lý nhiệt"] and req.quantity == 5000 and req.provinces_preferred == ["01"]
-    r = post_form(client, "/requirements/new", {"title": "", "min_employees": "abc"}, page="/requirements/new")
+    assert (
+        req.processes == ["phay CNC", "xử lý nhiệt"]
+        and req.quantity == 5000
+        and req.provinces_preferred == ["01"]
+    )
+    r = post_form(
+        client, "/requirements/new", {"title": "", "min_employees": "abc"}, page="/requirements/new"
+    )
     assert r.status_code == 400 and "không phải là số nguyên" in r.get_data(as_text=True)
     assert session.query(SourcingRequirement).count() == 1
 
 
 def test_enterprises_named_in_matches_exist(session, suppliers):
-    assert session.scalar(select(Enterprise).where(Enterprise.tax_code == MOULD_HN)).name.startswith("Công ty")
+    assert session.scalar(select(Enterprise).where(Enterprise.tax_code == MOULD_HN)).name.startswith(
+        "Công ty"
+    )
 
 
-@pytest.mark.parametrize("title, core", [
-    ("Cần tìm nhà cung cấp khuôn ép nhựa cho vỏ máy in", "khuôn ép nhựa"),
-    ("can tim nha cung cap gia cong cnc", "gia cong cnc"),
-    ("Looking for die casting supplier", "die casting"),
-    ("Sourcing: plastic injection mould", "plastic injection mould"),
-    ("Đặt hàng thêu vi tính theo bản vẽ", "thêu vi tính"),
-    ("Khuôn dập liên hoàn", "khuôn dập liên hoàn"),
-])
+@pytest.mark.parametrize(
+    "title, core",
+    [
+        ("Cần tìm nhà cung cấp khuôn ép nhựa cho vỏ máy in", "khuôn ép nhựa"),
+        ("can tim nha cung cap gia cong cnc", "gia cong cnc"),
+        ("Looking for die casting supplier", "die casting"),
+        ("Sourcing: plastic injection mould", "plastic injection mould"),
+        ("Đặt hàng thêu vi tính theo bản vẽ", "thêu vi tính"),
+        ("Khuôn dập liên hoàn", "khuôn dập liên hoàn"),
+    ],
+)
 def test_core_phrase_drops_request_boilerplate_and_application(title, core):
     from cnht.matching.engine import core_phrase
 
     assert core_phrase(title) == core
 
 
-@pytest.mark.parametrize("text, code", [
-    ("Cần nút áo cho áo khoác", "tex.garment_accessories"),  # not fasteners ('nut')
-    ("Phôi rèn nóng", "mech.cast_forged_machined"),  # rèn = forging
-    ("Ren trang trí", "tex.garment_accessories"),  # ren = lace
-    ("Plastic injection moulds", "mech.precision_moulds"),  # English plural
-    ("Khuôn ép nhựa", "mech.precision_moulds"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Cần nút áo cho áo khoác", "tex.garment_accessories"),  # not fasteners ('nut')
+        ("Phôi rèn nóng", "mech.cast_forged_machined"),  # rèn = forging
+        ("Ren trang trí", "tex.garment_accessories"),  # ren = lace
+        ("Plastic injection moulds", "mech.precision_moulds"),  # English plural
+        ("Khuôn ép nhựa", "mech.precision_moulds"),
+    ],
+)
 def test_classifier_prefers_specific_evidence(text, code):
     from cnht.enterprises.classify import classify_product
 
@@ -363,28 +529,34 @@ def test_backend_candidates_agree_with_search_ranking(app, client, suppliers):
             plan = plan_query(q, backend.vocabulary())
             cands = backend.candidates(plan, Filters(), limit=3)
             hits = backend.search(plan, Filters(), per_page=3).hits
-            assert [i for i, _s in cands] == [h.id for h in hits][:len(cands)] and cands
+            assert [i for i, _s in cands] == [h.id for h in hits][: len(cands)] and cands
 
 
-@pytest.mark.parametrize("title, expected", [
-    ("Nhà máy cần đặt 5.000 bộ khuôn ép nhựa cho vỏ máy in", {MOULD_HN, MOULD_BN, MOULD_HN_NOCERT}),
-    ("Supplier needed for CNC machined parts for motorbikes", {CNC_HCM}),
-    ("Chúng tôi cần nhà cung cấp đế giày EVA chống trơn", {SOLES_DN}),
-    ("RFQ: injection moulds, 2 cavities", {MOULD_HN, MOULD_BN, MOULD_HN_NOCERT}),
-    ("tim don vi gia cong cnc", {CNC_HCM}),
-])
+@pytest.mark.parametrize(
+    "title, expected",
+    [
+        ("Nhà máy cần đặt 5.000 bộ khuôn ép nhựa cho vỏ máy in", {MOULD_HN, MOULD_BN, MOULD_HN_NOCERT}),
+        ("Supplier needed for CNC machined parts for motorbikes", {CNC_HCM}),
+        ("Chúng tôi cần nhà cung cấp đế giày EVA chống trơn", {SOLES_DN}),
+        ("RFQ: injection moulds, 2 cavities", {MOULD_HN, MOULD_BN, MOULD_HN_NOCERT}),
+        ("tim don vi gia cong cnc", {CNC_HCM}),
+    ],
+)
 def test_requests_written_the_way_buyers_write_them(client, suppliers, title, expected):
     items = _match(client, {"title": title})
     assert items and items[0]["ref"] in expected, [(i["name"], i["score"]) for i in items[:3]]
 
 
-@pytest.mark.parametrize("title, core", [
-    ("Nhà máy cần đặt 50.000 bộ gioăng cao su chịu dầu", "gioăng cao su chịu dầu"),
-    ("Chúng tôi cần nhà cung cấp bo mạch điều khiển cho máy lọc nước", "bo mạch điều khiển"),
-    ("Supplier needed for wire harness for e-bikes", "wire harness"),
-    ("We want to buy woven labels and hang tags for garments", "woven labels and hang tags"),
-    ("tim nguon hang vai det kim cotton", "vai det kim cotton"),
-])
+@pytest.mark.parametrize(
+    "title, core",
+    [
+        ("Nhà máy cần đặt 50.000 bộ gioăng cao su chịu dầu", "gioăng cao su chịu dầu"),
+        ("Chúng tôi cần nhà cung cấp bo mạch điều khiển cho máy lọc nước", "bo mạch điều khiển"),
+        ("Supplier needed for wire harness for e-bikes", "wire harness"),
+        ("We want to buy woven labels and hang tags for garments", "woven labels and hang tags"),
+        ("tim nguon hang vai det kim cotton", "vai det kim cotton"),
+    ],
+)
 def test_core_phrase_on_independent_phrasings(title, core):
     from cnht.matching.engine import core_phrase
 

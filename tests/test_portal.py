@@ -26,9 +26,18 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 def _setup(session):
     own = services.upsert(session, EnterpriseIn().load(enterprise_record(tax_code=OWN))).enterprise
-    other = services.upsert(session, EnterpriseIn().load(enterprise_record(
-        tax_code=OTHER, name="Công ty Cổ phần Điện tử Sao Việt", sectors=["Điện tử"], province="TP Hồ Chí Minh",
-        products=["Bo mạch PCBA"]))).enterprise
+    other = services.upsert(
+        session,
+        EnterpriseIn().load(
+            enterprise_record(
+                tax_code=OTHER,
+                name="Công ty Cổ phần Điện tử Sao Việt",
+                sectors=["Điện tử"],
+                province="TP Hồ Chí Minh",
+                products=["Bo mạch PCBA"],
+            )
+        ),
+    ).enterprise
     session.commit()
     make_user(session, "sme", tax_code=OWN)
     return own, other
@@ -39,8 +48,12 @@ def test_sme_edits_own_products_and_search_finds_the_change(client, session):
     login(client, "sme@example.vn")
     page = client.get(f"/enterprises/{OWN}/edit").get_data(as_text=True)
     assert "Khuôn ép nhựa" in page and "Mức đầy đủ của hồ sơ" in page
-    r = post_form(client, f"/enterprises/{OWN}/edit/products",
-                  {"products": "Khuôn ép nhựa\nTrục inox gia công CNC | | dung sai ±0,01 mm"}, page=f"/enterprises/{OWN}/edit")
+    r = post_form(
+        client,
+        f"/enterprises/{OWN}/edit/products",
+        {"products": "Khuôn ép nhựa\nTrục inox gia công CNC | | dung sai ±0,01 mm"},
+        page=f"/enterprises/{OWN}/edit",
+    )
     assert r.status_code == 302
     session.expire_all()
     ent = services.get_by_tax_code(session, OWN)
@@ -49,7 +62,9 @@ def test_sme_edits_own_products_and_search_finds_the_change(client, session):
     assert ent.verification_status == "self_declared"
     hits = client.get("/api/v1/search?q=truc inox").get_json()["items"]
     assert hits and hits[0]["ref"] == OWN
-    trail = session.scalars(select(AuditLog).where(AuditLog.entity_id == ent.id, AuditLog.field == "products")).all()
+    trail = session.scalars(
+        select(AuditLog).where(AuditLog.entity_id == ent.id, AuditLog.field == "products")
+    ).all()
     assert trail and trail[-1].actor.startswith("user:")
     hist = client.get(f"/enterprises/{OWN}/history").get_data(as_text=True)
     assert "Trục inox gia công CNC" in hist
@@ -58,15 +73,23 @@ def test_sme_edits_own_products_and_search_finds_the_change(client, session):
 def test_invalid_section_input_is_refused_and_nothing_changes(client, session):
     _setup(session)
     login(client, "sme@example.vn")
-    r = post_form(client, f"/enterprises/{OWN}/edit/general", {"employees": "nhiều lắm", "email": "x@"},
-                  page=f"/enterprises/{OWN}/edit")
+    r = post_form(
+        client,
+        f"/enterprises/{OWN}/edit/general",
+        {"employees": "nhiều lắm", "email": "x@"},
+        page=f"/enterprises/{OWN}/edit",
+    )
     assert r.status_code == 400
     html = r.get_data(as_text=True)
     assert "không phải là số nguyên" in html and "email không hợp lệ" in html.lower()
     session.expire_all()
     assert services.get_by_tax_code(session, OWN).employees == 80
-    r = post_form(client, f"/enterprises/{OWN}/edit/certifications", {"certifications": "ISO 9001 | 1 | BV | 31/02/2027"},
-                  page=f"/enterprises/{OWN}/edit")
+    r = post_form(
+        client,
+        f"/enterprises/{OWN}/edit/certifications",
+        {"certifications": "ISO 9001 | 1 | BV | 31/02/2027"},
+        page=f"/enterprises/{OWN}/edit",
+    )
     assert r.status_code == 400
 
 
@@ -85,20 +108,38 @@ def test_uploads_are_checked_for_type_and_size(client, session, monkeypatch):
     _setup(session)
     login(client, "sme@example.vn")
     edit = f"/enterprises/{OWN}/edit"
-    r = post_form(client, f"/enterprises/{OWN}/attachments", {"kind": "photo", "file": (io.BytesIO(PNG), "xuong.png")},
-                  page=edit, content_type="multipart/form-data")
+    r = post_form(
+        client,
+        f"/enterprises/{OWN}/attachments",
+        {"kind": "photo", "file": (io.BytesIO(PNG), "xuong.png")},
+        page=edit,
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 302
-    r = post_form(client, f"/enterprises/{OWN}/attachments",
-                  {"kind": "photo", "file": (io.BytesIO(b"<script>alert(1)</script>"), "anh.png")},
-                  page=edit, content_type="multipart/form-data")
+    r = post_form(
+        client,
+        f"/enterprises/{OWN}/attachments",
+        {"kind": "photo", "file": (io.BytesIO(b"<script>alert(1)</script>"), "anh.png")},
+        page=edit,
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 400  # the name says PNG, the bytes do not
-    r = post_form(client, f"/enterprises/{OWN}/attachments",
-                  {"kind": "document", "file": (io.BytesIO(b"MZ\x90\x00"), "setup.exe")},
-                  page=edit, content_type="multipart/form-data")
+    r = post_form(
+        client,
+        f"/enterprises/{OWN}/attachments",
+        {"kind": "document", "file": (io.BytesIO(b"MZ\x90\x00"), "setup.exe")},
+        page=edit,
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 400
     big = b"%PDF-1.4\n" + b"0" * 4096
-    r = post_form(client, f"/enterprises/{OWN}/attachments", {"kind": "certificate", "file": (io.BytesIO(big), "iso.pdf")},
-                  page=edit, content_type="multipart/form-data")
+    r = post_form(
+        client,
+        f"/enterprises/{OWN}/attachments",
+        {"kind": "certificate", "file": (io.BytesIO(big), "iso.pdf")},
+        page=edit,
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 400
     session.expire_all()
     atts = services.get_by_tax_code(session, OWN).attachments
@@ -115,10 +156,17 @@ def test_buyer_shortlists_and_sends_an_inquiry_the_sme_sees_it(client, app, sess
     post_form(client, "/shortlists/add", {"enterprise": OWN}, page=f"/enterprises/{OWN}")
     assert "Công ty TNHH Cơ khí Chính xác Hòa Bình" in client.get("/shortlists").get_data(as_text=True)
     assert session.scalars(select(Shortlist)).one().items[0].enterprise.tax_code == OWN
-    r = post_form(client, f"/enterprises/{OWN}/inquiry", {"subject": "Báo giá khuôn", "message": "Cần 2 bộ khuôn 4 cavity"},
-                  page=f"/enterprises/{OWN}/inquiry")
+    r = post_form(
+        client,
+        f"/enterprises/{OWN}/inquiry",
+        {"subject": "Báo giá khuôn", "message": "Cần 2 bộ khuôn 4 cavity"},
+        page=f"/enterprises/{OWN}/inquiry",
+    )
     assert r.status_code == 302
-    assert session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "inquiry")).to_email == "sme@example.vn"
+    assert (
+        session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "inquiry")).to_email
+        == "sme@example.vn"
+    )
     sme = app.test_client()
     sme.environ_base["REMOTE_ADDR"] = "10.250.0.1"
     login(sme, "sme@example.vn")
@@ -132,8 +180,12 @@ def test_buyer_shortlists_and_sends_an_inquiry_the_sme_sees_it(client, app, sess
 def test_profile_fields_with_script_are_escaped(client, session):
     _setup(session)
     login(client, "sme@example.vn")
-    post_form(client, f"/enterprises/{OWN}/edit/general", {"description": "<script>alert('x')</script> Khuôn mẫu"},
-              page=f"/enterprises/{OWN}/edit")
+    post_form(
+        client,
+        f"/enterprises/{OWN}/edit/general",
+        {"description": "<script>alert('x')</script> Khuôn mẫu"},
+        page=f"/enterprises/{OWN}/edit",
+    )
     html = client.get(f"/enterprises/{OWN}").get_data(as_text=True)
     assert "<script>alert(" not in html and "&lt;script&gt;alert(" in html
 
@@ -155,7 +207,12 @@ def test_staff_assessment_grades_issues_letter_and_badge(client, session):
     data = _scores(fw)
     data["score_finance"], data["evidence_finance"] = "2", "BCTC 2025"
     data["score_digital"] = "1"
-    r = post_form(client, f"/enterprises/{OWN}/assess", {**data, "letter_no": "123/XN-SCT"}, page=f"/enterprises/{OWN}/assess")
+    r = post_form(
+        client,
+        f"/enterprises/{OWN}/assess",
+        {**data, "letter_no": "123/XN-SCT"},
+        page=f"/enterprises/{OWN}/assess",
+    )
     assert r.status_code == 302
     a = session.scalars(select(Assessment)).one()
     assert (a.total, a.grade) == (30, "B")  # one criterion scored 1 keeps it out of A
@@ -198,14 +255,19 @@ def test_sme_and_buyer_cannot_assess_or_verify(client, session):
     r = post_form(client, f"/enterprises/{OWN}/verification", {"level": "documents_checked"}, page="/account")
     assert r.status_code == 403
     session.expire_all()
-    assert session.scalar(select(Enterprise.verification_status).where(Enterprise.tax_code == OWN)) == "unverified"
+    assert (
+        session.scalar(select(Enterprise.verification_status).where(Enterprise.tax_code == OWN))
+        == "unverified"
+    )
 
 
 def test_verification_filter_in_search(client, session):
     own, _ = _setup(session)
     make_user(session, "staff")
     login(client, "staff@example.vn")
-    post_form(client, f"/enterprises/{OWN}/verification", {"level": "documents_checked"}, page=f"/enterprises/{OWN}")
+    post_form(
+        client, f"/enterprises/{OWN}/verification", {"level": "documents_checked"}, page=f"/enterprises/{OWN}"
+    )
     body = client.get("/api/v1/search?q=&verified=true").get_json()
     assert [i["ref"] for i in body["items"]] == [OWN]
 
@@ -215,16 +277,23 @@ def test_staff_bulk_verification_and_home_lists_verified_and_requests(client, se
     buyer = make_user(session, "buyer")
     from cnht.matching.models import SourcingRequirement
 
-    session.add(SourcingRequirement(owner_id=buyer.id, title="Cần 10.000 bánh răng côn", status="open",
-                                    visibility="public"))
+    session.add(
+        SourcingRequirement(
+            owner_id=buyer.id, title="Cần 10.000 bánh răng côn", status="open", visibility="public"
+        )
+    )
     session.add(SourcingRequirement(owner_id=buyer.id, title="Nội bộ", status="open", visibility="staff"))
     session.commit()
     make_user(session, "staff")
     login(client, "staff@example.vn")
     dash = client.get("/staff/").get_data(as_text=True)
     assert f'value="{own.id}"' in dash and f'value="{other.id}"' in dash
-    r = post_form(client, "/staff/verification/bulk", {"ids": [str(own.id), str(other.id)], "level": "documents_checked"},
-                  page="/staff/")
+    r = post_form(
+        client,
+        "/staff/verification/bulk",
+        {"ids": [str(own.id), str(other.id)], "level": "documents_checked"},
+        page="/staff/",
+    )
     assert r.status_code == 302
     session.expire_all()
     assert {e.verification_status for e in session.scalars(select(Enterprise))} == {"documents_checked"}
@@ -265,12 +334,31 @@ def test_statistics_and_sector_pages_count_what_the_database_holds(client, sessi
 def test_long_vietnamese_queries_keep_the_head_noun(client, session):
     """'gioăng cao su chịu dầu': no profile has every word; the search keeps what the thing is (the head
     noun comes first in Vietnamese) instead of a rarer trailing word."""
-    gasket = services.upsert(session, EnterpriseIn().load(enterprise_record(
-        tax_code="0100112437", name="Công ty TNHH Cao su Kỹ thuật Bình An", products=["Gioăng cao su", "Phớt chặn"],
-        processes=["Lưu hóa cao su"], description="Sản xuất gioăng, phớt cao su kỹ thuật."))).enterprise
-    services.upsert(session, EnterpriseIn().load(enterprise_record(
-        tax_code="0313845728", name="Công ty TNHH Thiết bị Điện Hưng Thịnh", sectors=["Điện tử"],
-        products=["Máy biến áp dầu", "Tủ điện"], processes=[], description="Biến áp ngâm dầu, tủ điện hạ thế.")))
+    gasket = services.upsert(
+        session,
+        EnterpriseIn().load(
+            enterprise_record(
+                tax_code="0100112437",
+                name="Công ty TNHH Cao su Kỹ thuật Bình An",
+                products=["Gioăng cao su", "Phớt chặn"],
+                processes=["Lưu hóa cao su"],
+                description="Sản xuất gioăng, phớt cao su kỹ thuật.",
+            )
+        ),
+    ).enterprise
+    services.upsert(
+        session,
+        EnterpriseIn().load(
+            enterprise_record(
+                tax_code="0313845728",
+                name="Công ty TNHH Thiết bị Điện Hưng Thịnh",
+                sectors=["Điện tử"],
+                products=["Máy biến áp dầu", "Tủ điện"],
+                processes=[],
+                description="Biến áp ngâm dầu, tủ điện hạ thế.",
+            )
+        ),
+    )
     session.commit()
     for q in ("gioăng cao su chịu dầu", "gioang cao su chiu dau"):
         items = client.get("/api/v1/search", query_string={"q": q}).get_json()["items"]

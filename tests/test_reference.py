@@ -24,8 +24,15 @@ def test_there_are_34_current_units_and_63_former_provinces():
 
 @pytest.mark.parametrize("row", CURRENT, ids=lambda r: r["new_name_ascii"])
 def test_every_current_unit_resolves_to_itself_in_every_spelling(row):
-    for text in (row["new_name"], row["new_name_ascii"], row["full_name"], row["new_name"].upper(),
-                 unicodedata.normalize("NFD", row["new_name"]), fold(row["new_name"]), row["new_code"]):
+    for text in (
+        row["new_name"],
+        row["new_name_ascii"],
+        row["full_name"],
+        row["new_name"].upper(),
+        unicodedata.normalize("NFD", row["new_name"]),
+        fold(row["new_name"]),
+        row["new_code"],
+    ):
         match = resolve_province(text)
         assert match is not None, text
         assert match.code == row["new_code"], text
@@ -43,26 +50,29 @@ def test_every_former_province_maps_to_its_2025_unit(row):
     assert match.mapped is (not kept)
 
 
-@pytest.mark.parametrize("text, code, legacy", [
-    ("Kiên Giang", "91", "Kiên Giang"),
-    ("Bến Tre", "86", "Bến Tre"),
-    ("tinh ben tre", "86", "Bến Tre"),
-    ("Bình Dương", "79", "Bình Dương"),
-    ("Bà Rịa - Vũng Tàu", "79", "Bà Rịa - Vũng Tàu"),
-    ("Bà Rịa-Vũng Tàu", "79", "Bà Rịa - Vũng Tàu"),
-    ("Hoà Bình", "25", "Hòa Bình"),            # old tone placement
-    ("TP. Hồ Chí Minh", "79", None),
-    ("TP HCM", "79", None),
-    ("tphcm", "79", None),
-    ("Sài Gòn", "79", None),
-    ("Thành phố Hà Nội", "01", None),
-    ("Hanoi", "01", None),
-    ("Thừa Thiên Huế", "46", None),
-    ("Đắc Lắc", "66", None),
-    ("9", None, None),                          # not a 2025 code
-    ("Atlantis", None, None),
-    ("", None, None),
-])
+@pytest.mark.parametrize(
+    "text, code, legacy",
+    [
+        ("Kiên Giang", "91", "Kiên Giang"),
+        ("Bến Tre", "86", "Bến Tre"),
+        ("tinh ben tre", "86", "Bến Tre"),
+        ("Bình Dương", "79", "Bình Dương"),
+        ("Bà Rịa - Vũng Tàu", "79", "Bà Rịa - Vũng Tàu"),
+        ("Bà Rịa-Vũng Tàu", "79", "Bà Rịa - Vũng Tàu"),
+        ("Hoà Bình", "25", "Hòa Bình"),  # old tone placement
+        ("TP. Hồ Chí Minh", "79", None),
+        ("TP HCM", "79", None),
+        ("tphcm", "79", None),
+        ("Sài Gòn", "79", None),
+        ("Thành phố Hà Nội", "01", None),
+        ("Hanoi", "01", None),
+        ("Thừa Thiên Huế", "46", None),
+        ("Đắc Lắc", "66", None),
+        ("9", None, None),  # not a 2025 code
+        ("Atlantis", None, None),
+        ("", None, None),
+    ],
+)
 def test_province_spellings(text, code, legacy):
     match = resolve_province(text)
     if code is None:
@@ -71,12 +81,26 @@ def test_province_spellings(text, code, legacy):
         assert (match.code, match.legacy_name) == (code, legacy)
 
 
-@pytest.mark.parametrize("text, code", [
-    ("mechanical", "mechanical"), ("Cơ khí", "mechanical"), ("co khi", "mechanical"), ("CƠ KHÍ", "mechanical"),
-    ("Điện tử", "electronics"), ("dien tu", "electronics"), ("Electronics", "electronics"),
-    ("Dệt may", "textile"), ("det may", "textile"), ("Textile and garment", "textile"),
-    ("Da giày", "leather_footwear"), ("Da giầy", "leather_footwear"), ("leather_footwear", "leather_footwear"),
-    ("Footwear", "leather_footwear"), ("Nông nghiệp", None), ("", None),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("mechanical", "mechanical"),
+        ("Cơ khí", "mechanical"),
+        ("co khi", "mechanical"),
+        ("CƠ KHÍ", "mechanical"),
+        ("Điện tử", "electronics"),
+        ("dien tu", "electronics"),
+        ("Electronics", "electronics"),
+        ("Dệt may", "textile"),
+        ("det may", "textile"),
+        ("Textile and garment", "textile"),
+        ("Da giày", "leather_footwear"),
+        ("Da giầy", "leather_footwear"),
+        ("leather_footwear", "leather_footwear"),
+        ("Footwear", "leather_footwear"),
+        ("Nông nghiệp", None),
+        ("", None),
+    ],
+)
 def test_sector_labels(text, code):
     assert resolve_sector(text) == code

@@ -17,22 +17,39 @@ from tests.conftest import enterprise_record
 from tests.helpers import login, make_user
 
 OWN, OTHER = "0100112437", "0313845728"
-PUBLIC = {"accounts.login", "accounts.logout", "accounts.forgot_password", "accounts.reset_password",
-          "accounts.register", "matching_api.match_now"}
+PUBLIC = {
+    "accounts.login",
+    "accounts.logout",
+    "accounts.forgot_password",
+    "accounts.reset_password",
+    "accounts.register",
+    "matching_api.match_now",
+}
 # Who may use each unsafe endpoint. "any" = any signed-in user; "owner" = the requirement's owner;
 # "own" = an SME acting on its own enterprise. Admin passes everything.
 ALLOWED = {
-    "enterprises.claim": {"sme"}, "accounts.new_token": {"any"},
-    "matching_api.Requirements": {"buyer", "staff"}, "matching_api.RequirementDetail": {"owner", "staff"},
-    "matching_api.close_requirement": {"owner", "staff"}, "matching_api.Connections": {"owner", "staff", "own"},
-    "matching.requirement_connect": {"owner", "staff", "own"}, "matching.requirement_status": {"owner", "staff"},
+    "enterprises.claim": {"sme"},
+    "accounts.new_token": {"any"},
+    "matching_api.Requirements": {"buyer", "staff"},
+    "matching_api.RequirementDetail": {"owner", "staff"},
+    "matching_api.close_requirement": {"owner", "staff"},
+    "matching_api.Connections": {"owner", "staff", "own"},
+    "matching.requirement_connect": {"owner", "staff", "own"},
+    "matching.requirement_status": {"owner", "staff"},
     "matching.requirement_new": {"buyer", "staff"},
-    "assessment.assess_form": {"staff"}, "enterprises.upload": {"own", "staff"},
-    "enterprises.delete_attachment": {"own", "staff"}, "enterprises.edit_section": {"own", "staff"},
-    "portal.inquiry": {"any"}, "assessment.set_verification": {"staff"},
-    "portal.shortlist_remove": {"buyer", "staff"}, "portal.shortlist_add": {"buyer", "staff"},
-    "assessment.bulk_verification": {"staff"}, "assessment.revoke_assessment": {"staff"},
-    "enterprises.decide_claim": {"staff"}, "imports.duplicate_detail": {"staff"}, "imports.imports": {"staff"},
+    "assessment.assess_form": {"staff"},
+    "enterprises.upload": {"own", "staff"},
+    "enterprises.delete_attachment": {"own", "staff"},
+    "enterprises.edit_section": {"own", "staff"},
+    "portal.inquiry": {"any"},
+    "assessment.set_verification": {"staff"},
+    "portal.shortlist_remove": {"buyer", "staff"},
+    "portal.shortlist_add": {"buyer", "staff"},
+    "assessment.bulk_verification": {"staff"},
+    "assessment.revoke_assessment": {"staff"},
+    "enterprises.decide_claim": {"staff"},
+    "imports.duplicate_detail": {"staff"},
+    "imports.imports": {"staff"},
     "imports.import_run": {"staff"},
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -71,7 +88,10 @@ def _url(rule, req_id: int) -> str:
 
 @pytest.fixture
 def world(session):
-    for tc, name in ((OWN, "Công ty TNHH Cơ khí Chính xác Hòa Bình"), (OTHER, "Công ty Cổ phần Điện tử Sao Việt")):
+    for tc, name in (
+        (OWN, "Công ty TNHH Cơ khí Chính xác Hòa Bình"),
+        (OTHER, "Công ty Cổ phần Điện tử Sao Việt"),
+    ):
         services.upsert(session, EnterpriseIn().load(enterprise_record(tax_code=tc, name=name)))
     session.commit()
     owner = make_user(session, "buyer", "owner@example.vn")
@@ -91,8 +111,12 @@ def _token(client) -> str:
 def _snapshot(session):
     session.expire_all()
     ent = services.get_by_tax_code(session, OTHER)
-    return (session.scalar(select(func.count()).select_from(AuditLog)), ent.verification_status,
-            [p.name for p in ent.products], session.get(SourcingRequirement, 1).title if session.get(SourcingRequirement, 1) else None)
+    return (
+        session.scalar(select(func.count()).select_from(AuditLog)),
+        ent.verification_status,
+        [p.name for p in ent.products],
+        session.get(SourcingRequirement, 1).title if session.get(SourcingRequirement, 1) else None,
+    )
 
 
 @pytest.mark.parametrize("actor", ["anonymous", "sme@example.vn", "buyer2@example.vn"])
@@ -112,8 +136,16 @@ def test_writes_are_refused_to_the_wrong_people(app, client, session, world, act
         if role and ("any" in allowed or role in allowed):
             continue
         url = _url(rule, world.id)
-        body = {"title": "Hack", "stage": "contract_signed", "enterprise": OTHER, "products": "Hàng giả",
-                "level": "documents_checked", "status": "closed", "decision": "distinct", "csrf_token": token}
+        body = {
+            "title": "Hack",
+            "stage": "contract_signed",
+            "enterprise": OTHER,
+            "products": "Hàng giả",
+            "level": "documents_checked",
+            "status": "closed",
+            "decision": "distinct",
+            "csrf_token": token,
+        }
         if url.startswith("/api/"):
             json_body = {"title": "Hack title", "enterprise": OTHER, "stage": "contract_signed"}
             resp = client.open(url, method=method, json=json_body, headers={"X-CSRFToken": token})
@@ -121,8 +153,9 @@ def test_writes_are_refused_to_the_wrong_people(app, client, session, world, act
             resp = client.open(url, method=method, data=body, headers={"X-CSRFToken": token})
         checked += 1
         if role is None:
-            assert resp.status_code in (401, 404) or (resp.status_code == 302 and "/login" in resp.headers["Location"]), \
-                (ep, url, resp.status_code)
+            assert resp.status_code in (401, 404) or (
+                resp.status_code == 302 and "/login" in resp.headers["Location"]
+            ), (ep, url, resp.status_code)
         else:
             assert resp.status_code in (403, 404), (ep, url, resp.status_code)
     assert checked >= 10

@@ -12,7 +12,13 @@ def _add(session, **overrides):
 
 def test_home_shows_counts_by_sector_and_province(client, session):
     _add(session)
-    _add(session, tax_code="0300588569", name="Công ty Dệt Phương Nam", sectors=["Dệt may"], province="Bình Dương")
+    _add(
+        session,
+        tax_code="0300588569",
+        name="Công ty Dệt Phương Nam",
+        sectors=["Dệt may"],
+        province="Bình Dương",
+    )
     html = client.get("/").get_data(as_text=True)
     assert re.search(r'data-testid="total">2<', html)
     assert re.search(r"Cơ khí</a> <span class=\"count\">1</span>", html)
@@ -23,17 +29,34 @@ def test_home_shows_counts_by_sector_and_province(client, session):
 
 def test_list_filters_and_profile(client, session):
     _add(session)
-    _add(session, tax_code="0300588569", name="Công ty Dệt Phương Nam", sectors=["Dệt may"], province="Bình Dương")
+    _add(
+        session,
+        tax_code="0300588569",
+        name="Công ty Dệt Phương Nam",
+        sectors=["Dệt may"],
+        province="Bình Dương",
+    )
     html = client.get("/enterprises?sector=textile").get_data(as_text=True)
     assert "Công ty Dệt Phương Nam" in html and "Hòa Bình" not in html
     profile = client.get("/enterprises/0100112437").get_data(as_text=True)
-    for text in ("Công ty TNHH Cơ khí Chính xác Hòa Bình", "Khuôn ép nhựa", "Phay CNC", "ISO 9001:2015",
-                 "Lô 5, KCN Quang Minh", "+842438123456", "Nhỏ"):
+    for text in (
+        "Công ty TNHH Cơ khí Chính xác Hòa Bình",
+        "Khuôn ép nhựa",
+        "Phay CNC",
+        "ISO 9001:2015",
+        "Lô 5, KCN Quang Minh",
+        "+842438123456",
+        "Nhỏ",
+    ):
         assert text in profile
 
 
 def test_profile_fields_are_escaped(client, session):
-    _add(session, name='Công ty <script>alert("x")</script>', description="<img src=x onerror=alert(1)>\ndòng 2")
+    _add(
+        session,
+        name='Công ty <script>alert("x")</script>',
+        description="<img src=x onerror=alert(1)>\ndòng 2",
+    )
     html = client.get("/enterprises/0100112437").get_data(as_text=True)
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;<br>dòng 2" in html

@@ -19,9 +19,21 @@ _SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # on the first vowel of the oa/oe/uy nucleus when the syllable has no final consonant. The table is
 # the one VnCoreNLP and most Vietnamese projects use; it only applies at the end of a syllable.
 _TONE_PAIRS = {
-    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
-    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
-    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+    "oà": "òa",
+    "oá": "óa",
+    "oả": "ỏa",
+    "oã": "õa",
+    "oạ": "ọa",
+    "oè": "òe",
+    "oé": "óe",
+    "oẻ": "ỏe",
+    "oẽ": "õe",
+    "oẹ": "ọe",
+    "uỳ": "ùy",
+    "uý": "úy",
+    "uỷ": "ủy",
+    "uỹ": "ũy",
+    "uỵ": "ụy",
 }
 # "qu" is a consonant: in "quý", "quả" the mark already sits on the vowel.
 _TONE_RE = re.compile(r"(?<!q)(" + "|".join(_TONE_PAIRS) + r")(?![\w])")
@@ -121,5 +133,5 @@ def telex_candidates(token: str) -> list[str]:
             # tone key typed after the vowel and before the final consonant: "nhuajn", "toasn"
         for i in range(1, len(stem) - 1):
             if stem[i] in _TONE_KEYS and stem[i - 1] in "aeiouy":
-                add(stem[:i] + stem[i + 1:])
+                add(stem[:i] + stem[i + 1 :])
     return out

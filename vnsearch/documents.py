@@ -24,7 +24,12 @@ FIELD_WEIGHTS = {
     "desc": 1.0,
 }
 TEXT_FIELDS = tuple(FIELD_WEIGHTS)
-VERIFICATION_BOOST = {"unverified": 1.0, "self_declared": 1.02, "documents_checked": 1.04, "staff_assessed": 1.06}
+VERIFICATION_BOOST = {
+    "unverified": 1.0,
+    "self_declared": 1.02,
+    "documents_checked": 1.04,
+    "staff_assessed": 1.06,
+}
 
 
 @dataclass

@@ -124,7 +124,11 @@ class QueryPlan:
 
     @property
     def unmatched(self) -> bool:
-        return bool(self.tokens) and all(t.dropped for t in self.tokens) and not any(g.phrases for g in self.groups)
+        return (
+            bool(self.tokens)
+            and all(t.dropped for t in self.tokens)
+            and not any(g.phrases for g in self.groups)
+        )
 
     @property
     def marked(self) -> bool:
@@ -176,7 +180,13 @@ def plan_query(raw: str, vocab: Vocabulary, *, allow_prefix: bool = True) -> Que
                 qt.alts.append(Alt((cand,), "repair"))
                 corrected = True
                 break
-        if allow_prefix and i == len(toks) - 1 and len(folded) >= 2 and folded.isalpha() and not raw[-1:].isspace():
+        if (
+            allow_prefix
+            and i == len(toks) - 1
+            and len(folded) >= 2
+            and folded.isalpha()
+            and not raw[-1:].isspace()
+        ):
             # "nhự" completes to "nhựa" only; "nhu" to "nhựa", "nhung", "nhuộm"…
             qt.alts.append(Alt((tok,), "prefix", prefix=True, exact=qt.marked))
         qtokens.append(qt)
@@ -258,7 +268,8 @@ def _fuzzy(folded: str, vocab: Vocabulary, toks: list[str], i: int) -> str | Non
 
     def context(w: str) -> int:
         return int(left is not None and f"{left}_{w}" in vocab.bigrams) + int(
-            right is not None and f"{w}_{right}" in vocab.bigrams)
+            right is not None and f"{w}_{right}" in vocab.bigrams
+        )
 
     hits.sort(key=lambda h: (h[1], -context(h[0]), -vocab.df.get(h[0], 0), h[0]))
     best = hits[0][0]
@@ -309,7 +320,7 @@ def _cuts_a_compound(phrase: tuple[str, ...], compounds: list[tuple[str, ...]]) 
     inside = False
     for comp in compounds:
         for i in range(len(comp) - n + 1):
-            if comp[i:i + n] == phrase:
+            if comp[i : i + n] == phrase:
                 if i == 0 and i + n == len(comp):
                     return False
                 inside = True
@@ -343,22 +354,43 @@ def _prepare(plan: QueryPlan, vocab: Vocabulary) -> _Prepared:
         return cached[1]  # type: ignore[no-any-return]
     groups = []
     for g in plan.groups:
-        span = plan.tokens[g.start:g.end]
+        span = plan.tokens[g.start : g.end]
         members = [t for t in span if not t.dropped]
         if not members and not g.phrases:
             continue
-        idf = (sum(vocab.idf(t.key) if vocab.has(t.key) else _alt_idf(t, vocab) for t in members)
-               / len(members)) if members else 3.0
+        idf = (
+            (
+                sum(vocab.idf(t.key) if vocab.has(t.key) else _alt_idf(t, vocab) for t in members)
+                / len(members)
+            )
+            if members
+            else 3.0
+        )
         own_words = {t.key for t in span}
-        syn = [(a.phrase, 0.9 if {fold_token(x) for x in a.phrase} <= own_words else a.weight, a.exact)
-               for a in g.phrases]
+        syn = [
+            (a.phrase, 0.9 if {fold_token(x) for x in a.phrase} <= own_words else a.weight, a.exact)
+            for a in g.phrases
+        ]
         token_alts = [(t, [(a.phrase, a.prefix, a.exact, a.kind, a.weight) for a in t.alts]) for t in members]
-        groups.append((span, members, idf, tuple(t.key for t in members),
-                       bool(members) and members[-1].prefix_only, syn, token_alts))
+        groups.append(
+            (
+                span,
+                members,
+                idf,
+                tuple(t.key for t in members),
+                bool(members) and members[-1].prefix_only,
+                syn,
+                token_alts,
+            )
+        )
     live = [t for t in plan.tokens if not t.dropped]
     keys = [t.key for t in live]
-    pairs = [(f"{a}_{b}", 4.0 * (vocab.idf(a) + vocab.idf(b)) / 2) for a, b in zip(keys, keys[1:], strict=False)]
-    words = {fold_token(a.phrase[0]) for t in plan.tokens for a in t.alts if len(a.phrase) == 1 and not a.prefix}
+    pairs = [
+        (f"{a}_{b}", 4.0 * (vocab.idf(a) + vocab.idf(b)) / 2) for a, b in zip(keys, keys[1:], strict=False)
+    ]
+    words = {
+        fold_token(a.phrase[0]) for t in plan.tokens for a in t.alts if len(a.phrase) == 1 and not a.prefix
+    }
     words |= {fold_token(w) for g in plan.groups for a in g.phrases for w in a.phrase}
     prepared = _Prepared(groups, keys, pairs, " ".join(keys), words)
     plan._prepared = (vocab, prepared)  # type: ignore[attr-defined]
@@ -433,7 +465,9 @@ def score(plan: QueryPlan, cand: Candidate, vocab: Vocabulary) -> Scored:
                 exact_evidence |= hit
             if all(per_token):
                 # scattered: each word in its best field, wherever that is
-                scattered = sum(max(FIELD_WEIGHTS[f] * m for f, m in ft.items()) for ft in per_token) / len(per_token)
+                scattered = sum(max(FIELD_WEIGHTS[f] * m for f, m in ft.items()) for ft in per_token) / len(
+                    per_token
+                )
                 # coherent: the words together in one field, better still as the same phrase
                 coherent = 0.0
                 cut = len(members) > 1 and bool(compounds) and _cuts_a_compound(phrase, compounds)
@@ -442,8 +476,11 @@ def score(plan: QueryPlan, cand: Candidate, vocab: Vocabulary) -> Scored:
                     if not inside:
                         continue
                     value = FIELD_WEIGHTS[f] * sum(inside) / len(per_token)
-                    if len(members) > 1 and len(inside) == len(per_token) and _contains_phrase(
-                            folded_text.get(f, ""), phrase, prefix_last=prefix_last):
+                    if (
+                        len(members) > 1
+                        and len(inside) == len(per_token)
+                        and _contains_phrase(folded_text.get(f, ""), phrase, prefix_last=prefix_last)
+                    ):
                         value *= 0.6 if cut else 1.5
                     # a product that is mostly what was asked for beats one that only mentions it
                     value *= 0.75 + 0.25 * _item_fraction(folded_text.get(f, ""), prep.query_words)
@@ -488,8 +525,13 @@ def score(plan: QueryPlan, cand: Candidate, vocab: Vocabulary) -> Scored:
     if plan.marked and not exact_evidence:
         total *= FOLD_ONLY_DEMOTION
     total *= VERIFICATION_BOOST.get(cand.verification, 1.0)
-    return Scored(cand.id, round(total, 6), cand.name, cand.tax_code,
-                  {"coverage": round(coverage, 3), "exact": exact_evidence, "matched": matched_terms})
+    return Scored(
+        cand.id,
+        round(total, 6),
+        cand.name,
+        cand.tax_code,
+        {"coverage": round(coverage, 3), "exact": exact_evidence, "matched": matched_terms},
+    )
 
 
 def _alt_idf(t: QToken, vocab: Vocabulary) -> float:
@@ -509,8 +551,9 @@ def rank(plan: QueryPlan, candidates: list[Candidate], vocab: Vocabulary) -> lis
 # ---- highlights ----------------------------------------------------------------------------------
 
 
-def highlight(text: str, terms: set[tuple[str, ...]], prefixes: tuple[str, ...], *,
-              max_len: int | None = None) -> str:
+def highlight(
+    text: str, terms: set[tuple[str, ...]], prefixes: tuple[str, ...], *, max_len: int | None = None
+) -> str:
     """HTML-escaped text with <mark> around what matched: words and whole phrases, compared folded,
     shown in the accented text as stored."""
     if not text:
@@ -526,7 +569,7 @@ def highlight(text: str, terms: set[tuple[str, ...]], prefixes: tuple[str, ...],
         if prefixes and folded[i].startswith(prefixes):
             marked[i] = True
         for n in range(min(longest, len(toks) - i), 0, -1):
-            if tuple(folded[i:i + n]) in terms:
+            if tuple(folded[i : i + n]) in terms:
                 for j in range(i, i + n):
                     marked[j] = True
                 break
@@ -549,4 +592,14 @@ def highlight(text: str, terms: set[tuple[str, ...]], prefixes: tuple[str, ...],
     return lead + "".join(out).replace("</mark> <mark>", " ") + trail
 
 
-__all__ = ["Alt", "Candidate", "QueryPlan", "Scored", "Vocabulary", "highlight", "plan_query", "rank", "score"]
+__all__ = [
+    "Alt",
+    "Candidate",
+    "QueryPlan",
+    "Scored",
+    "Vocabulary",
+    "highlight",
+    "plan_query",
+    "rank",
+    "score",
+]

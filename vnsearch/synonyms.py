@@ -32,7 +32,9 @@ def thesaurus() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[dict[tuple[str, ...], list[tuple[str, ...]]], dict[tuple[str, ...], list[tuple[str, ...]]]]:
+def _tables() -> tuple[
+    dict[tuple[str, ...], list[tuple[str, ...]]], dict[tuple[str, ...], list[tuple[str, ...]]]
+]:
     """(exact table, folded table). Keys are phrases as token tuples; values are the alternative phrases
     as written in the thesaurus (normalised exact tokens: a Vietnamese alternative keeps its marks, so
     'tiện' (turning) does not match the name 'Tiến'). The exact table separates words that fold alike
@@ -61,17 +63,18 @@ def _tables() -> tuple[dict[tuple[str, ...], list[tuple[str, ...]]], dict[tuple[
 
 def _lookup(exact: list[str], marked: list[bool], i: int, n: int) -> list[tuple[str, ...]] | None:
     exact_table, folded_table = _tables()
-    if any(marked[i:i + n]):  # the user typed marks: honour them ("rèn" is not "ren")
-        hit = exact_table.get(tuple(exact[i:i + n]))
+    if any(marked[i : i + n]):  # the user typed marks: honour them ("rèn" is not "ren")
+        hit = exact_table.get(tuple(exact[i : i + n]))
         if hit is not None:
             return hit
-        if all(marked[i:i + n]):
+        if all(marked[i : i + n]):
             return None
-    return folded_table.get(tuple(fold_token(t) for t in exact[i:i + n]))
+    return folded_table.get(tuple(fold_token(t) for t in exact[i : i + n]))
 
 
-def expansions(exact: list[str], marked: list[bool] | None = None,
-               max_len: int = MAX_PHRASE) -> list[tuple[int, int, list[tuple[str, ...]]]]:
+def expansions(
+    exact: list[str], marked: list[bool] | None = None, max_len: int = MAX_PHRASE
+) -> list[tuple[int, int, list[tuple[str, ...]]]]:
     """Synonym matches in a query given as exact tokens: (start, end, alternative phrases as written),
     longest match first, scanning left to right, plus the single tokens inside a longer match (so
     'plastic injection mold' yields the phrase and 'mold' alone)."""

@@ -49,7 +49,9 @@ def init_auth(app: Flask) -> None:
 
     @app.before_request
     def _csrf_unless_token():
-        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or not app.config.get("WTF_CSRF_ENABLED", True):
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or not app.config.get(
+            "WTF_CSRF_ENABLED", True
+        ):
             return
         if bearer_token() is not None or request.routing_exception is not None:
             return  # token clients are not CSRF-prone; unknown routes answer 404/405
@@ -125,6 +127,7 @@ def csrf_exempt(view):
 
 
 # ---- permission checks -------------------------------------------------------------------------
+
 
 def user_or_none() -> User | None:
     return current_user if current_user and current_user.is_authenticated else None

@@ -1,4 +1,5 @@
 """User accounts, roles, enterprise claims and the mail outbox."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -18,9 +18,16 @@ class LoginForm(Schema):
 
 
 class PasswordPair(Schema):
-    password = fields.String(required=True, validate=validate.Length(
-        min=MIN_PASSWORD, max=200,
-        error=Msg(f"Mật khẩu cần {MIN_PASSWORD}–200 ký tự", f"Password needs {MIN_PASSWORD}–200 characters")))
+    password = fields.String(
+        required=True,
+        validate=validate.Length(
+            min=MIN_PASSWORD,
+            max=200,
+            error=Msg(
+                f"Mật khẩu cần {MIN_PASSWORD}–200 ký tự", f"Password needs {MIN_PASSWORD}–200 characters"
+            ),
+        ),
+    )
     password2 = fields.String(required=True)
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
@@ -32,13 +39,21 @@ class PasswordPair(Schema):
 
 class RegisterForm(PasswordPair):
     email = fields.Email(required=True, validate=validate.Length(max=255))
-    full_name = fields.String(required=True, validate=validate.Length(
-        min=2, max=255, error=Msg("Cần họ tên (2–255 ký tự)", "Full name needed (2–255 characters)")))
+    full_name = fields.String(
+        required=True,
+        validate=validate.Length(
+            min=2, max=255, error=Msg("Cần họ tên (2–255 ký tự)", "Full name needed (2–255 characters)")
+        ),
+    )
     organisation = fields.String(load_default=None, validate=validate.Length(max=255))
     phone = fields.String(load_default=None, validate=validate.Length(max=64))
-    role = fields.String(required=True, validate=validate.OneOf(
-        SELF_REGISTER_ROLES, error=Msg("Chọn doanh nghiệp cung ứng hoặc bên mua",
-                                      "Choose supplier or buyer")))
+    role = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            SELF_REGISTER_ROLES,
+            error=Msg("Chọn doanh nghiệp cung ứng hoặc bên mua", "Choose supplier or buyer"),
+        ),
+    )
     tax_code = fields.String(load_default=None, validate=validate.Length(max=14))
 
 

@@ -33,20 +33,36 @@ def verify_password(user: User, password: str) -> bool:
     return check_password_hash(user.password_hash, password)
 
 
-def create_account(session: Session, *, email: str, password: str, role: str, full_name: str = "",
-                   enterprise_id: int | None = None) -> User:
+def create_account(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    role: str,
+    full_name: str = "",
+    enterprise_id: int | None = None,
+) -> User:
     email = email.strip().lower()
     if not _EMAIL.match(email):
         raise AccountError(Msg(f"Email không hợp lệ: {email}", f"Invalid email: {email}"))
     if role not in ROLES:
         raise AccountError(Msg(f"Vai trò không hợp lệ: {role}", f"Unknown role: {role}"))
     if len(password) < MIN_PASSWORD:
-        raise AccountError(Msg(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự",
-                               f"Password needs at least {MIN_PASSWORD} characters"))
+        raise AccountError(
+            Msg(
+                f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự",
+                f"Password needs at least {MIN_PASSWORD} characters",
+            )
+        )
     if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise AccountError(Msg(f"Email {email} đã được dùng", f"Email {email} is already registered"))
-    user = User(email=email, password_hash=hash_password(password), role=role, full_name=full_name,
-                enterprise_id=enterprise_id)
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        full_name=full_name,
+        enterprise_id=enterprise_id,
+    )
     session.add(user)
     session.flush()
     return user
@@ -55,8 +71,13 @@ def create_account(session: Session, *, email: str, password: str, role: str, fu
 def register(session: Session, data: dict, *, lang: str) -> tuple[User, Any]:
     """A self-registered SME or buyer; an SME that gives its tax code also files a claim for it.
     Returns the user and what a listener of ``registered`` returned (the claimed enterprise)."""
-    user = create_account(session, email=data["email"], password=data["password"], role=data["role"],
-                          full_name=data["full_name"].strip())
+    user = create_account(
+        session,
+        email=data["email"],
+        password=data["password"],
+        role=data["role"],
+        full_name=data["full_name"].strip(),
+    )
     user.organisation = (data.get("organisation") or "").strip() or None
     user.phone = (data.get("phone") or "").strip() or None
     user.lang = lang
@@ -74,13 +95,23 @@ def set_password(user: User, password: str) -> None:
 
 
 def pending_claims(session: Session) -> list[EnterpriseClaim]:
-    return list(session.scalars(select(EnterpriseClaim).where(EnterpriseClaim.status == "pending")
-                                .order_by(EnterpriseClaim.created_at)))
+    return list(
+        session.scalars(
+            select(EnterpriseClaim)
+            .where(EnterpriseClaim.status == "pending")
+            .order_by(EnterpriseClaim.created_at)
+        )
+    )
 
 
 def claims_of(session: Session, user: User) -> list[EnterpriseClaim]:
-    return list(session.scalars(select(EnterpriseClaim).where(EnterpriseClaim.user_id == user.id)
-                                .order_by(EnterpriseClaim.created_at.desc())))
+    return list(
+        session.scalars(
+            select(EnterpriseClaim)
+            .where(EnterpriseClaim.user_id == user.id)
+            .order_by(EnterpriseClaim.created_at.desc())
+        )
+    )
 
 
 def find_by_email(session: Session, email: str) -> User | None:

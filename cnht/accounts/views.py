@@ -95,10 +95,18 @@ def register():
                 login_user(user)
                 flash(_("Đã tạo tài khoản."), "success")
                 if claimed is not None:
-                    flash(_("Đã gửi yêu cầu quản lý hồ sơ %(name)s; cán bộ Sở sẽ xét duyệt.", name=claimed.name), "info")
+                    flash(
+                        _(
+                            "Đã gửi yêu cầu quản lý hồ sơ %(name)s; cán bộ Sở sẽ xét duyệt.",
+                            name=claimed.name,
+                        ),
+                        "info",
+                    )
                 return redirect(url_for("accounts.account"))
         return render_template("accounts/register.html", errors=errors, form=request.form), 400
-    return render_template("accounts/register.html", errors=errors, form={"role": request.args.get("role", "sme")})
+    return render_template(
+        "accounts/register.html", errors=errors, form={"role": request.args.get("role", "sme")}
+    )
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -110,11 +118,15 @@ def forgot_password():
             user = services.find_by_email(session, data["email"])
             if user is not None and user.is_active:
                 link = _external("accounts.reset_password", token=reset_token(user))
-                send_mail(session, user.email, "Đặt lại mật khẩu / Password reset — CNHT",
-                          "Mở liên kết sau trong 2 giờ để đặt mật khẩu mới:\n"
-                          f"Open this link within 2 hours to choose a new password:\n\n{link}\n\n"
-                          "Nếu bạn không yêu cầu, hãy bỏ qua thư này. / If you did not ask, ignore this message.",
-                          "password_reset")
+                send_mail(
+                    session,
+                    user.email,
+                    "Đặt lại mật khẩu / Password reset — CNHT",
+                    "Mở liên kết sau trong 2 giờ để đặt mật khẩu mới:\n"
+                    f"Open this link within 2 hours to choose a new password:\n\n{link}\n\n"
+                    "Nếu bạn không yêu cầu, hãy bỏ qua thư này. / If you did not ask, ignore this message.",
+                    "password_reset",
+                )
                 session.commit()
         # Same answer whether or not the address exists.
         flash(_("Nếu email đã đăng ký, chúng tôi đã gửi liên kết đặt lại mật khẩu."), "info")
@@ -152,8 +164,9 @@ def reset_password(token: str):
 @auth.login_required
 def account():
     user = auth.user_or_none()
-    return render_template("accounts/account.html", user=user, claims=services.claims_of(session, user),
-                           errors={}, form={})
+    return render_template(
+        "accounts/account.html", user=user, claims=services.claims_of(session, user), errors={}, form={}
+    )
 
 
 @bp.route("/account/token", methods=["POST"])

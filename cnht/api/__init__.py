@@ -29,10 +29,15 @@ def init_api(app: Flask) -> None:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
     app.config.setdefault("OPENAPI_SWAGGER_UI_URL", "/api/docs-static/")
-    app.config.setdefault("API_SPEC_OPTIONS", {
-        "info": {"description": "API của Cổng thông tin công nghiệp hỗ trợ / Supporting-industry portal API. "
-                                "Lỗi trả về dạng {\"error\": {status, code, message, message_en, details}}."},
-    })
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "info": {
+                "description": "API của Cổng thông tin công nghiệp hỗ trợ / Supporting-industry portal API. "
+                'Lỗi trả về dạng {"error": {status, code, message, message_en, details}}.'
+            },
+        },
+    )
     api.init_app(app)
 
     # Swagger UI assets come from the swagger-ui-bundle package: the docs work offline.

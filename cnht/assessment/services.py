@@ -59,8 +59,10 @@ def validate_scores(form: dict, fid: str = FRAMEWORK) -> dict[str, dict]:
             errors[c["code"]] = Msg(f"{c['vi']}: chọn điểm 1, 2 hoặc 3", f"{c['en']}: choose 1, 2 or 3")
             continue
         if raw != "1" and not evidence:
-            errors[c["code"]] = Msg(f"{c['vi']}: cần ghi bằng chứng cho điểm {raw}",
-                                    f"{c['en']}: evidence is needed for a score of {raw}")
+            errors[c["code"]] = Msg(
+                f"{c['vi']}: cần ghi bằng chứng cho điểm {raw}",
+                f"{c['en']}: evidence is needed for a score of {raw}",
+            )
             continue
         scores[c["code"]] = {"score": int(raw), "evidence": evidence}
     if errors:
@@ -68,15 +70,32 @@ def validate_scores(form: dict, fid: str = FRAMEWORK) -> dict[str, dict]:
     return scores
 
 
-def record(session: Session, ent: Enterprise, scores: dict[str, dict], *, assessor_id: int | None,
-           assessed_on: date | None = None, notes: str | None = None, letter_no: str | None = None,
-           fid: str = FRAMEWORK) -> Assessment:
+def record(
+    session: Session,
+    ent: Enterprise,
+    scores: dict[str, dict],
+    *,
+    assessor_id: int | None,
+    assessed_on: date | None = None,
+    notes: str | None = None,
+    letter_no: str | None = None,
+    fid: str = FRAMEWORK,
+) -> Assessment:
     """Store an assessment; the enterprise becomes 'staff_assessed' (audited like any change)."""
     assessed_on = assessed_on or utcnow().date()
     total, grade = grade_of(scores, fid)
-    a = Assessment(enterprise_id=ent.id, assessor_id=assessor_id, framework=fid, assessed_on=assessed_on,
-                   valid_until=add_months(assessed_on, framework(fid)["validity_months"]), scores=scores,
-                   total=total, grade=grade, notes=notes, letter_no=letter_no)
+    a = Assessment(
+        enterprise_id=ent.id,
+        assessor_id=assessor_id,
+        framework=fid,
+        assessed_on=assessed_on,
+        valid_until=add_months(assessed_on, framework(fid)["validity_months"]),
+        scores=scores,
+        total=total,
+        grade=grade,
+        notes=notes,
+        letter_no=letter_no,
+    )
     session.add(a)
     if ent.verification_status != "staff_assessed":
         ent.verification_status = "staff_assessed"
@@ -87,9 +106,15 @@ def record(session: Session, ent: Enterprise, scores: dict[str, dict], *, assess
 
 def current_assessment(session: Session, ent_id: int) -> Assessment | None:
     today = utcnow().date()
-    return session.scalar(select(Assessment).where(Assessment.enterprise_id == ent_id, Assessment.revoked_at.is_(None),
-                                                   Assessment.valid_until >= today)
-                          .order_by(Assessment.assessed_on.desc(), Assessment.id.desc()))
+    return session.scalar(
+        select(Assessment)
+        .where(
+            Assessment.enterprise_id == ent_id,
+            Assessment.revoked_at.is_(None),
+            Assessment.valid_until >= today,
+        )
+        .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+    )
 
 
 def set_verification(ent: Enterprise, level: str) -> None:

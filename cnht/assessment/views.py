@@ -66,14 +66,28 @@ def assess_form(ref: str):
     if request.method == "POST":
         data, errors = load_form(AssessmentIn(), request.form)
         if data is not None:
-            a = services.record(session, ent, data["scores"], assessor_id=auth.user_or_none().id,
-                                notes=data["notes"], letter_no=data["letter_no"])
+            a = services.record(
+                session,
+                ent,
+                data["scores"],
+                assessor_id=auth.user_or_none().id,
+                notes=data["notes"],
+                letter_no=data["letter_no"],
+            )
             session.commit()
-            flash(_("Đã lưu đánh giá: hạng %(grade)s (%(total)s/%(max)s).", grade=a.grade, total=a.total,
-                    max=3 * len(fw["criteria"])), "success")
+            flash(
+                _(
+                    "Đã lưu đánh giá: hạng %(grade)s (%(total)s/%(max)s).",
+                    grade=a.grade,
+                    total=a.total,
+                    max=3 * len(fw["criteria"]),
+                ),
+                "success",
+            )
             return redirect(url_for("assessment.assessment_letter", assessment_id=a.id))
-    return render_template("assessment/assess.html", e=ent, fw=fw, errors=errors, form=request.form), \
-        (400 if errors else 200)
+    return render_template("assessment/assess.html", e=ent, fw=fw, errors=errors, form=request.form), (
+        400 if errors else 200
+    )
 
 
 @bp.route("/assessments/<int:assessment_id>/letter")
@@ -81,8 +95,14 @@ def assess_form(ref: str):
 def assessment_letter(assessment_id: int):
     a = _assessment(assessment_id)
     verify_url = url_for("assessment.verify", token=a.public_token, _external=True)
-    return render_template("assessment/letter.html", a=a, e=a.enterprise, fw=services.framework(a.framework),
-                           verify_url=verify_url, qr_svg=_qr_svg(verify_url))
+    return render_template(
+        "assessment/letter.html",
+        a=a,
+        e=a.enterprise,
+        fw=services.framework(a.framework),
+        verify_url=verify_url,
+        qr_svg=_qr_svg(verify_url),
+    )
 
 
 @bp.route("/assessments/<int:assessment_id>/revoke", methods=["POST"])
@@ -112,4 +132,4 @@ def _qr_svg(data: str) -> str:
     buf = io.BytesIO()
     img.save(buf)
     svg = buf.getvalue().decode()
-    return svg[svg.index("<svg"):]  # drop the XML declaration for inline use
+    return svg[svg.index("<svg") :]  # drop the XML declaration for inline use

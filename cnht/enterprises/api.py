@@ -14,27 +14,44 @@ from cnht.enterprises.schemas import EnterpriseOut, EnterpriseSummaryOut
 from cnht.i18n import Msg
 from cnht.reference import resolve_filter_args
 
-blp = Blueprint("enterprises_api", __name__, url_prefix="/api/v1/enterprises",
-                description="Doanh nghiệp CNHT / Supporting-industry enterprises")
+blp = Blueprint(
+    "enterprises_api",
+    __name__,
+    url_prefix="/api/v1/enterprises",
+    description="Doanh nghiệp CNHT / Supporting-industry enterprises",
+)
 
 
 class ListArgs(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error=Msg("Phải ≥ 1", "Must be ≥ 1")))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(
-        min=1, max=100, error=Msg("Từ 1 đến 100", "Between 1 and 100")))
-    sector = fields.String(metadata={"description": "mechanical | electronics | textile | leather_footwear | "
-                                                    "automotive | high_tech, or a Vietnamese label"})
-    province = fields.String(metadata={"description": "Province name (with or without diacritics, current or "
-                                                      "former) or its 2025 code"})
+    page = fields.Integer(
+        load_default=1, validate=validate.Range(min=1, error=Msg("Phải ≥ 1", "Must be ≥ 1"))
+    )
+    per_page = fields.Integer(
+        load_default=20,
+        validate=validate.Range(min=1, max=100, error=Msg("Từ 1 đến 100", "Between 1 and 100")),
+    )
+    sector = fields.String(
+        metadata={
+            "description": "mechanical | electronics | textile | leather_footwear | "
+            "automotive | high_tech, or a Vietnamese label"
+        }
+    )
+    province = fields.String(
+        metadata={
+            "description": "Province name (with or without diacritics, current or former) or its 2025 code"
+        }
+    )
     size = fields.String(validate=validate.OneOf(SIZE_CLASSES))
     verification = fields.String(validate=validate.OneOf(VERIFICATION_LEVELS))
 
     @post_load
     def _resolve(self, data, **_):
-        data["sector"], data["province"], errors = resolve_filter_args(data.get("sector"), data.get("province"))
+        data["sector"], data["province"], errors = resolve_filter_args(
+            data.get("sector"), data.get("province")
+        )
         if errors:
             raise ValidationError(errors)
         return data

@@ -18,8 +18,16 @@ from cnht.db import Base, utcnow
 from cnht.enterprises.models import Enterprise
 
 # Collections of an enterprise whose changes are recorded as one field with before/after lists.
-AUDITED_COLLECTIONS = ("sectors", "products", "processes", "materials", "equipment", "certifications",
-                       "capacities", "attachments")
+AUDITED_COLLECTIONS = (
+    "sectors",
+    "products",
+    "processes",
+    "materials",
+    "equipment",
+    "certifications",
+    "capacities",
+    "attachments",
+)
 _SKIPPED_COLUMNS = {"id", "created_at", "updated_at"}
 
 
@@ -98,8 +106,13 @@ def _entries_for(session: Session, ent: Enterprise, changed_children: dict[str, 
         old_labels = [_child_label_before(c) for c in before]
         new_labels = [_plain(c) for c in current]
         if old_labels != new_labels:
-            entries.append({"field": name, "old": json.dumps(old_labels, ensure_ascii=False),
-                            "new": json.dumps(new_labels, ensure_ascii=False)})
+            entries.append(
+                {
+                    "field": name,
+                    "old": json.dumps(old_labels, ensure_ascii=False),
+                    "new": json.dumps(new_labels, ensure_ascii=False),
+                }
+            )
     return entries
 
 
@@ -152,16 +165,33 @@ def _before_flush(session: Session, _ctx, _instances) -> None:
             created.append(ent)
             continue
         if ent in session.deleted:
-            pending_logs.append(AuditLog(actor=actor, user_id=user_id, entity_type="enterprise",
-                                         entity_id=ent.id, action="purge", old_value=ent.tax_code))
+            pending_logs.append(
+                AuditLog(
+                    actor=actor,
+                    user_id=user_id,
+                    entity_type="enterprise",
+                    entity_id=ent.id,
+                    action="purge",
+                    old_value=ent.tax_code,
+                )
+            )
             continue
         for entry in _entries_for(session, ent, children):
             action = "update"
             if entry["field"] == "deleted_at":
                 action = "delete" if entry["new"] else "restore"
-            pending_logs.append(AuditLog(actor=actor, user_id=user_id, entity_type="enterprise",
-                                         entity_id=ent.id, action=action, field=entry["field"],
-                                         old_value=entry["old"], new_value=entry["new"]))
+            pending_logs.append(
+                AuditLog(
+                    actor=actor,
+                    user_id=user_id,
+                    entity_type="enterprise",
+                    entity_id=ent.id,
+                    action=action,
+                    field=entry["field"],
+                    old_value=entry["old"],
+                    new_value=entry["new"],
+                )
+            )
     session.add_all(pending_logs)
     if created:
         session.info.setdefault("_audit_created", []).extend(created)
@@ -175,9 +205,17 @@ def _after_flush(session: Session, _ctx) -> None:
     actor = session.info.get("actor", "system")
     user_id = session.info.get("user_id")
     rows = [
-        {"at": utcnow(), "actor": actor, "user_id": user_id, "entity_type": "enterprise",
-         "entity_id": ent.id, "action": "create", "field": None, "old_value": None,
-         "new_value": json.dumps({"tax_code": ent.tax_code, "name": ent.name}, ensure_ascii=False)}
+        {
+            "at": utcnow(),
+            "actor": actor,
+            "user_id": user_id,
+            "entity_type": "enterprise",
+            "entity_id": ent.id,
+            "action": "create",
+            "field": None,
+            "old_value": None,
+            "new_value": json.dumps({"tax_code": ent.tax_code, "name": ent.name}, ensure_ascii=False),
+        }
         for ent in created
     ]
     session.connection().execute(AuditLog.__table__.insert(), rows)

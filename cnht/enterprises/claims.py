@@ -18,31 +18,45 @@ class ClaimError(UserError, ValueError):
     pass
 
 
-def file_claim(session: Session, user: User, tax_code: str, position: str | None = None,
-               message: str | None = None) -> EnterpriseClaim:
+def file_claim(
+    session: Session, user: User, tax_code: str, position: str | None = None, message: str | None = None
+) -> EnterpriseClaim:
     """An SME user asks to manage the profile of the enterprise with this tax code (staff decide)."""
     ent = get_by_tax_code(session, tax_code, full=False)
     if ent is None:
-        raise ClaimError(Msg(f"Không có doanh nghiệp mã số thuế {tax_code} trong cơ sở dữ liệu. "
-                               "Hãy liên hệ Sở Công Thương để được bổ sung.",
-                               f"No enterprise with tax code {tax_code}. Contact the Department to be added."))
+        raise ClaimError(
+            Msg(
+                f"Không có doanh nghiệp mã số thuế {tax_code} trong cơ sở dữ liệu. "
+                "Hãy liên hệ Sở Công Thương để được bổ sung.",
+                f"No enterprise with tax code {tax_code}. Contact the Department to be added.",
+            )
+        )
     if user.enterprise_id == ent.id:
         raise ClaimError(Msg("Bạn đã quản lý doanh nghiệp này", "You already manage this enterprise"))
-    dup = session.scalar(select(EnterpriseClaim).where(EnterpriseClaim.user_id == user.id,
-                                                       EnterpriseClaim.enterprise_id == ent.id,
-                                                       EnterpriseClaim.status == "pending"))
+    dup = session.scalar(
+        select(EnterpriseClaim).where(
+            EnterpriseClaim.user_id == user.id,
+            EnterpriseClaim.enterprise_id == ent.id,
+            EnterpriseClaim.status == "pending",
+        )
+    )
     if dup is not None:
         raise ClaimError(Msg("Yêu cầu đang chờ duyệt", "A claim for this enterprise is already pending"))
-    claim = EnterpriseClaim(user_id=user.id, enterprise_id=ent.id, position=(position or "").strip() or None,
-                            message=(message or "").strip() or None)
+    claim = EnterpriseClaim(
+        user_id=user.id,
+        enterprise_id=ent.id,
+        position=(position or "").strip() or None,
+        message=(message or "").strip() or None,
+    )
     claim.enterprise = ent
     session.add(claim)
     session.flush()
     return claim
 
 
-def decide_claim(session: Session, claim: EnterpriseClaim, *, approve: bool, by: User,
-                 note: str | None = None) -> None:
+def decide_claim(
+    session: Session, claim: EnterpriseClaim, *, approve: bool, by: User, note: str | None = None
+) -> None:
     """Staff approve (the user then manages the enterprise) or reject a claim; the user is told by mail."""
     if claim.status != "pending":
         raise ClaimError(Msg("Yêu cầu này đã được xử lý.", "This claim was already decided."))
@@ -53,12 +67,16 @@ def decide_claim(session: Session, claim: EnterpriseClaim, *, approve: bool, by:
     if approve:
         claim.user.enterprise_id = claim.enterprise_id
         subject = "Yêu cầu quản lý hồ sơ đã được duyệt / Your claim was approved"
-        body = (f"Bạn đã có thể cập nhật hồ sơ {name} trên Cổng thông tin CNHT.\n"
-                f"You can now edit the profile of {name} on the CNHT Portal.")
+        body = (
+            f"Bạn đã có thể cập nhật hồ sơ {name} trên Cổng thông tin CNHT.\n"
+            f"You can now edit the profile of {name} on the CNHT Portal."
+        )
     else:
         subject = "Yêu cầu quản lý hồ sơ chưa được duyệt / Your claim was not approved"
-        body = (f"Yêu cầu quản lý hồ sơ {name} chưa được duyệt. {claim.decision_note or ''}\n"
-                f"Your claim for {name} was not approved.")
+        body = (
+            f"Yêu cầu quản lý hồ sơ {name} chưa được duyệt. {claim.decision_note or ''}\n"
+            f"Your claim for {name} was not approved."
+        )
     send_mail(session, claim.user.email, subject, body, "claim_decision")
 
 

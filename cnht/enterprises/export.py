@@ -20,11 +20,30 @@ from ingest.columns import COLUMNS, TEMPLATE_FIELDS
 from ingest.writers import write_table
 
 # the template's columns, then what the template lacks but a full copy needs
-EXPORT_FIELDS = TEMPLATE_FIELDS + ["short_name", "materials", "charter_capital_bn_vnd", "equipment", "capacities",
-                                   "verification_status"]
+EXPORT_FIELDS = TEMPLATE_FIELDS + [
+    "short_name",
+    "materials",
+    "charter_capital_bn_vnd",
+    "equipment",
+    "capacities",
+    "verification_status",
+]
 EXTRA_HEADERS = {"equipment": "Máy móc thiết bị", "capacities": "Năng lực sản xuất"}
-WIDTHS = {"tax_code": 14, "name": 45, "name_en": 35, "province": 16, "address": 40, "sectors": 14, "products": 45,
-          "processes": 40, "certifications": 40, "description": 60, "email": 28, "website": 28, "phone": 16}
+WIDTHS = {
+    "tax_code": 14,
+    "name": 45,
+    "name_en": 35,
+    "province": 16,
+    "address": 40,
+    "sectors": 14,
+    "products": 45,
+    "processes": 40,
+    "certifications": 40,
+    "description": 60,
+    "email": 28,
+    "website": 28,
+    "phone": 16,
+}
 
 
 def header(field: str) -> str:
@@ -54,7 +73,9 @@ def row(ent: Enterprise) -> dict[str, str]:
         "sectors": "; ".join(sector_label(s.code) for s in ent.sectors),
         "products": "; ".join(p.name for p in ent.products),
         "processes": "; ".join(p.name for p in ent.processes),
-        "certifications": "; ".join(_pipe(c.standard, c.number, c.issuer, c.valid_until) for c in ent.certifications),
+        "certifications": "; ".join(
+            _pipe(c.standard, c.number, c.issuer, c.valid_until) for c in ent.certifications
+        ),
         "employees": "" if ent.employees is None else str(ent.employees),
         "revenue_bn_vnd": _num(ent.revenue_bn_vnd),
         "founded_year": "" if ent.founded_year is None else str(ent.founded_year),
@@ -69,22 +90,32 @@ def row(ent: Enterprise) -> dict[str, str]:
         "materials": "; ".join(m.name for m in ent.materials),
         "charter_capital_bn_vnd": _num(ent.charter_capital_bn_vnd),
         "equipment": "; ".join(_pipe(q.machine_type, q.brand, q.count, q.key_spec) for q in ent.equipment),
-        "capacities": "; ".join(_pipe(c.product, _num(c.quantity), c.unit, c.period, c.note)
-                                for c in ent.capacities),
+        "capacities": "; ".join(
+            _pipe(c.product, _num(c.quantity), c.unit, c.period, c.note) for c in ent.capacities
+        ),
         "verification_status": ent.verification_status,
     }
 
 
-def iter_enterprises(session: Session, ids: Iterable[int] | None = None, chunk: int = 500) -> Iterator[Enterprise]:
+def iter_enterprises(
+    session: Session, ids: Iterable[int] | None = None, chunk: int = 500
+) -> Iterator[Enterprise]:
     """Active enterprises (or the given ids, in that order), loaded in chunks: memory stays flat."""
     if ids is None:
-        ids = session.scalars(select(Enterprise.id).where(Enterprise.deleted_at.is_(None))
-                              .order_by(Enterprise.id)).all()
+        ids = session.scalars(
+            select(Enterprise.id).where(Enterprise.deleted_at.is_(None)).order_by(Enterprise.id)
+        ).all()
     ids = list(ids)
     for i in range(0, len(ids), chunk):
-        part = ids[i:i + chunk]
-        ents = {e.id: e for e in session.scalars(
-            select(Enterprise).where(Enterprise.id.in_(part), Enterprise.deleted_at.is_(None)).options(*eager_options()))}
+        part = ids[i : i + chunk]
+        ents = {
+            e.id: e
+            for e in session.scalars(
+                select(Enterprise)
+                .where(Enterprise.id.in_(part), Enterprise.deleted_at.is_(None))
+                .options(*eager_options())
+            )
+        }
         for ent_id in part:
             if ent_id in ents:
                 yield ents[ent_id]
@@ -94,5 +125,10 @@ def iter_enterprises(session: Session, ids: Iterable[int] | None = None, chunk: 
 def export(session: Session, path: str | Path, ids: Iterable[int] | None = None) -> int:
     """Write the enterprises to ``path`` (.xlsx or .csv, by suffix); returns how many."""
     rows = ([row(ent)[f] for f in EXPORT_FIELDS] for ent in iter_enterprises(session, ids))
-    return write_table(path, [header(f) for f in EXPORT_FIELDS], rows, sheet="Doanh nghiệp",
-                       widths=[WIDTHS.get(f, 18) for f in EXPORT_FIELDS])
+    return write_table(
+        path,
+        [header(f) for f in EXPORT_FIELDS],
+        rows,
+        sheet="Doanh nghiệp",
+        widths=[WIDTHS.get(f, 18) for f in EXPORT_FIELDS],
+    )

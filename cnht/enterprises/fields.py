@@ -77,8 +77,9 @@ class Text(fields.String):
         if not text:
             return None
         if self.max_length and len(text) > self.max_length:
-            raise ValidationError(Msg("Quá dài (tối đa {n} ký tự)", "Too long (at most {n} characters)",
-                                     n=self.max_length))
+            raise ValidationError(
+                Msg("Quá dài (tối đa {n} ký tự)", "Too long (at most {n} characters)", n=self.max_length)
+            )
         return text
 
 
@@ -134,8 +135,9 @@ class VNInteger(fields.Field):
         try:
             number = parse_vn_number(value, integer=True)
         except ValueError:
-            raise ValidationError(Msg("'{v}' không phải là số nguyên", "'{v}' is not a whole number",
-                                     v=value)) from None
+            raise ValidationError(
+                Msg("'{v}' không phải là số nguyên", "'{v}' is not a whole number", v=value)
+            ) from None
         if number != number.to_integral_value():
             raise ValidationError(Msg("'{v}' phải là số nguyên", "'{v}' must be a whole number", v=value))
         number = int(number)
@@ -179,9 +181,13 @@ class ProvinceField(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         match = resolve_province(value)
         if match is None:
-            raise ValidationError(Msg(
-                "Không nhận ra tỉnh/thành phố '{v}' (dùng tên một trong 34 đơn vị hiện hành hoặc tên tỉnh cũ)",
-                "Unknown province '{v}' (use one of the 34 current units or a former province name)", v=value))
+            raise ValidationError(
+                Msg(
+                    "Không nhận ra tỉnh/thành phố '{v}' (dùng tên một trong 34 đơn vị hiện hành hoặc tên tỉnh cũ)",
+                    "Unknown province '{v}' (use one of the 34 current units or a former province name)",
+                    v=value,
+                )
+            )
         return match
 
 
@@ -195,25 +201,61 @@ class SectorList(StrList):
             elif code not in codes:
                 codes.append(code)
         if unknown:
-            raise ValidationError(Msg(
-                "Ngành không hợp lệ: {v} (cơ khí, điện tử, dệt may, da giày, ô tô, công nghệ cao)",
-                "Unknown sector: {v} (mechanical, electronics, textile, leather_footwear, automotive, high_tech)",
-                v=", ".join(unknown)))
+            raise ValidationError(
+                Msg(
+                    "Ngành không hợp lệ: {v} (cơ khí, điện tử, dệt may, da giày, ô tô, công nghệ cao)",
+                    "Unknown sector: {v} (mechanical, electronics, textile, leather_footwear, automotive, high_tech)",
+                    v=", ".join(unknown),
+                )
+            )
         return codes
 
 
 OWNERSHIP_ALIASES = {
-    "private": ["tư nhân", "tu nhan", "doanh nghiệp tư nhân", "dntn", "ngoài nhà nước", "ngoai nha nuoc",
-                "private", "domestic private", "tnhh", "cổ phần", "co phan", "cp", "trong nước"],
-    "state": ["nhà nước", "nha nuoc", "dnnn", "doanh nghiệp nhà nước", "vốn nhà nước", "state", "state-owned",
-              "soe", "state owned"],
-    "fdi": ["fdi", "vốn đầu tư nước ngoài", "có vốn đầu tư nước ngoài", "100% vốn nước ngoài",
-            "100% vốn đầu tư nước ngoài", "nước ngoài", "nuoc ngoai", "foreign", "foreign-invested",
-            "foreign invested", "foreign owned"],
+    "private": [
+        "tư nhân",
+        "tu nhan",
+        "doanh nghiệp tư nhân",
+        "dntn",
+        "ngoài nhà nước",
+        "ngoai nha nuoc",
+        "private",
+        "domestic private",
+        "tnhh",
+        "cổ phần",
+        "co phan",
+        "cp",
+        "trong nước",
+    ],
+    "state": [
+        "nhà nước",
+        "nha nuoc",
+        "dnnn",
+        "doanh nghiệp nhà nước",
+        "vốn nhà nước",
+        "state",
+        "state-owned",
+        "soe",
+        "state owned",
+    ],
+    "fdi": [
+        "fdi",
+        "vốn đầu tư nước ngoài",
+        "có vốn đầu tư nước ngoài",
+        "100% vốn nước ngoài",
+        "100% vốn đầu tư nước ngoài",
+        "nước ngoài",
+        "nuoc ngoai",
+        "foreign",
+        "foreign-invested",
+        "foreign invested",
+        "foreign owned",
+    ],
     "joint_venture": ["liên doanh", "lien doanh", "joint venture", "joint-venture", "jv"],
 }
-_OWNERSHIP_INDEX = {fold_key(alias): code for code, aliases in OWNERSHIP_ALIASES.items()
-                    for alias in [code, *aliases]}
+_OWNERSHIP_INDEX = {
+    fold_key(alias): code for code, aliases in OWNERSHIP_ALIASES.items() for alias in [code, *aliases]
+}
 
 
 class OwnershipField(fields.Field):
@@ -225,9 +267,13 @@ class OwnershipField(fields.Field):
             return None
         code = _OWNERSHIP_INDEX.get(fold_key(str(value)))
         if code is None:
-            raise ValidationError(Msg(
-                "Loại hình sở hữu không hợp lệ: '{v}' (tư nhân, nhà nước, FDI, liên doanh)",
-                "Unknown ownership: '{v}' (private, state, fdi, joint_venture)", v=value))
+            raise ValidationError(
+                Msg(
+                    "Loại hình sở hữu không hợp lệ: '{v}' (tư nhân, nhà nước, FDI, liên doanh)",
+                    "Unknown ownership: '{v}' (private, state, fdi, joint_venture)",
+                    v=value,
+                )
+            )
         return code
 
 
@@ -255,8 +301,9 @@ def normalize_phone(value: str) -> str:
         if national.startswith("0"):
             national = national[1:]
         if not national.isdigit() or not 8 <= len(national) <= 10:
-            raise ValidationError(Msg("Số điện thoại không hợp lệ: '{v}'", "Invalid phone number: '{v}'",
-                                     v=part.strip()))
+            raise ValidationError(
+                Msg("Số điện thoại không hợp lệ: '{v}'", "Invalid phone number: '{v}'", v=part.strip())
+            )
         out.append(f"+84{national}{ext}")
     return "; ".join(out)
 
@@ -287,8 +334,9 @@ class WebsiteField(fields.Field):
         m = re.match(r"^(https?)://(.+)$", url, re.I)
         scheme, rest = (m.group(1).lower(), m.group(2)) if m else ("https", url)
         if not _DOMAIN.match(rest) or len(url) > 255:
-            raise ValidationError(Msg("Địa chỉ website không hợp lệ: '{v}'", "Invalid website address: '{v}'",
-                                     v=url))
+            raise ValidationError(
+                Msg("Địa chỉ website không hợp lệ: '{v}'", "Invalid website address: '{v}'", v=url)
+            )
         return f"{scheme}://{rest}"
 
 

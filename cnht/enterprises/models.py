@@ -157,7 +157,9 @@ class Certification(_Child, Base):
     enterprise: Mapped[Enterprise] = relationship(back_populates="certifications")
 
     def audit_label(self) -> str:
-        extra = [x for x in (self.number, self.issuer, self.valid_until and self.valid_until.isoformat()) if x]
+        extra = [
+            x for x in (self.number, self.issuer, self.valid_until and self.valid_until.isoformat()) if x
+        ]
         return f"{self.standard} ({', '.join(extra)})" if extra else self.standard
 
 
@@ -209,5 +211,8 @@ def mark_changed(session, ids) -> None:
 
 def verified_first():
     """ORDER BY expression: staff-assessed, then documents checked, self-declared, unverified."""
-    return case({"staff_assessed": 0, "documents_checked": 1, "self_declared": 2},
-                value=Enterprise.verification_status, else_=3)
+    return case(
+        {"staff_assessed": 0, "documents_checked": 1, "self_declared": 2},
+        value=Enterprise.verification_status,
+        else_=3,
+    )

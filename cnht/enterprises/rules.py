@@ -35,21 +35,32 @@ def normalize_tax_code(value: str) -> str:
         compact = f"{compact[:10]}-{compact[10:]}"
     m = _MST_RE.match(compact)
     if not m:
-        raise TaxCodeError(Msg(
-            f"Mã số thuế '{raw}' không đúng định dạng: cần 10 chữ số, hoặc 10 chữ số + '-' + 3 chữ số (chi nhánh)",
-            f"Tax code '{raw}' is malformed: expected 10 digits, or 10 digits + '-' + 3 digits (branch)",
-        ))
+        raise TaxCodeError(
+            Msg(
+                f"Mã số thuế '{raw}' không đúng định dạng: cần 10 chữ số, hoặc 10 chữ số + '-' + 3 chữ số (chi nhánh)",
+                f"Tax code '{raw}' is malformed: expected 10 digits, or 10 digits + '-' + 3 digits (branch)",
+            )
+        )
     main, branch = m.group(1), m.group(2)
     if main[2:9] == "0000000":
-        raise TaxCodeError(Msg(f"Mã số thuế '{raw}' có số thứ tự 0000000 không hợp lệ",
-                               f"Tax code '{raw}' has the invalid sequence number 0000000"))
+        raise TaxCodeError(
+            Msg(
+                f"Mã số thuế '{raw}' có số thứ tự 0000000 không hợp lệ",
+                f"Tax code '{raw}' has the invalid sequence number 0000000",
+            )
+        )
     if branch == "000":
-        raise TaxCodeError(Msg(f"Mã số thuế '{raw}': mã chi nhánh 000 không hợp lệ",
-                               f"Tax code '{raw}': branch suffix 000 is invalid"))
+        raise TaxCodeError(
+            Msg(
+                f"Mã số thuế '{raw}': mã chi nhánh 000 không hợp lệ",
+                f"Tax code '{raw}': branch suffix 000 is invalid",
+            )
+        )
     expected = mst_check_digit(main[:9])
     if expected is None or expected != int(main[9]):
-        raise TaxCodeError(Msg(f"Mã số thuế '{raw}' sai chữ số kiểm tra",
-                               f"Tax code '{raw}' has a wrong check digit"))
+        raise TaxCodeError(
+            Msg(f"Mã số thuế '{raw}' sai chữ số kiểm tra", f"Tax code '{raw}' has a wrong check digit")
+        )
     return f"{main}-{branch}" if branch else main
 
 
@@ -106,7 +117,7 @@ def normalize_certification(text: str) -> str:
     for fam in _CERT_FAMILIES:
         m = re.match(rf"^{re.escape(fam)}[\s\-_]*(\d)", key)
         if m:
-            key = f"{fam} {key[m.start(1):]}"
+            key = f"{fam} {key[m.start(1) :]}"
             break
     key = re.sub(r"\bOEKO[\s\-]?TEX\b", "OEKO-TEX", key)
     key = re.sub(r"OEKO-TEX( STANDARD)? ?100", "OEKO-TEX STANDARD 100", key)

@@ -32,8 +32,10 @@ from cnht.enterprises.models import VERIFICATION_LEVELS
 from cnht.enterprises.rules import normalize_certification
 from cnht.i18n import Msg
 
-REQUIRED = {"required": Msg("Bắt buộc phải có", "This field is required"),
-            "null": Msg("Không được để trống", "Must not be empty")}
+REQUIRED = {
+    "required": Msg("Bắt buộc phải có", "This field is required"),
+    "null": Msg("Không được để trống", "Must not be empty"),
+}
 
 
 class _Strict(Schema):
@@ -51,8 +53,10 @@ class CertificationIn(_Strict):
     standard = Text(required=True, max_length=120, error_messages=REQUIRED)
     number = Text(load_default=None, max_length=120)
     issuer = Text(load_default=None, max_length=255)
-    valid_until = fields.Date(load_default=None, error_messages={
-        "invalid": Msg("Ngày không hợp lệ (YYYY-MM-DD)", "Invalid date (YYYY-MM-DD)")})
+    valid_until = fields.Date(
+        load_default=None,
+        error_messages={"invalid": Msg("Ngày không hợp lệ (YYYY-MM-DD)", "Invalid date (YYYY-MM-DD)")},
+    )
 
     @post_load
     def _key(self, data, **_):
@@ -71,8 +75,13 @@ class CapacityIn(_Strict):
     product = Text(required=True, max_length=255, error_messages=REQUIRED)
     quantity = VNDecimal(load_default=None)
     unit = Text(load_default=None, max_length=40)
-    period = fields.String(load_default=None, validate=validate.OneOf(
-        ("day", "week", "month", "year"), error=Msg("Chọn một trong: {choices}", "Choose one of: {choices}")))
+    period = fields.String(
+        load_default=None,
+        validate=validate.OneOf(
+            ("day", "week", "month", "year"),
+            error=Msg("Chọn một trong: {choices}", "Choose one of: {choices}"),
+        ),
+    )
     note = Text(load_default=None, max_length=500)
 
 
@@ -141,13 +150,19 @@ class EnterpriseIn(_Strict):
     ownership = OwnershipField(load_default=None)
     export_markets = StrList(item_max_length=80)
     key_customers = StrList()
-    email = fields.Email(load_default=None, error_messages={
-        "invalid": Msg("Địa chỉ email không hợp lệ", "Invalid email address")})
+    email = fields.Email(
+        load_default=None,
+        error_messages={"invalid": Msg("Địa chỉ email không hợp lệ", "Invalid email address")},
+    )
     phone = PhoneField(load_default=None)
     website = WebsiteField(load_default=None)
     description = Text(load_default=None, max_length=20000)
-    verification_status = fields.String(load_default=None, validate=validate.OneOf(
-        VERIFICATION_LEVELS, error=Msg("Chọn một trong: {choices}", "Choose one of: {choices}")))
+    verification_status = fields.String(
+        load_default=None,
+        validate=validate.OneOf(
+            VERIFICATION_LEVELS, error=Msg("Chọn một trong: {choices}", "Choose one of: {choices}")
+        ),
+    )
 
     @pre_load
     def _blank_email(self, data, **_):
@@ -224,7 +239,9 @@ class CapacityOut(Schema):
 
 
 class EnterpriseSummaryOut(Schema):
-    ref = fields.String(metadata={"description": "Public key: the tax code, or id-<n> for a firm without one"})
+    ref = fields.String(
+        metadata={"description": "Public key: the tax code, or id-<n> for a firm without one"}
+    )
     tax_code = fields.String(allow_none=True)
     name = fields.String()
     name_en = fields.String(allow_none=True)

@@ -32,9 +32,24 @@ from cnht.enterprises.models import (
 from cnht.enterprises.rules import classify_size
 from cnht.reference.models import ProductCategory, Sector
 
-SCALAR_FIELDS = ("name", "name_en", "short_name", "province_code", "address", "ownership", "founded_year",
-                 "employees", "revenue_bn_vnd", "charter_capital_bn_vnd", "export_markets", "key_customers",
-                 "email", "phone", "website", "description")
+SCALAR_FIELDS = (
+    "name",
+    "name_en",
+    "short_name",
+    "province_code",
+    "address",
+    "ownership",
+    "founded_year",
+    "employees",
+    "revenue_bn_vnd",
+    "charter_capital_bn_vnd",
+    "export_markets",
+    "key_customers",
+    "email",
+    "phone",
+    "website",
+    "description",
+)
 
 # child collection → (model, loaded-dict keys in column order)
 CHILD_SPECS: dict[str, tuple[type, tuple[str, ...]]] = {
@@ -59,8 +74,9 @@ def eager_options():
     )
 
 
-def get_by_tax_code(session: Session, tax_code: str, *, include_deleted: bool = False,
-                    full: bool = True) -> Enterprise | None:
+def get_by_tax_code(
+    session: Session, tax_code: str, *, include_deleted: bool = False, full: bool = True
+) -> Enterprise | None:
     stmt = select(Enterprise).where(Enterprise.tax_code == tax_code)
     if not include_deleted:
         stmt = stmt.where(Enterprise.deleted_at.is_(None))
@@ -77,15 +93,18 @@ def get_by_ref(session: Session, ref: str, *, full: bool = True) -> Enterprise |
             ent_id = int(ref[3:])
         except ValueError:
             return None
-        stmt = select(Enterprise).where(Enterprise.id == ent_id, Enterprise.tax_code.is_(None),
-                                        Enterprise.deleted_at.is_(None))
+        stmt = select(Enterprise).where(
+            Enterprise.id == ent_id, Enterprise.tax_code.is_(None), Enterprise.deleted_at.is_(None)
+        )
         if full:
             stmt = stmt.options(*eager_options())
         return session.scalars(stmt).first()
     return get_by_tax_code(session, ref, full=full)
 
 
-def _child_rows(name: str, data: dict[str, Any], sectors: list[str], known_categories: set[str]) -> list[tuple]:
+def _child_rows(
+    name: str, data: dict[str, Any], sectors: list[str], known_categories: set[str]
+) -> list[tuple]:
     """Rows of a child collection as tuples in CHILD_SPECS order, from loaded data."""
     _model, keys = CHILD_SPECS[name]
     rows = []
@@ -193,7 +212,9 @@ def prefetch(session: Session, tax_codes: list[str]) -> dict[str, Enterprise]:
     return {e.tax_code: e for e in session.scalars(stmt)}
 
 
-def upsert(session: Session, data: dict[str, Any], existing: dict[str, Enterprise] | None = None) -> ApplyResult:
+def upsert(
+    session: Session, data: dict[str, Any], existing: dict[str, Enterprise] | None = None
+) -> ApplyResult:
     """Create or update by tax code (a soft-deleted enterprise is restored). ``existing``: a prefetched
     map for a batch; a tax code absent from it is known not to exist."""
     if existing is not None:
@@ -201,8 +222,12 @@ def upsert(session: Session, data: dict[str, Any], existing: dict[str, Enterpris
     else:
         ent = get_by_tax_code(session, data["tax_code"], include_deleted=True)
     if ent is None:
-        ent = Enterprise(tax_code=data["tax_code"], export_markets=[], key_customers=[],
-                         verification_status=data.get("verification_status") or "unverified")
+        ent = Enterprise(
+            tax_code=data["tax_code"],
+            export_markets=[],
+            key_customers=[],
+            verification_status=data.get("verification_status") or "unverified",
+        )
         # Fill the record before adding it, so no autoflush inserts it half-built (its audit trail
         # must show one "create", not a create followed by updates).
         apply(session, ent, data)
@@ -215,16 +240,21 @@ def upsert(session: Session, data: dict[str, Any], existing: dict[str, Enterpris
     return ApplyResult(ent, "updated" if changed else "unchanged", changed)
 
 
-def upsert_untaxed(session: Session, data: dict[str, Any], ent: Enterprise | None, *,
-                   fill: bool = False) -> ApplyResult:
+def upsert_untaxed(
+    session: Session, data: dict[str, Any], ent: Enterprise | None, *, fill: bool = False
+) -> ApplyResult:
     """Create a firm that has no tax code, or update the one it was identified as (by name and
     province; ``fill``: merge as staff decided, see ``merge_fill``)."""
     if ent is not None and fill:
         changed = merge_fill(session, ent, data)
         return ApplyResult(ent, "updated" if changed else "unchanged", changed)
     if ent is None:
-        ent = Enterprise(tax_code=None, export_markets=[], key_customers=[],
-                         verification_status=data.get("verification_status") or "unverified")
+        ent = Enterprise(
+            tax_code=None,
+            export_markets=[],
+            key_customers=[],
+            verification_status=data.get("verification_status") or "unverified",
+        )
         apply(session, ent, {k: v for k, v in data.items() if k != "tax_code"})
         session.add(ent)
         return ApplyResult(ent, "created", [])
@@ -255,13 +285,19 @@ def bulk_create(session: Session, datas: list[dict[str, Any]]) -> list[int]:
         row = {f: d.get(f) for f in SCALAR_FIELDS}
         row["export_markets"] = list(d.get("export_markets") or [])
         row["key_customers"] = list(d.get("key_customers") or [])
-        row.update(tax_code=d["tax_code"], verification_status=d.get("verification_status") or "unverified",
-                   size_class=classify_size(d.get("employees"), d.get("revenue_bn_vnd"),
-                                            d.get("charter_capital_bn_vnd")),
-                   created_at=now, updated_at=now)
+        row.update(
+            tax_code=d["tax_code"],
+            verification_status=d.get("verification_status") or "unverified",
+            size_class=classify_size(
+                d.get("employees"), d.get("revenue_bn_vnd"), d.get("charter_capital_bn_vnd")
+            ),
+            created_at=now,
+            updated_at=now,
+        )
         ent_rows.append(row)
     ids = session.scalars(
-        insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True), ent_rows).all()
+        insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True), ent_rows
+    ).all()
     categories = _categories(session)
     sector_rows, children = [], {name: [] for name in CHILD_SPECS}
     for ent_id, d in zip(ids, datas, strict=True):
@@ -269,7 +305,9 @@ def bulk_create(session: Session, datas: list[dict[str, Any]]) -> list[int]:
         sector_rows.extend({"enterprise_id": ent_id, "sector_code": c} for c in sectors)
         for name, (_model, keys) in CHILD_SPECS.items():
             for pos, values in enumerate(_child_rows(name, d, sectors, categories)):
-                children[name].append({"enterprise_id": ent_id, "position": pos, **dict(zip(keys, values, strict=True))})
+                children[name].append(
+                    {"enterprise_id": ent_id, "position": pos, **dict(zip(keys, values, strict=True))}
+                )
     if sector_rows:
         session.execute(insert(enterprise_sector), sector_rows)
     for name, rows in children.items():
@@ -277,11 +315,21 @@ def bulk_create(session: Session, datas: list[dict[str, Any]]) -> list[int]:
             session.execute(insert(CHILD_SPECS[name][0]), rows)
 
     actor, user_id = session.info.get("actor", "system"), session.info.get("user_id")
-    session.execute(insert(AuditLog), [
-        {"at": now, "actor": actor, "user_id": user_id, "entity_type": "enterprise", "entity_id": ent_id,
-         "action": "create", "new_value": json.dumps({"tax_code": d["tax_code"], "name": d["name"]},
-                                                     ensure_ascii=False)}
-        for ent_id, d in zip(ids, datas, strict=True)])
+    session.execute(
+        insert(AuditLog),
+        [
+            {
+                "at": now,
+                "actor": actor,
+                "user_id": user_id,
+                "entity_type": "enterprise",
+                "entity_id": ent_id,
+                "action": "create",
+                "new_value": json.dumps({"tax_code": d["tax_code"], "name": d["name"]}, ensure_ascii=False),
+            }
+            for ent_id, d in zip(ids, datas, strict=True)
+        ],
+    )
     mark_changed(session, ids)
     return list(ids)
 
@@ -303,24 +351,34 @@ def featured(session: Session, *, sector: str | None = None, province: str | Non
     """Enterprises to show on a sector or province page: most verified first, then recently updated."""
     stmt = active_query()
     if sector:
-        stmt = stmt.join(enterprise_sector, (enterprise_sector.c.enterprise_id == Enterprise.id)
-                         & (enterprise_sector.c.sector_code == sector))
+        stmt = stmt.join(
+            enterprise_sector,
+            (enterprise_sector.c.enterprise_id == Enterprise.id)
+            & (enterprise_sector.c.sector_code == sector),
+        )
     if province:
         stmt = stmt.where(Enterprise.province_code == province)
-    return session.scalars(stmt.order_by(Enterprise.verification_status.desc(), Enterprise.updated_at.desc())
-                           .limit(limit)).all()
+    return session.scalars(
+        stmt.order_by(Enterprise.verification_status.desc(), Enterprise.updated_at.desc()).limit(limit)
+    ).all()
 
 
 def recently_updated(session: Session, limit: int = 6):
-    return session.scalars(active_query().order_by(Enterprise.updated_at.desc(), Enterprise.id.desc())
-                           .limit(limit)).all()
+    return session.scalars(
+        active_query().order_by(Enterprise.updated_at.desc(), Enterprise.id.desc()).limit(limit)
+    ).all()
 
 
 def recently_verified(session: Session, limit: int = 6):
     return session.scalars(
-        active_query().where(Enterprise.verification_status.in_(("staff_assessed", "documents_checked")),
-                             Enterprise.verified_at.is_not(None))
-        .order_by(Enterprise.verified_at.desc(), Enterprise.id.desc()).limit(limit)).all()
+        active_query()
+        .where(
+            Enterprise.verification_status.in_(("staff_assessed", "documents_checked")),
+            Enterprise.verified_at.is_not(None),
+        )
+        .order_by(Enterprise.verified_at.desc(), Enterprise.id.desc())
+        .limit(limit)
+    ).all()
 
 
 STALE_AFTER = timedelta(days=365)
@@ -330,8 +388,12 @@ AWAITING_LEVELS = ("unverified", "self_declared")
 def awaiting_verification(session: Session, limit: int = 20) -> tuple[list[Enterprise], int]:
     """Profiles staff have not checked yet (most recently updated first), and how many there are."""
     cond = Enterprise.verification_status.in_(AWAITING_LEVELS)
-    rows = session.scalars(active_query().where(cond).order_by(Enterprise.updated_at.desc()).limit(limit)).all()
-    n = session.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.deleted_at.is_(None), cond))
+    rows = session.scalars(
+        active_query().where(cond).order_by(Enterprise.updated_at.desc()).limit(limit)
+    ).all()
+    n = session.scalar(
+        select(func.count()).select_from(Enterprise).where(Enterprise.deleted_at.is_(None), cond)
+    )
     return list(rows), n or 0
 
 
@@ -346,8 +408,13 @@ def filtered_query(args: dict):
     """Active enterprises filtered by sector, province (2025 code), size class and verification level."""
     stmt = active_query()
     if args.get("sector"):
-        stmt = stmt.where(Enterprise.id.in_(
-            select(enterprise_sector.c.enterprise_id).where(enterprise_sector.c.sector_code == args["sector"])))
+        stmt = stmt.where(
+            Enterprise.id.in_(
+                select(enterprise_sector.c.enterprise_id).where(
+                    enterprise_sector.c.sector_code == args["sector"]
+                )
+            )
+        )
     if args.get("province"):
         stmt = stmt.where(Enterprise.province_code == args["province"])
     if args.get("size"):
@@ -362,7 +429,8 @@ def paginate(session: Session, stmt, page: int, per_page: int) -> dict:
     items = session.scalars(
         stmt.options(selectinload(Enterprise.sectors))
         .order_by(Enterprise.name, Enterprise.id)
-        .limit(per_page).offset((page - 1) * per_page)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     return {"total": total, "page": page, "per_page": per_page, "items": items}
 
@@ -370,16 +438,35 @@ def paginate(session: Session, stmt, page: int, per_page: int) -> dict:
 # ---- self-service edits ------------------------------------------------------------------------
 
 SECTIONS = {
-    "general": ("name_en", "short_name", "address", "description", "employees", "revenue_bn_vnd",
-                "charter_capital_bn_vnd", "founded_year", "ownership", "email", "phone", "website",
-                "export_markets", "key_customers"),
-    "products": ("products",), "processes": ("processes",), "materials": ("materials",),
-    "equipment": ("equipment",), "certifications": ("certifications",), "capacities": ("capacities",),
+    "general": (
+        "name_en",
+        "short_name",
+        "address",
+        "description",
+        "employees",
+        "revenue_bn_vnd",
+        "charter_capital_bn_vnd",
+        "founded_year",
+        "ownership",
+        "email",
+        "phone",
+        "website",
+        "export_markets",
+        "key_customers",
+    ),
+    "products": ("products",),
+    "processes": ("processes",),
+    "materials": ("materials",),
+    "equipment": ("equipment",),
+    "certifications": ("certifications",),
+    "capacities": ("capacities",),
 }
 LIST_SECTIONS = ("products", "processes", "materials", "equipment", "certifications", "capacities")
 
 
-def edit_section(session: Session, ent: Enterprise, section: str, data: dict[str, Any], *, by_staff: bool) -> list[str]:
+def edit_section(
+    session: Session, ent: Enterprise, section: str, data: dict[str, Any], *, by_staff: bool
+) -> list[str]:
     """Apply one section of the profile editor (loaded, validated data); fields of other sections are
     ignored. An SME's own edit of an unverified profile makes it self-declared. Returns what changed."""
     data = {k: v for k, v in data.items() if k in SECTIONS[section]}
@@ -389,10 +476,25 @@ def edit_section(session: Session, ent: Enterprise, section: str, data: dict[str
     return changed
 
 
-def add_attachment(ent: Enterprise, *, kind: str, filename: str, stored_name: str, content_type: str,
-                   size_bytes: int, caption: str | None) -> Attachment:
-    att = Attachment(kind=kind, filename=filename[:255], stored_name=stored_name, content_type=content_type,
-                     size_bytes=size_bytes, uploaded_at=utcnow(), caption=(caption or "").strip()[:255] or None)
+def add_attachment(
+    ent: Enterprise,
+    *,
+    kind: str,
+    filename: str,
+    stored_name: str,
+    content_type: str,
+    size_bytes: int,
+    caption: str | None,
+) -> Attachment:
+    att = Attachment(
+        kind=kind,
+        filename=filename[:255],
+        stored_name=stored_name,
+        content_type=content_type,
+        size_bytes=size_bytes,
+        uploaded_at=utcnow(),
+        caption=(caption or "").strip()[:255] or None,
+    )
     ent.attachments.append(att)
     return att
 
@@ -406,6 +508,9 @@ def remove_attachment(ent: Enterprise, att_id: int) -> Attachment | None:
 
 
 def history(session: Session, ent: Enterprise, limit: int = 300):
-    return session.scalars(select(AuditLog).where(AuditLog.entity_type == "enterprise",
-                                                  AuditLog.entity_id == ent.id)
-                           .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit)).all()
+    return session.scalars(
+        select(AuditLog)
+        .where(AuditLog.entity_type == "enterprise", AuditLog.entity_id == ent.id)
+        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+        .limit(limit)
+    ).all()

@@ -28,9 +28,13 @@ from cnht.web.forms import load_form
 bp = Blueprint("enterprises", __name__, template_folder="templates")
 
 # Allowed uploads: extension → (content type, leading bytes)
-UPLOAD_TYPES = {".jpg": ("image/jpeg", (b"\xff\xd8\xff",)), ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-                ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)), ".webp": ("image/webp", (b"RIFF",)),
-                ".pdf": ("application/pdf", (b"%PDF-",))}
+UPLOAD_TYPES = {
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".webp": ("image/webp", (b"RIFF",)),
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+}
 MAX_ATTACHMENT = 5 * 1024 * 1024
 PER_PAGE = 20
 
@@ -60,8 +64,9 @@ def _helpers():
 @bp.route("/enterprises")
 def enterprise_list():
     args = {"verification": None}
-    sector, province, errors = resolve_filter_args(request.args.get("sector", "").strip(),
-                                                   request.args.get("province", "").strip())
+    sector, province, errors = resolve_filter_args(
+        request.args.get("sector", "").strip(), request.args.get("province", "").strip()
+    )
     args["sector"] = sector
     args["province"] = "??" if "province" in errors else province  # an unknown province matches nothing
     if request.args.get("verification") in VERIFICATION_LEVELS:
@@ -88,8 +93,10 @@ def profile(ref: str):
 
 # ---- self-service editing ----------------------------------------------------------------------
 
+
 def _lines(ent: Enterprise, section: str) -> str:
     """A list section as the editor's text box shows it: one item a line, parts joined by " | "."""
+
     def join(*parts):
         parts = ["" if p is None else str(p) for p in parts]
         while parts and not parts[-1]:
@@ -101,10 +108,14 @@ def _lines(ent: Enterprise, section: str) -> str:
         "processes": [p.name for p in ent.processes],
         "materials": [m.name for m in ent.materials],
         "equipment": [join(q.machine_type, q.brand, q.count, q.key_spec) for q in ent.equipment],
-        "certifications": [join(c.standard, c.number, c.issuer, c.valid_until.isoformat() if c.valid_until else None)
-                           for c in ent.certifications],
-        "capacities": [join(c.product, f"{c.quantity:g}" if c.quantity is not None else None, c.unit, c.period,
-                            c.note) for c in ent.capacities],
+        "certifications": [
+            join(c.standard, c.number, c.issuer, c.valid_until.isoformat() if c.valid_until else None)
+            for c in ent.certifications
+        ],
+        "capacities": [
+            join(c.product, f"{c.quantity:g}" if c.quantity is not None else None, c.unit, c.period, c.note)
+            for c in ent.capacities
+        ],
     }[section]
     return "\n".join(rows)
 
@@ -114,8 +125,16 @@ def _editor(ent: Enterprise, *, errors: dict, section: str | None, form, typed: 
     lines = {s: _lines(ent, s) for s in services.LIST_SECTIONS}
     if section in services.LIST_SECTIONS and typed is not None:
         lines[section] = typed  # show what was typed, not what is stored
-    return render_template("enterprises/edit.html", e=ent, score=score, hints=hints, errors=errors,
-                           section=section, lines=lines, form=form)
+    return render_template(
+        "enterprises/edit.html",
+        e=ent,
+        score=score,
+        hints=hints,
+        errors=errors,
+        section=section,
+        lines=lines,
+        form=form,
+    )
 
 
 @bp.route("/enterprises/<string:ref>/edit")
@@ -136,8 +155,9 @@ def edit_section(ref: str, section: str):
         raw = {k: request.form.get(k, "") for k in services.SECTIONS[section]}
     data, errors = load_form(EnterprisePatch(partial=True), raw)
     if data is None:
-        return _editor(ent, errors=errors, section=section, form=request.form,
-                       typed=request.form.get(section, "")), 400
+        return _editor(
+            ent, errors=errors, section=section, form=request.form, typed=request.form.get(section, "")
+        ), 400
     user = auth.user_or_none()
     changed = services.edit_section(session, ent, section, data, by_staff=user.is_staff)
     session.commit()
@@ -182,8 +202,15 @@ def upload(ref: str):
     folder.mkdir(parents=True, exist_ok=True)
     stored = f"{uuid.uuid4().hex}{Path(f.filename).suffix.lower()}"
     f.save(folder / stored)
-    services.add_attachment(ent, kind=form["kind"], filename=Path(f.filename).name, stored_name=stored,
-                            content_type=spec[0], size_bytes=size, caption=form.get("caption"))
+    services.add_attachment(
+        ent,
+        kind=form["kind"],
+        filename=Path(f.filename).name,
+        stored_name=stored,
+        content_type=spec[0],
+        size_bytes=size,
+        caption=form.get("caption"),
+    )
     session.commit()
     flash(_("Đã tải lên."), "success")
     return redirect(url_for("enterprises.edit", ref=ent.ref) + "#attachments")
@@ -209,8 +236,13 @@ def attachment(att_id: int):
     path = Path(current_app.config["UPLOAD_DIR"]) / "attachments" / att.stored_name
     if not path.is_file():
         abort(404)
-    return send_file(io.BytesIO(path.read_bytes()), mimetype=att.content_type, download_name=att.filename,
-                     as_attachment=att.content_type == "application/pdf", max_age=3600)
+    return send_file(
+        io.BytesIO(path.read_bytes()),
+        mimetype=att.content_type,
+        download_name=att.filename,
+        as_attachment=att.content_type == "application/pdf",
+        max_age=3600,
+    )
 
 
 @bp.route("/enterprises/<string:ref>/history")
@@ -218,11 +250,15 @@ def attachment(att_id: int):
 def history(ref: str):
     ent = _editable(ref)
     rows = services.history(session, ent)
-    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_({r.user_id for r in rows if r.user_id})))}
+    users = {
+        u.id: u
+        for u in session.scalars(select(User).where(User.id.in_({r.user_id for r in rows if r.user_id})))
+    }
     return render_template("enterprises/history.html", e=ent, rows=rows, users=users)
 
 
 # ---- claims of a profile ------------------------------------------------------------------------
+
 
 def _claim_filed(name: str) -> str:
     return _("Đã gửi yêu cầu quản lý hồ sơ %(name)s; cán bộ Sở sẽ xét duyệt.", name=name)
@@ -235,16 +271,22 @@ def claim():
     data, errors = load_form(ClaimForm(), request.form)
     if data is not None:
         try:
-            filed = claims.file_claim(session, user, data["tax_code"].strip(), data.get("position"),
-                                        data.get("message"))
+            filed = claims.file_claim(
+                session, user, data["tax_code"].strip(), data.get("position"), data.get("message")
+            )
         except claims.ClaimError as exc:
             errors = {"tax_code": [localize(exc.msg)]}
         else:
             session.commit()
             flash(_claim_filed(filed.enterprise.name), "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", user=user, claims=accounts.claims_of(session, user),
-                           errors=errors, form=request.form), 400
+    return render_template(
+        "accounts/account.html",
+        user=user,
+        claims=accounts.claims_of(session, user),
+        errors=errors,
+        form=request.form,
+    ), 400
 
 
 @bp.route("/staff/claims/<int:claim_id>/<any(approve, reject):action>", methods=["POST"])
@@ -255,8 +297,9 @@ def decide_claim(claim_id: int, action: str):
         abort(404)
     form = ClaimDecisionIn().load(request.form)
     try:
-        claims.decide_claim(session, claim_row, approve=action == "approve", by=auth.user_or_none(),
-                              note=form["note"])
+        claims.decide_claim(
+            session, claim_row, approve=action == "approve", by=auth.user_or_none(), note=form["note"]
+        )
     except claims.ClaimError as exc:
         flash(localize(exc.msg), "error")
         return redirect(url_for("staff.dashboard"))

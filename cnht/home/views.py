@@ -40,7 +40,13 @@ def _staff_only():
 def dashboard():
     awaiting, n_awaiting = enterprises.awaiting_verification(session, limit=20)
     stale, n_stale = enterprises.stale_profiles(session, limit=20)
-    return render_template("staff/dashboard.html", claims=accounts.pending_claims(session),
-                           reviews=imports.review_groups(session, limit=20), awaiting=awaiting,
-                           n_awaiting=n_awaiting, stale=stale, n_stale=n_stale,
-                           jobs=imports.recent_jobs(session, limit=5))
+    return render_template(
+        "staff/dashboard.html",
+        claims=accounts.pending_claims(session),
+        reviews=imports.review_groups(session, limit=20),
+        awaiting=awaiting,
+        n_awaiting=n_awaiting,
+        stale=stale,
+        n_stale=n_stale,
+        jobs=imports.recent_jobs(session, limit=5),
+    )

@@ -26,17 +26,56 @@ MAX_CANDIDATES = 3
 
 # Multi-word legal forms first (longest match wins), on folded text.
 _LEGAL = [
-    "cong ty trach nhiem huu han mot thanh vien", "cong ty trach nhiem huu han hai thanh vien tro len",
-    "cong ty trach nhiem huu han", "trach nhiem huu han", "cong ty co phan", "co phan", "cong ty hop danh",
-    "doanh nghiep tu nhan", "mot thanh vien", "hai thanh vien tro len", "hai thanh vien", "cong ty",
-    "joint stock company", "joint-stock company", "company limited", "limited liability company",
-    "co ltd", "corporation", "company", "limited", "corp", "inc", "llc", "jsc", "ltd",
-    "tnhh mtv", "tnhh", "cty", "cp", "mtv", "dntn", "plc",
+    "cong ty trach nhiem huu han mot thanh vien",
+    "cong ty trach nhiem huu han hai thanh vien tro len",
+    "cong ty trach nhiem huu han",
+    "trach nhiem huu han",
+    "cong ty co phan",
+    "co phan",
+    "cong ty hop danh",
+    "doanh nghiep tu nhan",
+    "mot thanh vien",
+    "hai thanh vien tro len",
+    "hai thanh vien",
+    "cong ty",
+    "joint stock company",
+    "joint-stock company",
+    "company limited",
+    "limited liability company",
+    "co ltd",
+    "corporation",
+    "company",
+    "limited",
+    "corp",
+    "inc",
+    "llc",
+    "jsc",
+    "ltd",
+    "tnhh mtv",
+    "tnhh",
+    "cty",
+    "cp",
+    "mtv",
+    "dntn",
+    "plc",
 ]
-_LEGAL_RE = re.compile(r"\b(?:" + "|".join(re.escape(x) for x in sorted(_LEGAL, key=len, reverse=True)) + r")\b")
-_ABBREV = {"sx": "san xuat", "tm": "thuong mai", "dv": "dich vu", "xnk": "xuat nhap khau", "xd": "xay dung",
-           "kt": "ky thuat", "ck": "co khi", "dt": "dau tu", "vn": "viet nam", "vietnam": "viet nam",
-           "tmdv": "thuong mai dich vu", "sxtm": "san xuat thuong mai"}
+_LEGAL_RE = re.compile(
+    r"\b(?:" + "|".join(re.escape(x) for x in sorted(_LEGAL, key=len, reverse=True)) + r")\b"
+)
+_ABBREV = {
+    "sx": "san xuat",
+    "tm": "thuong mai",
+    "dv": "dich vu",
+    "xnk": "xuat nhap khau",
+    "xd": "xay dung",
+    "kt": "ky thuat",
+    "ck": "co khi",
+    "dt": "dau tu",
+    "vn": "viet nam",
+    "vietnam": "viet nam",
+    "tmdv": "thuong mai dich vu",
+    "sxtm": "san xuat thuong mai",
+}
 _DIGITS = re.compile(r"\d+")
 _PUNCT = re.compile(r"[^\w\s]+")
 
@@ -86,8 +125,10 @@ class Deduplicator:
         keys = self._keys.get(province)
         if keys is None:
             rows = self.session.execute(
-                select(Enterprise.id, Enterprise.name, Enterprise.tax_code)
-                .where(Enterprise.province_code == province, Enterprise.deleted_at.is_(None))).all()
+                select(Enterprise.id, Enterprise.name, Enterprise.tax_code).where(
+                    Enterprise.province_code == province, Enterprise.deleted_at.is_(None)
+                )
+            ).all()
             keys = {i: name_key(n) for i, n, _tc in rows}
             self._keys[province] = keys
             self._untaxed[province] = {keys[i]: i for i, _n, tc in rows if tc is None}
@@ -132,9 +173,14 @@ class Deduplicator:
         same = self._untaxed[province].get(key)
         if same is not None:
             return Resolution("update", self.session.get(Enterprise, same), reason="same_untaxed")
-        decisions = {d.enterprise_id: d.same for d in self.session.scalars(
-            select(DuplicateDecision).where(DuplicateDecision.name_key == key,
-                                            DuplicateDecision.province_code == province))}
+        decisions = {
+            d.enterprise_id: d.same
+            for d in self.session.scalars(
+                select(DuplicateDecision).where(
+                    DuplicateDecision.name_key == key, DuplicateDecision.province_code == province
+                )
+            )
+        }
         for ent_id, is_same in decisions.items():
             if is_same:
                 ent = self.session.get(Enterprise, ent_id)
@@ -142,10 +188,17 @@ class Deduplicator:
                     return Resolution("update", ent, reason="decided_same")
         # rapidfuzz's token-set ratio (C speed) bounds our similarity from above: it preselects, then
         # the exact rule (digits, short names) decides.
-        pre = process.extract(key, self._block(key, province, keys), scorer=fuzz.token_set_ratio,
-                              score_cutoff=THRESHOLD, limit=50)
-        scored = sorted(((similarity(key, k), ent_id) for k, _s, ent_id in pre
-                         if decisions.get(ent_id) is not False), reverse=True)
+        pre = process.extract(
+            key,
+            self._block(key, province, keys),
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=THRESHOLD,
+            limit=50,
+        )
+        scored = sorted(
+            ((similarity(key, k), ent_id) for k, _s, ent_id in pre if decisions.get(ent_id) is not False),
+            reverse=True,
+        )
         found = [(sc, ent_id) for sc, ent_id in scored if sc >= THRESHOLD][:MAX_CANDIDATES]
         if not found:
             return Resolution("create")
@@ -153,19 +206,48 @@ class Deduplicator:
         return Resolution("review", candidates=[(e, sc) for e, sc in cands if e is not None])
 
 
-def queue_for_review(session: Session, *, source: str, row_number: int, record: dict, name: str,
-                     province: str, candidates: list[tuple[Enterprise, float]]) -> int:
+def queue_for_review(
+    session: Session,
+    *,
+    source: str,
+    row_number: int,
+    record: dict,
+    name: str,
+    province: str,
+    candidates: list[tuple[Enterprise, float]],
+) -> int:
     """Add (or refresh) review items for a row; re-importing the same row does not duplicate them."""
     key = name_key(name)
-    pending = {r.candidate_id: r for r in session.scalars(
-        select(DuplicateReview).where(DuplicateReview.name_key == key, DuplicateReview.province_code == province,
-                                      DuplicateReview.status == "pending"))}
+    pending = {
+        r.candidate_id: r
+        for r in session.scalars(
+            select(DuplicateReview).where(
+                DuplicateReview.name_key == key,
+                DuplicateReview.province_code == province,
+                DuplicateReview.status == "pending",
+            )
+        )
+    }
     for ent, score in candidates:
         item = pending.get(ent.id)
         if item is None:
-            session.add(DuplicateReview(source=source, row_number=row_number, row_data=record, name=name,
-                                        name_key=key, province_code=province, candidate_id=ent.id,
-                                        score=round(score, 1)))
+            session.add(
+                DuplicateReview(
+                    source=source,
+                    row_number=row_number,
+                    row_data=record,
+                    name=name,
+                    name_key=key,
+                    province_code=province,
+                    candidate_id=ent.id,
+                    score=round(score, 1),
+                )
+            )
         else:
-            item.source, item.row_number, item.row_data, item.score = source, row_number, record, round(score, 1)
+            item.source, item.row_number, item.row_data, item.score = (
+                source,
+                row_number,
+                record,
+                round(score, 1),
+            )
     return len(candidates)

@@ -64,10 +64,14 @@ class ImportReport:
             return self.fatal
         verb = "Sẽ" if self.dry_run else "Đã"
         verb_en = "Would have" if self.dry_run else ""
-        text = (f"{verb} nhập {self.rows_read} dòng: {self.created} mới, {self.updated} cập nhật, "
-                f"{self.unchanged} không đổi, {self.failed} lỗi")
-        text_en = (f"{verb_en} {self.rows_read} rows read: {self.created} created, {self.updated} updated, "
-                   f"{self.unchanged} unchanged, {self.failed} failed").strip()
+        text = (
+            f"{verb} nhập {self.rows_read} dòng: {self.created} mới, {self.updated} cập nhật, "
+            f"{self.unchanged} không đổi, {self.failed} lỗi"
+        )
+        text_en = (
+            f"{verb_en} {self.rows_read} rows read: {self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.failed} failed"
+        ).strip()
         if self.queued:
             text += f", {self.queued} chờ xem xét trùng lặp"
             text_en += f", {self.queued} queued for duplicate review"
@@ -147,10 +151,20 @@ def import_file(
                     converted.add(legacy.upper())
             if converted:
                 report.converted_rows += 1
-                report.issues.append(RowIssue(
-                    row_no, "", "", str(Msg(f"Đã chuyển mã {', '.join(sorted(converted))} sang Unicode",
-                                            f"Converted from {', '.join(sorted(converted))} to Unicode")),
-                    level="info"))
+                report.issues.append(
+                    RowIssue(
+                        row_no,
+                        "",
+                        "",
+                        str(
+                            Msg(
+                                f"Đã chuyển mã {', '.join(sorted(converted))} sang Unicode",
+                                f"Converted from {', '.join(sorted(converted))} to Unicode",
+                            )
+                        ),
+                        level="info",
+                    )
+                )
             if isinstance(record.get("tax_code"), str) and not record["tax_code"].strip():
                 record["tax_code"] = None
             try:
@@ -159,23 +173,43 @@ def import_file(
                 report.failed += 1
                 for fld, messages in exc.messages.items():
                     for m in flatten_messages(messages):
-                        report.issues.append(RowIssue(row_no, header_of.get(fld, fld), _show(record.get(fld)), m))
+                        report.issues.append(
+                            RowIssue(row_no, header_of.get(fld, fld), _show(record.get(fld)), m)
+                        )
                 continue
             if data.get("province_legacy"):
-                report.issues.append(RowIssue(
-                    row_no, header_of["province"], _show(record.get("province")),
-                    str(Msg(f"Tỉnh cũ '{data['province_legacy']}' được chuyển thành đơn vị hiện hành",
-                            f"Former province '{data['province_legacy']}' mapped to the current unit")),
-                    level="info"))
+                report.issues.append(
+                    RowIssue(
+                        row_no,
+                        header_of["province"],
+                        _show(record.get("province")),
+                        str(
+                            Msg(
+                                f"Tỉnh cũ '{data['province_legacy']}' được chuyển thành đơn vị hiện hành",
+                                f"Former province '{data['province_legacy']}' mapped to the current unit",
+                            )
+                        ),
+                        level="info",
+                    )
+                )
             if data.get("tax_code") is None:
                 key = (name_key(data["name"]), data["province_code"])
                 first = seen_untaxed.get(key)
                 if first is not None:
                     report.failed += 1
-                    report.issues.append(RowIssue(
-                        row_no, header_of["name"], data["name"],
-                        str(Msg(f"Dòng không có mã số thuế trùng tên và tỉnh với dòng {first}",
-                                f"Row without tax code repeats the name and province of row {first}"))))
+                    report.issues.append(
+                        RowIssue(
+                            row_no,
+                            header_of["name"],
+                            data["name"],
+                            str(
+                                Msg(
+                                    f"Dòng không có mã số thuế trùng tên và tỉnh với dòng {first}",
+                                    f"Row without tax code repeats the name and province of row {first}",
+                                )
+                            ),
+                        )
+                    )
                     continue
                 seen_untaxed[key] = row_no
                 if pending:  # new firms of this file must be seen by the duplicate check
@@ -186,10 +220,19 @@ def import_file(
             first = seen.get(data["tax_code"])
             if first is not None:
                 report.failed += 1
-                report.issues.append(RowIssue(
-                    row_no, header_of["tax_code"], data["tax_code"],
-                    str(Msg(f"Mã số thuế trùng với dòng {first} trong cùng tệp",
-                            f"Tax code repeats row {first} of the same file"))))
+                report.issues.append(
+                    RowIssue(
+                        row_no,
+                        header_of["tax_code"],
+                        data["tax_code"],
+                        str(
+                            Msg(
+                                f"Mã số thuế trùng với dòng {first} trong cùng tệp",
+                                f"Tax code repeats row {first} of the same file",
+                            )
+                        ),
+                    )
+                )
                 continue
             seen[data["tax_code"]] = row_no
             pending.append((row_no, data))
@@ -211,34 +254,63 @@ def import_file(
 BATCH = 1000
 
 
-def _write_untaxed(session: Session, dedup: Deduplicator, row_no: int, record: dict, data: dict,
-                   report: ImportReport, header_of: dict, source: str) -> None:
+def _write_untaxed(
+    session: Session,
+    dedup: Deduplicator,
+    row_no: int,
+    record: dict,
+    data: dict,
+    report: ImportReport,
+    header_of: dict,
+    source: str,
+) -> None:
     """A row without a tax code: update the firm it is known to be, queue it for review when it looks
     like an existing firm, otherwise create it."""
     res = dedup.resolve(data["name"], data["province_code"])
     try:
         with session.begin_nested():
             if res.action == "review":
-                queue_for_review(session, source=source, row_number=row_no, record=_json_safe(record),
-                                 name=data["name"], province=data["province_code"], candidates=res.candidates)
+                queue_for_review(
+                    session,
+                    source=source,
+                    row_number=row_no,
+                    record=_json_safe(record),
+                    name=data["name"],
+                    province=data["province_code"],
+                    candidates=res.candidates,
+                )
                 session.flush()
                 report.queued += 1
                 names = "; ".join(f"{e.name} ({e.ref}, {s:.0f}%)" for e, s in res.candidates)
-                report.issues.append(RowIssue(
-                    row_no, header_of["name"], data["name"],
-                    str(Msg(f"Không có mã số thuế, giống doanh nghiệp đã có: {names} — chờ cán bộ xem xét",
-                            f"No tax code and similar to existing: {names} — queued for staff review")),
-                    level="review"))
+                report.issues.append(
+                    RowIssue(
+                        row_no,
+                        header_of["name"],
+                        data["name"],
+                        str(
+                            Msg(
+                                f"Không có mã số thuế, giống doanh nghiệp đã có: {names} — chờ cán bộ xem xét",
+                                f"No tax code and similar to existing: {names} — queued for staff review",
+                            )
+                        ),
+                        level="review",
+                    )
+                )
                 return
             if res.action == "update":
-                result = services.upsert_untaxed(session, data, res.enterprise, fill=res.reason == "decided_same")
+                result = services.upsert_untaxed(
+                    session, data, res.enterprise, fill=res.reason == "decided_same"
+                )
             else:
                 result = services.upsert_untaxed(session, data, None)
             session.flush()
     except SQLAlchemyError as exc:
         report.failed += 1
-        report.issues.append(RowIssue(row_no, "", "", str(Msg("Lỗi ghi dữ liệu", "Database error"))
-                                      + f": {exc.__class__.__name__}"))
+        report.issues.append(
+            RowIssue(
+                row_no, "", "", str(Msg("Lỗi ghi dữ liệu", "Database error")) + f": {exc.__class__.__name__}"
+            )
+        )
         return
     if res.action == "create":
         dedup.remember_new(result.enterprise.id, data["name"], data["province_code"], None)
@@ -246,7 +318,9 @@ def _write_untaxed(session: Session, dedup: Deduplicator, row_no: int, record: d
 
 
 def _json_safe(record: dict) -> dict:
-    return {k: (v if v is None or isinstance(v, str | int | float | bool) else str(v)) for k, v in record.items()}
+    return {
+        k: (v if v is None or isinstance(v, str | int | float | bool) else str(v)) for k, v in record.items()
+    }
 
 
 def _write_batch(session: Session, pending: list[tuple[int, dict]], report: ImportReport) -> None:
@@ -260,8 +334,11 @@ def _write_batch(session: Session, pending: list[tuple[int, dict]], report: Impo
             new = [d for _, d in pending if d["tax_code"] not in existing]
             services.bulk_create(session, new)
             results = [services.ApplyResult(None, "created", []) for _ in new]  # type: ignore[arg-type]
-            results += [services.upsert(session, data, existing) for _, data in pending
-                        if data["tax_code"] in existing]
+            results += [
+                services.upsert(session, data, existing)
+                for _, data in pending
+                if data["tax_code"] in existing
+            ]
             session.flush()
     except SQLAlchemyError:
         results = []
@@ -273,8 +350,14 @@ def _write_batch(session: Session, pending: list[tuple[int, dict]], report: Impo
                 results.append(result)
             except SQLAlchemyError as exc:
                 report.failed += 1
-                report.issues.append(RowIssue(row_no, "", "", str(Msg("Lỗi ghi dữ liệu", "Database error"))
-                                              + f": {exc.__class__.__name__}"))
+                report.issues.append(
+                    RowIssue(
+                        row_no,
+                        "",
+                        "",
+                        str(Msg("Lỗi ghi dữ liệu", "Database error")) + f": {exc.__class__.__name__}",
+                    )
+                )
     for result in results:
         setattr(report, result.status, getattr(report, result.status) + 1)
     for ent in existing.values():  # keep memory flat over a long file

@@ -35,8 +35,12 @@ class Progress:
         elapsed = max(time.monotonic() - self.started, 1e-6) if self.started else 0.0
         rate = self.done / elapsed if elapsed else 0.0
         eta = (self.total - self.done) / rate if (rate and self.total and self.total > self.done) else None
-        return {"done": self.done, "total": self.total, "rate": round(rate, 1),
-                "eta_seconds": round(eta) if eta is not None else None}
+        return {
+            "done": self.done,
+            "total": self.total,
+            "rate": round(rate, 1),
+            "eta_seconds": round(eta) if eta is not None else None,
+        }
 
 
 PROGRESS: dict[int, Progress] = {}
@@ -60,7 +64,13 @@ def run_job(app: Flask, job_id: int) -> None:
             job.status, job.started_at, job.rows_estimated = "running", utcnow(), prog.total
             s.commit()
             actor = f"user:{job.user_id} import:{job.filename}"
-            user_id, filename, sheet, on_error, dry_run = job.user_id, job.filename, job.sheet, job.on_error, job.dry_run
+            user_id, filename, sheet, on_error, dry_run = (
+                job.user_id,
+                job.filename,
+                job.sheet,
+                job.on_error,
+                job.dry_run,
+            )
         try:
             with db.sessionmaker() as s:
                 s.info["user_id"] = user_id
@@ -68,19 +78,29 @@ def run_job(app: Flask, job_id: int) -> None:
                 def progress(n: int) -> None:
                     prog.done = n
 
-                report = import_file(s, path, dry_run=dry_run, on_error=on_error, sheet=sheet, actor=actor,
-                                     progress=progress)
+                report = import_file(
+                    s, path, dry_run=dry_run, on_error=on_error, sheet=sheet, actor=actor, progress=progress
+                )
                 report.source = filename
                 s.commit()
             report_name = f"{path.stem}-report.xlsx"
             write_report(report, upload_dir(app) / report_name)
             summary = report.summary()
-            outcome = {"status": "done" if report.ok else "failed", "summary": report_summary(report),
-                       "report_name": report_name, "message": summary.vi, "message_en": summary.en}
+            outcome = {
+                "status": "done" if report.ok else "failed",
+                "summary": report_summary(report),
+                "report_name": report_name,
+                "message": summary.vi,
+                "message_en": summary.en,
+            }
         except Exception as exc:  # the job must end in a visible state, whatever happened
             app.logger.error("import job %s failed: %s", job_id, traceback.format_exc())
             text = f"{exc.__class__.__name__}: {exc}"[:2000]
-            outcome = {"status": "failed", "message": f"Lỗi hệ thống — {text}", "message_en": f"System error — {text}"}
+            outcome = {
+                "status": "failed",
+                "message": f"Lỗi hệ thống — {text}",
+                "message_en": f"System error — {text}",
+            }
         with db.sessionmaker() as s:
             job = s.get(ImportJob, job_id)
             for k, v in outcome.items():
@@ -90,10 +110,25 @@ def run_job(app: Flask, job_id: int) -> None:
 
 
 def report_summary(report) -> dict:
-    return {k: getattr(report, k) for k in ("rows_read", "created", "updated", "unchanged", "failed", "queued",
-                                            "converted_rows", "dry_run", "aborted")} | {
-        "errors": len(report.errors), "unknown_columns": report.unknown_columns, "format": report.format,
-        "encoding": report.encoding}
+    return {
+        k: getattr(report, k)
+        for k in (
+            "rows_read",
+            "created",
+            "updated",
+            "unchanged",
+            "failed",
+            "queued",
+            "converted_rows",
+            "dry_run",
+            "aborted",
+        )
+    } | {
+        "errors": len(report.errors),
+        "unknown_columns": report.unknown_columns,
+        "format": report.format,
+        "encoding": report.encoding,
+    }
 
 
 def start(app: Flask, job_id: int) -> None:

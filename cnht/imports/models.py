@@ -1,4 +1,5 @@
 """Import jobs and the duplicate-review queue."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -35,6 +36,7 @@ class ImportJob(Base):
     @property
     def outcome(self) -> Msg | None:
         return Msg(self.message, self.message_en or self.message) if self.message else None
+
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

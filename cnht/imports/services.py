@@ -25,8 +25,11 @@ class ReviewError(UserError, ValueError):
 
 def review_groups(session: Session, limit: int | None = None) -> list[DuplicateReview]:
     """One representative (the best-scoring item) per incoming row awaiting a decision."""
-    sub = (select(func.min(DuplicateReview.id)).where(DuplicateReview.status == "pending")
-           .group_by(DuplicateReview.name_key, DuplicateReview.province_code))
+    sub = (
+        select(func.min(DuplicateReview.id))
+        .where(DuplicateReview.status == "pending")
+        .group_by(DuplicateReview.name_key, DuplicateReview.province_code)
+    )
     stmt = select(DuplicateReview).where(DuplicateReview.id.in_(sub)).order_by(DuplicateReview.created_at)
     if limit:
         stmt = stmt.limit(limit)
@@ -37,10 +40,16 @@ def recent_jobs(session: Session, limit: int = 30) -> list[ImportJob]:
     return list(session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(limit)))
 
 
-def create_job(session: Session, *, user_id: int, filename: str, stored_name: str, sheet: str | None) -> ImportJob:
+def create_job(
+    session: Session, *, user_id: int, filename: str, stored_name: str, sheet: str | None
+) -> ImportJob:
     """An uploaded file waiting for its preview and run."""
-    job = ImportJob(user_id=user_id, filename=Path(filename).name[:255], stored_name=stored_name,
-                    sheet=(sheet or "").strip() or None)
+    job = ImportJob(
+        user_id=user_id,
+        filename=Path(filename).name[:255],
+        stored_name=stored_name,
+        sheet=(sheet or "").strip() or None,
+    )
     session.add(job)
     session.flush()
     return job
@@ -57,20 +66,39 @@ def prepare_run(job: ImportJob, *, commit: bool, on_error: str) -> None:
 
 def group(session: Session, review: DuplicateReview) -> list[DuplicateReview]:
     """Every pending item for the same incoming row (one per candidate), best candidate first."""
-    return list(session.scalars(
-        select(DuplicateReview).where(DuplicateReview.name_key == review.name_key,
-                                      DuplicateReview.province_code == review.province_code,
-                                      DuplicateReview.status == "pending")
-        .order_by(DuplicateReview.score.desc(), DuplicateReview.id)))
+    return list(
+        session.scalars(
+            select(DuplicateReview)
+            .where(
+                DuplicateReview.name_key == review.name_key,
+                DuplicateReview.province_code == review.province_code,
+                DuplicateReview.status == "pending",
+            )
+            .order_by(DuplicateReview.score.desc(), DuplicateReview.id)
+        )
+    )
 
 
-def _remember(session: Session, review: DuplicateReview, ent_id: int, same: bool, user_id: int | None) -> None:
-    dec = session.scalar(select(DuplicateDecision).where(
-        DuplicateDecision.name_key == review.name_key, DuplicateDecision.province_code == review.province_code,
-        DuplicateDecision.enterprise_id == ent_id))
+def _remember(
+    session: Session, review: DuplicateReview, ent_id: int, same: bool, user_id: int | None
+) -> None:
+    dec = session.scalar(
+        select(DuplicateDecision).where(
+            DuplicateDecision.name_key == review.name_key,
+            DuplicateDecision.province_code == review.province_code,
+            DuplicateDecision.enterprise_id == ent_id,
+        )
+    )
     if dec is None:
-        session.add(DuplicateDecision(name_key=review.name_key, province_code=review.province_code,
-                                      enterprise_id=ent_id, same=same, decided_by_id=user_id))
+        session.add(
+            DuplicateDecision(
+                name_key=review.name_key,
+                province_code=review.province_code,
+                enterprise_id=ent_id,
+                same=same,
+                decided_by_id=user_id,
+            )
+        )
     else:
         dec.same, dec.decided_by_id, dec.decided_at = same, user_id, utcnow()
 
@@ -79,11 +107,17 @@ def _load(review: DuplicateReview) -> dict:
     try:
         return ImportRow().load(dict(review.row_data))
     except ValidationError as exc:  # reference data changed since the import
-        raise ReviewError(Msg(f"Dữ liệu dòng không còn hợp lệ: {exc.messages}",
-                              f"The row is no longer valid: {exc.messages}")) from None
+        raise ReviewError(
+            Msg(
+                f"Dữ liệu dòng không còn hợp lệ: {exc.messages}",
+                f"The row is no longer valid: {exc.messages}",
+            )
+        ) from None
 
 
-def decide(session: Session, review: DuplicateReview, target_id: int | None, user_id: int | None) -> Enterprise:
+def decide(
+    session: Session, review: DuplicateReview, target_id: int | None, user_id: int | None
+) -> Enterprise:
     """``target_id``: merge the row into that candidate; ``None``: a different firm — create it.
     Every candidate of the row gets a remembered decision."""
     items = group(session, review)
@@ -91,8 +125,12 @@ def decide(session: Session, review: DuplicateReview, target_id: int | None, use
         raise ReviewError(Msg("Mục này đã được xử lý", "This item was already decided"))
     candidates = {i.candidate_id for i in items}
     if target_id is not None and target_id not in candidates:
-        raise ReviewError(Msg("Doanh nghiệp được chọn không nằm trong danh sách đối chiếu",
-                              "The chosen enterprise is not one of the candidates"))
+        raise ReviewError(
+            Msg(
+                "Doanh nghiệp được chọn không nằm trong danh sách đối chiếu",
+                "The chosen enterprise is not one of the candidates",
+            )
+        )
     data = _load(items[0])
     session.info["user_id"] = user_id
     session.info["actor"] = f"user:{user_id} review:{items[0].source}"
@@ -105,10 +143,20 @@ def decide(session: Session, review: DuplicateReview, target_id: int | None, use
         status = "distinct"
     session.flush()
     # The incoming record's own trail: what was merged or created, from which file and row.
-    session.add(AuditLog(actor=session.info["actor"], user_id=user_id, entity_type="enterprise", entity_id=ent.id,
-                         action="merge" if target_id is not None else "create", field="import_row",
-                         new_value=json.dumps({"source": items[0].source, "row": items[0].row_number,
-                                               "record": items[0].row_data}, ensure_ascii=False)))
+    session.add(
+        AuditLog(
+            actor=session.info["actor"],
+            user_id=user_id,
+            entity_type="enterprise",
+            entity_id=ent.id,
+            action="merge" if target_id is not None else "create",
+            field="import_row",
+            new_value=json.dumps(
+                {"source": items[0].source, "row": items[0].row_number, "record": items[0].row_data},
+                ensure_ascii=False,
+            ),
+        )
+    )
     now = utcnow()
     for item in items:
         _remember(session, item, item.candidate_id, item.candidate_id == target_id, user_id)

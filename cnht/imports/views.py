@@ -61,8 +61,9 @@ def duplicate_detail(review_id: int):
         if choice != "distinct" and not choice.isdigit():
             abort(400)
         try:
-            ent = services.decide(session, review, None if choice == "distinct" else int(choice),
-                                  auth.user_or_none().id)
+            ent = services.decide(
+                session, review, None if choice == "distinct" else int(choice), auth.user_or_none().id
+            )
         except UserError as exc:
             session.rollback()
             flash(localize(exc.msg), "error")
@@ -70,16 +71,20 @@ def duplicate_detail(review_id: int):
         session.commit()
         flash(_("Đã lưu quyết định cho “%(name)s”.", name=review.name), "success")
         nxt = services.review_groups(session, limit=1)
-        return redirect(url_for("imports.duplicate_detail", review_id=nxt[0].id) if nxt
-                        else url_for("enterprises.profile", ref=ent.ref))
+        return redirect(
+            url_for("imports.duplicate_detail", review_id=nxt[0].id)
+            if nxt
+            else url_for("enterprises.profile", ref=ent.ref)
+        )
     items = services.group(session, review) if review.status == "pending" else [review]
     incoming = dict(review.row_data)
     try:
         loaded = ImportRow().load(dict(incoming))
     except ValidationError:  # shown as written if it no longer validates
         loaded = {}
-    return render_template("imports/duplicate_detail.html", review=review, items=items, incoming=incoming,
-                           loaded=loaded)
+    return render_template(
+        "imports/duplicate_detail.html", review=review, items=items, incoming=incoming, loaded=loaded
+    )
 
 
 @bp.route("/imports", methods=["GET", "POST"])
@@ -96,8 +101,13 @@ def imports():
         form = UploadIn().load(request.form)
         stored = f"{uuid.uuid4().hex}{suffix}"
         upload.save(jobs.upload_dir(current_app) / stored)
-        job = services.create_job(session, user_id=auth.user_or_none().id, filename=upload.filename,
-                                  stored_name=stored, sheet=form["sheet"])
+        job = services.create_job(
+            session,
+            user_id=auth.user_or_none().id,
+            filename=upload.filename,
+            stored_name=stored,
+            sheet=form["sheet"],
+        )
         session.commit()
         return redirect(url_for("imports.import_detail", job_id=job.id))
     return render_template("imports/imports.html", jobs=services.recent_jobs(session, limit=30))
@@ -115,8 +125,10 @@ def _preview(path: Path, sheet: str | None):
     table = open_table(path, sheet=sheet)
     try:
         mapping, unknown = map_headers(table.headers)
-        mapping_rows = [(str(h) if h is not None else "", COLUMNS[mapping[i]][0] if i in mapping else None)
-                        for i, h in enumerate(table.headers)]
+        mapping_rows = [
+            (str(h) if h is not None else "", COLUMNS[mapping[i]][0] if i in mapping else None)
+            for i, h in enumerate(table.headers)
+        ]
         preview = []
         for _row_no, values in table.rows:
             preview.append([_cell(v)[0] if v is not None else "" for v in values])
@@ -139,9 +151,16 @@ def import_detail(job_id: int):
         preview, mapping_rows, unknown, error = _preview(path, job.sheet)
     except ReadError as exc:
         error = localize(Msg(exc.vi, exc.en))
-    return render_template("imports/import_detail.html", job=job, preview=preview, mapping_rows=mapping_rows,
-                           unknown=unknown, error=error, estimated=estimate_rows(path) if not error else None,
-                           progress=jobs.PROGRESS.get(job.id))
+    return render_template(
+        "imports/import_detail.html",
+        job=job,
+        preview=preview,
+        mapping_rows=mapping_rows,
+        unknown=unknown,
+        error=error,
+        estimated=estimate_rows(path) if not error else None,
+        progress=jobs.PROGRESS.get(job.id),
+    )
 
 
 @bp.route("/imports/<int:job_id>/run", methods=["POST"])
@@ -163,9 +182,16 @@ def import_status(job_id: int):
     job = _job(job_id)
     session.refresh(job)
     prog = jobs.PROGRESS.get(job.id)
-    return jsonify({"status": job.status, "dry_run": job.dry_run, "summary": job.summary,
-                    "message": localize(job.outcome) or None, "progress": prog.as_dict() if prog else None,
-                    "report_url": url_for("imports.import_report", job_id=job.id) if job.report_name else None})
+    return jsonify(
+        {
+            "status": job.status,
+            "dry_run": job.dry_run,
+            "summary": job.summary,
+            "message": localize(job.outcome) or None,
+            "progress": prog.as_dict() if prog else None,
+            "report_url": url_for("imports.import_report", job_id=job.id) if job.report_name else None,
+        }
+    )
 
 
 @bp.route("/imports/<int:job_id>/report")
@@ -174,11 +200,11 @@ def import_report(job_id: int):
     if not job.report_name:
         abort(404)
     data = io.BytesIO((jobs.upload_dir(current_app) / job.report_name).read_bytes())
-    return send_file(data, as_attachment=True,
-                     download_name=f"{Path(job.filename).stem}-bao-cao-report.xlsx")
+    return send_file(data, as_attachment=True, download_name=f"{Path(job.filename).stem}-bao-cao-report.xlsx")
 
 
 # ---- staff export ------------------------------------------------------------------------------
+
 
 @bp.route("/export.<any(xlsx, csv):fmt>")
 def export(fmt: str):

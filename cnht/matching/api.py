@@ -26,8 +26,9 @@ from cnht.matching.schemas import (
     RequirementPatch,
 )
 
-blp = Blueprint("matching_api", __name__, url_prefix="/api/v1",
-                description="Kết nối cung cầu / Supply–demand matching")
+blp = Blueprint(
+    "matching_api", __name__, url_prefix="/api/v1", description="Kết nối cung cầu / Supply–demand matching"
+)
 
 
 class LimitArgs(Schema):
@@ -42,8 +43,14 @@ def _weights():
 
 
 def match_json(m) -> dict:
-    return {"ref": m.ref, "tax_code": m.tax_code, "name": m.name, "province": m.province_code, "score": m.score,
-            "explanation": m.explanation()}
+    return {
+        "ref": m.ref,
+        "tax_code": m.tax_code,
+        "name": m.name,
+        "province": m.province_code,
+        "score": m.score,
+        "explanation": m.explanation(),
+    }
 
 
 def _need_user(*roles: str):
@@ -63,7 +70,10 @@ def _requirement(req_id: int, *, write: bool = False) -> SourcingRequirement:
     if write and not services.can_edit(user, req):
         if user is None:
             abort(401, message_obj=Msg("Cần đăng nhập", "Authentication required"))
-        abort(403, message_obj=Msg("Chỉ người đăng và cán bộ Sở được sửa", "Only the owner and staff may change it"))
+        abort(
+            403,
+            message_obj=Msg("Chỉ người đăng và cán bộ Sở được sửa", "Only the owner and staff may change it"),
+        )
     return req
 
 
@@ -80,12 +90,16 @@ def match_now(data, limit):
     weighted score; every item carries its explanation: each criterion, whether it is met, its
     contribution and the evidence.
     """
-    spec = RequirementSpec(**{k: data.get(k) for k in (
-        "title", "sector", "category", "min_employees", "quantity")}, description=data.get("description") or "",
-        processes=data["processes"], materials=data["materials"],
+    spec = RequirementSpec(
+        **{k: data.get(k) for k in ("title", "sector", "category", "min_employees", "quantity")},
+        description=data.get("description") or "",
+        processes=data["processes"],
+        materials=data["materials"],
         certifications_required=data["certifications_required"],
         certifications_preferred=data["certifications_preferred"],
-        provinces_required=data["provinces_required"], provinces_preferred=data["provinces_preferred"])
+        provinces_required=data["provinces_required"],
+        provinces_preferred=data["provinces_preferred"],
+    )
     return {"items": [match_json(m) for m in match(session, spec, limit=limit, weights=_weights())]}
 
 
@@ -139,7 +153,9 @@ def close_requirement(req_id: int):
 def requirement_matches(req_id: int, limit: int):
     """Nhà cung ứng phù hợp với yêu cầu (người đăng, cán bộ) / Matches for a saved requirement"""
     req = _requirement(req_id, write=True)
-    return {"items": [match_json(m) for m in services.matches_for(session, req, limit=limit, weights=_weights())]}
+    return {
+        "items": [match_json(m) for m in services.matches_for(session, req, limit=limit, weights=_weights())]
+    }
 
 
 @blp.route("/enterprises/<string:ref>/opportunities")
@@ -179,9 +195,16 @@ class Connections(MethodView):
             abort(404, message_obj=Msg("Không tìm thấy doanh nghiệp", "Enterprise not found"))
         try:
             conn = services.set_connection_stage(
-                session, req, ent, data["stage"], by=user, note=data.get("note"),
+                session,
+                req,
+                ent,
+                data["stage"],
+                by=user,
+                note=data.get("note"),
                 link=url_for("matching.requirement_detail", req_id=req.id, _external=True),
-                contract_value_mvnd=data.get("contract_value_mvnd"), contract_signed_on=data.get("contract_signed_on"))
+                contract_value_mvnd=data.get("contract_value_mvnd"),
+                contract_signed_on=data.get("contract_signed_on"),
+            )
         except services.ConnectionRefused as exc:
             abort(403, message_obj=exc.msg)
         session.commit()

@@ -47,16 +47,16 @@ from vnsearch.query import plan_query
 from vnsearch.synonyms import thesaurus
 
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "text": 0.30,          # what is wanted (the title's product phrase) found in the profile (search analyser)
-    "category": 0.16,      # product in the requested taxonomy category (exact 1, same group 0.4); halved
-                           # when the category is only inferred from the title
-    "processes": 0.16,     # share of required processes covered (synonyms count)
-    "materials": 0.06,     # share of materials the firm works with
+    "text": 0.30,  # what is wanted (the title's product phrase) found in the profile (search analyser)
+    "category": 0.16,  # product in the requested taxonomy category (exact 1, same group 0.4); halved
+    # when the category is only inferred from the title
+    "processes": 0.16,  # share of required processes covered (synonyms count)
+    "materials": 0.06,  # share of materials the firm works with
     "certs_preferred": 0.08,
-    "capacity": 0.06,      # size against the quantity asked for
-    "verified": 0.07,      # staff-assessed 1, documents checked 0.7, self-declared 0.3
-    "proximity": 0.06,     # preferred province 1, same region 0.5
-    "freshness": 0.05,     # profile updated ≤ 6 months 1 … ≥ 36 months 0
+    "capacity": 0.06,  # size against the quantity asked for
+    "verified": 0.07,  # staff-assessed 1, documents checked 0.7, self-declared 0.3
+    "proximity": 0.06,  # preferred province 1, same region 0.5
+    "freshness": 0.05,  # profile updated ≤ 6 months 1 … ≥ 36 months 0
 }
 CANDIDATES_FROM_SEARCH = 100
 CANDIDATES_FROM_CATEGORY = 150
@@ -75,11 +75,80 @@ LABELS = {
 }
 VERIFIED_VALUE = {"staff_assessed": 1.0, "documents_checked": 0.7, "self_declared": 0.3, "unverified": 0.0}
 # Words too common in requirements to be evidence of anything.
-STOPWORDS = {"can", "tim", "nha", "cung", "cap", "ung", "cho", "va", "cua", "cac", "nhung", "mot", "voi", "theo",
-             "cong", "ty", "doi", "tac", "chung", "toi", "nguon", "lam", "lon", "xuat", "khau", "bo", "chiec",
-             "cai", "want", "buy", "rfq", "pcs", "year", "pieces", "needed",
-             "tai", "tu", "den", "la", "co", "khong", "duoc", "de", "trong", "nay", "san", "gia", "dat", "hang", "don", "so", "luong", "yeu", "cau", "the", "for", "and", "of", "to", "in", "with",
-             "supplier", "suppliers", "need", "looking", "we", "our", "a", "an", "per", "on", "by"}
+STOPWORDS = {
+    "can",
+    "tim",
+    "nha",
+    "cung",
+    "cap",
+    "ung",
+    "cho",
+    "va",
+    "cua",
+    "cac",
+    "nhung",
+    "mot",
+    "voi",
+    "theo",
+    "cong",
+    "ty",
+    "doi",
+    "tac",
+    "chung",
+    "toi",
+    "nguon",
+    "lam",
+    "lon",
+    "xuat",
+    "khau",
+    "bo",
+    "chiec",
+    "cai",
+    "want",
+    "buy",
+    "rfq",
+    "pcs",
+    "year",
+    "pieces",
+    "needed",
+    "tai",
+    "tu",
+    "den",
+    "la",
+    "co",
+    "khong",
+    "duoc",
+    "de",
+    "trong",
+    "nay",
+    "san",
+    "gia",
+    "dat",
+    "hang",
+    "don",
+    "so",
+    "luong",
+    "yeu",
+    "cau",
+    "the",
+    "for",
+    "and",
+    "of",
+    "to",
+    "in",
+    "with",
+    "supplier",
+    "suppliers",
+    "need",
+    "looking",
+    "we",
+    "our",
+    "a",
+    "an",
+    "per",
+    "on",
+    "by",
+}
 SIZE_RANK = {"micro": 0, "small": 1, "medium": 2, "large": 3}
 
 
@@ -100,13 +169,20 @@ class RequirementSpec:
 
     @classmethod
     def from_requirement(cls, r) -> RequirementSpec:
-        return cls(title=r.title, description=r.description or "", sector=r.sector_code, category=r.category_code,
-                   processes=list(r.processes or []), materials=list(r.materials or []),
-                   certifications_required=list(r.certifications_required or []),
-                   certifications_preferred=list(r.certifications_preferred or []),
-                   provinces_required=list(r.provinces_required or []),
-                   provinces_preferred=list(r.provinces_preferred or []),
-                   min_employees=r.min_employees, quantity=r.quantity)
+        return cls(
+            title=r.title,
+            description=r.description or "",
+            sector=r.sector_code,
+            category=r.category_code,
+            processes=list(r.processes or []),
+            materials=list(r.materials or []),
+            certifications_required=list(r.certifications_required or []),
+            certifications_preferred=list(r.certifications_preferred or []),
+            provinces_required=list(r.provinces_required or []),
+            provinces_preferred=list(r.provinces_preferred or []),
+            min_employees=r.min_employees,
+            quantity=r.quantity,
+        )
 
 
 @dataclass
@@ -124,10 +200,17 @@ class Criterion:
 
     def as_dict(self, total_weight: float) -> dict:
         label = LABELS[self.key]
-        return {"criterion": self.key, "label": label.vi, "label_en": label.en, "met": self.met,
-                "value": round(self.value, 3), "weight": round(self.weight / total_weight, 3),
-                "contribution": round(self.contribution / total_weight, 4), "evidence": self.evidence,
-                **({"note": self.note.vi, "note_en": self.note.en} if self.note else {})}
+        return {
+            "criterion": self.key,
+            "label": label.vi,
+            "label_en": label.en,
+            "met": self.met,
+            "value": round(self.value, 3),
+            "weight": round(self.weight / total_weight, 3),
+            "contribution": round(self.contribution / total_weight, 4),
+            "evidence": self.evidence,
+            **({"note": self.note.vi, "note_en": self.note.en} if self.note else {}),
+        }
 
 
 @dataclass
@@ -168,8 +251,18 @@ class Facts:
     @cached_property
     def profile_tokens(self) -> frozenset[str]:
         """Folded and exact (lower-case, marks kept) tokens of the profile's texts."""
-        toks = tokens(" ".join([self.name, *(n for n, _ in self.products), *self.processes, *self.materials,
-                                *self.equipment, self.description]))
+        toks = tokens(
+            " ".join(
+                [
+                    self.name,
+                    *(n for n, _ in self.products),
+                    *self.processes,
+                    *self.materials,
+                    *self.equipment,
+                    self.description,
+                ]
+            )
+        )
         return frozenset(toks) | frozenset(fold_token(t) for t in toks)
 
     @cached_property
@@ -188,6 +281,7 @@ class Facts:
 
 # ---- phrase matching -----------------------------------------------------------------------------
 
+
 def _ftoks(text: str) -> tuple[str, ...]:
     return tuple(fold_token(t) for t in tokens(text or ""))
 
@@ -196,7 +290,7 @@ def _contains(hay: tuple[str, ...], needle: tuple[str, ...]) -> bool:
     n = len(needle)
     if not n or n > len(hay):
         return False
-    return any(hay[i:i + n] == needle for i in range(len(hay) - n + 1))
+    return any(hay[i : i + n] == needle for i in range(len(hay) - n + 1))
 
 
 def phrase_forms(phrase: str) -> list[tuple[str, ...]]:
@@ -219,6 +313,7 @@ def _find(forms: list[tuple[str, ...]], texts: Iterable[tuple[str, tuple[str, ..
 
 # ---- candidates and facts ------------------------------------------------------------------------
 
+
 def _today() -> date:
     return utcnow().date()
 
@@ -226,34 +321,124 @@ def _today() -> date:
 def _hard_filter(spec: RequirementSpec):
     conds = [Enterprise.deleted_at.is_(None)]
     if spec.sector:
-        conds.append(exists().where(enterprise_sector.c.enterprise_id == Enterprise.id,
-                                    enterprise_sector.c.sector_code == spec.sector))
+        conds.append(
+            exists().where(
+                enterprise_sector.c.enterprise_id == Enterprise.id,
+                enterprise_sector.c.sector_code == spec.sector,
+            )
+        )
     if spec.provinces_required:
         conds.append(Enterprise.province_code.in_(spec.provinces_required))
     if spec.min_employees:
         conds.append(Enterprise.employees >= spec.min_employees)
     today = _today()
     for key in spec.certifications_required:
-        conds.append(exists().where(Certification.enterprise_id == Enterprise.id, Certification.standard_key == key,
-                                    (Certification.valid_until.is_(None)) | (Certification.valid_until >= today)))
+        conds.append(
+            exists().where(
+                Certification.enterprise_id == Enterprise.id,
+                Certification.standard_key == key,
+                (Certification.valid_until.is_(None)) | (Certification.valid_until >= today),
+            )
+        )
     return and_(*conds)
 
 
 _LEADS = [  # request boilerplate before the product (folded); stripped repeatedly, longest first
-    "can tim nha cung cap", "can tim nha cung ung", "tim nha cung cap", "tim nha cung ung", "can nha cung cap",
-    "can nha cung ung", "nha cung cap", "nha cung ung", "can tim don vi", "tim don vi san xuat",
-    "tim don vi gia cong", "tim don vi", "tim doi tac", "can tim xuong", "tim xuong", "can xuong", "can dat hang",
-    "dat hang", "dat lam", "can dat", "can mua", "dat mua", "can tim kiem", "tim kiem", "can tim", "can supplier",
-    "tim nguon hang", "tim nguon cung", "nguon hang", "nguon cung", "nha may", "cong ty", "chung toi", "doanh nghiep",
-    "chung minh", "ben minh", "minh", "em", "can", "tim", "mua", "dat", "yeu cau bao gia", "bao gia",
-    "looking for", "we are looking for", "we look for", "we want to buy", "we want", "we need", "want to buy",
-    "need", "sourcing", "seeking", "wanted", "request for quotation", "request for quote", "rfq", "rfi",
-    "supplier needed for", "suppliers needed for", "supplier wanted for", "supplier of", "suppliers of",
-    "supplier for", "suppliers for", "vendor for", "manufacturer of", "manufacturers of", "buy", "purchase",
+    "can tim nha cung cap",
+    "can tim nha cung ung",
+    "tim nha cung cap",
+    "tim nha cung ung",
+    "can nha cung cap",
+    "can nha cung ung",
+    "nha cung cap",
+    "nha cung ung",
+    "can tim don vi",
+    "tim don vi san xuat",
+    "tim don vi gia cong",
+    "tim don vi",
+    "tim doi tac",
+    "can tim xuong",
+    "tim xuong",
+    "can xuong",
+    "can dat hang",
+    "dat hang",
+    "dat lam",
+    "can dat",
+    "can mua",
+    "dat mua",
+    "can tim kiem",
+    "tim kiem",
+    "can tim",
+    "can supplier",
+    "tim nguon hang",
+    "tim nguon cung",
+    "nguon hang",
+    "nguon cung",
+    "nha may",
+    "cong ty",
+    "chung toi",
+    "doanh nghiep",
+    "chung minh",
+    "ben minh",
+    "minh",
+    "em",
+    "can",
+    "tim",
+    "mua",
+    "dat",
+    "yeu cau bao gia",
+    "bao gia",
+    "looking for",
+    "we are looking for",
+    "we look for",
+    "we want to buy",
+    "we want",
+    "we need",
+    "want to buy",
+    "need",
+    "sourcing",
+    "seeking",
+    "wanted",
+    "request for quotation",
+    "request for quote",
+    "rfq",
+    "rfi",
+    "supplier needed for",
+    "suppliers needed for",
+    "supplier wanted for",
+    "supplier of",
+    "suppliers of",
+    "supplier for",
+    "suppliers for",
+    "vendor for",
+    "manufacturer of",
+    "manufacturers of",
+    "buy",
+    "purchase",
 ]
-_TAILS = (" cho ", " dung cho ", " phuc vu ", " for ", " theo ban ve", " theo mau", " to be used", " used in ",
-          " supplier", " suppliers", " manufacturer", " vendor", " so luong", " quantity", " sl ", " xuat khau",
-          " voi ", " with ", " pcs", " chiec", " cai ")
+_TAILS = (
+    " cho ",
+    " dung cho ",
+    " phuc vu ",
+    " for ",
+    " theo ban ve",
+    " theo mau",
+    " to be used",
+    " used in ",
+    " supplier",
+    " suppliers",
+    " manufacturer",
+    " vendor",
+    " so luong",
+    " quantity",
+    " sl ",
+    " xuat khau",
+    " voi ",
+    " with ",
+    " pcs",
+    " chiec",
+    " cai ",
+)
 # Counter words that come after a quantity ("50.000 bộ gioăng", "2 tấn thép", "10k pcs").
 _COUNTERS = {"bộ", "chiếc", "cái", "tấm", "cuộn", "tấn", "mét", "lô", "thùng", "đôi", "cặp", "con", "sợi"}
 _COUNTERS_ASCII = {"k", "x", "kg", "m", "pcs", "sets", "set", "units", "pieces", "tons", "bo", "chiec", "cai"}
@@ -271,7 +456,7 @@ def core_phrase(title: str) -> str:
         moved = False
         for lead in _LEAD_TOKENS:
             n = len(lead)
-            if tuple(folded[start:start + n]) == lead and len(folded) > start + n:
+            if tuple(folded[start : start + n]) == lead and len(folded) > start + n:
                 start += n
                 moved = True
                 break
@@ -302,9 +487,11 @@ def _search_candidates(spec: RequirementSpec, category: str | None) -> dict[int,
     """Search-backend candidates for the title's product phrase, then for the category's name; a
     hit's text score is its share of the best title score (category-name hits count half)."""
     backend = get_backend()
-    filters = Filters(sector=spec.sector,
-                      province=spec.provinces_required[0] if len(spec.provinces_required) == 1 else None,
-                      certification=spec.certifications_required[0] if spec.certifications_required else None)
+    filters = Filters(
+        sector=spec.sector,
+        province=spec.provinces_required[0] if len(spec.provinces_required) == 1 else None,
+        certification=spec.certifications_required[0] if spec.certifications_required else None,
+    )
     out: dict[int, float] = {}
     vocab = backend.vocabulary()
     words = core_phrase(spec.title)[:200].split()
@@ -312,8 +499,9 @@ def _search_candidates(spec: RequirementSpec, category: str | None) -> dict[int,
     # whole phrase matches nothing, drop words from the end, not the rarest ones, before relaxing.
     hits: list[tuple[int, float]] = []
     for n in range(len(words), max(len(words) - 3, 1) - 1, -1):
-        hits = backend.candidates(plan_query(" ".join(words[:n]), vocab), filters, CANDIDATES_FROM_SEARCH,
-                                  relax=False)
+        hits = backend.candidates(
+            plan_query(" ".join(words[:n]), vocab), filters, CANDIDATES_FROM_SEARCH, relax=False
+        )
         if hits or n == 1:
             break
     if not hits:
@@ -323,7 +511,9 @@ def _search_candidates(spec: RequirementSpec, category: str | None) -> dict[int,
         out[eid] = sc / top
     name = _category_name(category)
     if name:
-        more = backend.candidates(plan_query(name, backend.vocabulary()), filters, CANDIDATES_FROM_SEARCH // 2)
+        more = backend.candidates(
+            plan_query(name, backend.vocabulary()), filters, CANDIDATES_FROM_SEARCH // 2
+        )
         top = max((sc for _i, sc in more), default=0.0) or 1.0
         for eid, sc in more:
             out.setdefault(eid, 0.5 * sc / top)
@@ -333,49 +523,90 @@ def _search_candidates(spec: RequirementSpec, category: str | None) -> dict[int,
 def _category_candidates(session: Session, spec: RequirementSpec, category: str | None) -> list[int]:
     if not category:
         return []
-    stmt = (select(Enterprise.id).where(
-        exists().where(EnterpriseProduct.enterprise_id == Enterprise.id, EnterpriseProduct.category_code == category),
-        _hard_filter(spec)).order_by(verified_first(), Enterprise.updated_at.desc(), Enterprise.id)
-        .limit(CANDIDATES_FROM_CATEGORY))
+    stmt = (
+        select(Enterprise.id)
+        .where(
+            exists().where(
+                EnterpriseProduct.enterprise_id == Enterprise.id, EnterpriseProduct.category_code == category
+            ),
+            _hard_filter(spec),
+        )
+        .order_by(verified_first(), Enterprise.updated_at.desc(), Enterprise.id)
+        .limit(CANDIDATES_FROM_CATEGORY)
+    )
     return list(session.scalars(stmt))
 
 
 def load_facts(session: Session, ids: list[int], spec: RequirementSpec | None = None) -> dict[int, Facts]:
     if not ids:
         return {}
-    stmt = select(Enterprise.id, Enterprise.tax_code, Enterprise.name, Enterprise.province_code,
-                  Enterprise.employees, Enterprise.revenue_bn_vnd, Enterprise.size_class,
-                  Enterprise.verification_status, Enterprise.updated_at, Enterprise.description
-                  ).where(Enterprise.id.in_(ids))
+    stmt = select(
+        Enterprise.id,
+        Enterprise.tax_code,
+        Enterprise.name,
+        Enterprise.province_code,
+        Enterprise.employees,
+        Enterprise.revenue_bn_vnd,
+        Enterprise.size_class,
+        Enterprise.verification_status,
+        Enterprise.updated_at,
+        Enterprise.description,
+    ).where(Enterprise.id.in_(ids))
     if spec is not None:
         stmt = stmt.where(_hard_filter(spec))
-    facts = {r[0]: Facts(r[0], r[1], r[2], r[3], r[4], float(r[5]) if r[5] is not None else None, r[6], r[7], r[8],
-                         r[9] or "") for r in session.execute(stmt)}
+    facts = {
+        r[0]: Facts(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            float(r[5]) if r[5] is not None else None,
+            r[6],
+            r[7],
+            r[8],
+            r[9] or "",
+        )
+        for r in session.execute(stmt)
+    }
     keep = list(facts)
     if not keep:
         return facts
-    for eid, code in session.execute(select(enterprise_sector.c.enterprise_id, enterprise_sector.c.sector_code)
-                                     .where(enterprise_sector.c.enterprise_id.in_(keep))):
+    for eid, code in session.execute(
+        select(enterprise_sector.c.enterprise_id, enterprise_sector.c.sector_code).where(
+            enterprise_sector.c.enterprise_id.in_(keep)
+        )
+    ):
         facts[eid].sectors.add(code)
-    for eid, name, cat in session.execute(select(EnterpriseProduct.enterprise_id, EnterpriseProduct.name,
-                                                 EnterpriseProduct.category_code)
-                                          .where(EnterpriseProduct.enterprise_id.in_(keep))
-                                          .order_by(EnterpriseProduct.position)):
+    for eid, name, cat in session.execute(
+        select(EnterpriseProduct.enterprise_id, EnterpriseProduct.name, EnterpriseProduct.category_code)
+        .where(EnterpriseProduct.enterprise_id.in_(keep))
+        .order_by(EnterpriseProduct.position)
+    ):
         facts[eid].products.append((name, cat))
-    for model, attr, col in ((EnterpriseProcess, "processes", EnterpriseProcess.name),
-                             (EnterpriseMaterial, "materials", EnterpriseMaterial.name),
-                             (Equipment, "equipment", Equipment.machine_type)):
-        for eid, name in session.execute(select(model.enterprise_id, col).where(model.enterprise_id.in_(keep))
-                                         .order_by(model.position)):
+    for model, attr, col in (
+        (EnterpriseProcess, "processes", EnterpriseProcess.name),
+        (EnterpriseMaterial, "materials", EnterpriseMaterial.name),
+        (Equipment, "equipment", Equipment.machine_type),
+    ):
+        for eid, name in session.execute(
+            select(model.enterprise_id, col).where(model.enterprise_id.in_(keep)).order_by(model.position)
+        ):
             getattr(facts[eid], attr).append(name)
     for eid, std, key, until in session.execute(
-            select(Certification.enterprise_id, Certification.standard, Certification.standard_key,
-                   Certification.valid_until).where(Certification.enterprise_id.in_(keep))):
+        select(
+            Certification.enterprise_id,
+            Certification.standard,
+            Certification.standard_key,
+            Certification.valid_until,
+        ).where(Certification.enterprise_id.in_(keep))
+    ):
         facts[eid].certs[key] = (std, until)
     return facts
 
 
 # ---- scoring -------------------------------------------------------------------------------------
+
 
 class Scorer:
     """Scores enterprises' facts against one requirement (its phrase forms prepared once)."""
@@ -409,22 +640,45 @@ class Scorer:
         def add(key: str, met: bool, vi: str, en: str, evidence: list[str]):
             nonlocal ok
             ok = ok and met
-            out.append({"criterion": key, "hard": True, "met": met, "label": vi, "label_en": en, "evidence": evidence})
+            out.append(
+                {
+                    "criterion": key,
+                    "hard": True,
+                    "met": met,
+                    "label": vi,
+                    "label_en": en,
+                    "evidence": evidence,
+                }
+            )
 
         if s.sector:
             add("sector", s.sector in f.sectors, "Đúng ngành", "Sector", sorted(f.sectors))
         if s.provinces_required:
-            add("provinces_required", f.province_code in s.provinces_required, "Tỉnh/thành bắt buộc",
-                "Required province", [f.province_code])
+            add(
+                "provinces_required",
+                f.province_code in s.provinces_required,
+                "Tỉnh/thành bắt buộc",
+                "Required province",
+                [f.province_code],
+            )
         if s.min_employees:
-            add("min_employees", f.employees is not None and f.employees >= s.min_employees,
-                f"Tối thiểu {s.min_employees} lao động", f"At least {s.min_employees} employees",
-                [str(f.employees) if f.employees is not None else "?"])
+            add(
+                "min_employees",
+                f.employees is not None and f.employees >= s.min_employees,
+                f"Tối thiểu {s.min_employees} lao động",
+                f"At least {s.min_employees} employees",
+                [str(f.employees) if f.employees is not None else "?"],
+            )
         for key in s.certifications_required:
             held = f.certs.get(key)
             valid = held is not None and (held[1] is None or held[1] >= self.today)
-            add("certification_required", valid, f"Chứng chỉ bắt buộc {key}", f"Required certificate {key}",
-                [held[0] + (f" (→ {held[1].isoformat()})" if held[1] else "")] if held else [])
+            add(
+                "certification_required",
+                valid,
+                f"Chứng chỉ bắt buộc {key}",
+                f"Required certificate {key}",
+                [held[0] + (f" (→ {held[1].isoformat()})" if held[1] else "")] if held else [],
+            )
         return ok, out
 
     def score(self, f: Facts, text_value: float) -> tuple[float, list[Criterion], float]:
@@ -438,16 +692,20 @@ class Scorer:
             exact = [n for n, c in f.products if c == self.category]
             related = [n for n, c in f.products if c and _group_of(c) == self.group] if not exact else []
             value = 1.0 if exact else (0.4 if related else 0.0)
-            note = Msg("Nhóm sản phẩm suy ra từ tiêu đề", "Category inferred from the title") \
-                if self.category_inferred else None
+            note = (
+                Msg("Nhóm sản phẩm suy ra từ tiêu đề", "Category inferred from the title")
+                if self.category_inferred
+                else None
+            )
             weight = w["category"] * (0.5 if self.category_inferred else 1.0)
             crit.append(Criterion("category", weight, value, bool(exact), (exact or related)[:3], note))
         if self.process_forms:
             found = []
             texts = f.capability_texts
             for phrase, forms in self.process_forms:
-                hit = _find(forms, texts) or (_find(forms, [(f.description, f.description_tokens)])
-                                              and "…" + phrase + "… (mô tả)")
+                hit = _find(forms, texts) or (
+                    _find(forms, [(f.description, f.description_tokens)]) and "…" + phrase + "… (mô tả)"
+                )
                 if hit:
                     found.append(f"{phrase} → {hit}" if hit != phrase else phrase)
             value = len(found) / len(self.process_forms)
@@ -462,12 +720,23 @@ class Scorer:
             value = len(found) / len(self.material_forms)
             crit.append(Criterion("materials", w["materials"], value, value == 1.0, found))
         if s.certifications_preferred:
-            held = [f.certs[k][0] for k in s.certifications_preferred
-                    if k in f.certs and (f.certs[k][1] is None or f.certs[k][1] >= self.today)]
+            held = [
+                f.certs[k][0]
+                for k in s.certifications_preferred
+                if k in f.certs and (f.certs[k][1] is None or f.certs[k][1] >= self.today)
+            ]
             value = len(held) / len(s.certifications_preferred)
             crit.append(Criterion("certs_preferred", w["certs_preferred"], value, value == 1.0, held))
         if s.quantity:
-            need = 3 if s.quantity >= 1_000_000 else 2 if s.quantity >= 100_000 else 1 if s.quantity >= 5_000 else 0
+            need = (
+                3
+                if s.quantity >= 1_000_000
+                else 2
+                if s.quantity >= 100_000
+                else 1
+                if s.quantity >= 5_000
+                else 0
+            )
             have = SIZE_RANK.get(f.size_class or "")
             if have is None:
                 value = 0.3
@@ -504,8 +773,14 @@ def _groups() -> dict[str, str]:
     return {row["code"]: row["group_vi"] for row in product_categories()}
 
 
-def match(session: Session, spec: RequirementSpec, *, limit: int = 20, weights: dict[str, float] | None = None,
-          exclude: set[int] | None = None) -> list[Match]:
+def match(
+    session: Session,
+    spec: RequirementSpec,
+    *,
+    limit: int = 20,
+    weights: dict[str, float] | None = None,
+    exclude: set[int] | None = None,
+) -> list[Match]:
     scorer = Scorer(spec, weights)
     text_scores = _search_candidates(spec, scorer.category)
     ids = list(text_scores)
@@ -517,8 +792,12 @@ def match(session: Session, spec: RequirementSpec, *, limit: int = 20, weights: 
     if len(ids) < max(limit, 20):
         # Few hits for the words: widen to everyone who meets the hard constraints (scored on overlap).
         seen = set(ids)
-        pool = session.scalars(select(Enterprise.id).where(_hard_filter(spec))
-                               .order_by(verified_first(), Enterprise.id).limit(FALLBACK_POOL))
+        pool = session.scalars(
+            select(Enterprise.id)
+            .where(_hard_filter(spec))
+            .order_by(verified_first(), Enterprise.id)
+            .limit(FALLBACK_POOL)
+        )
         ids += [i for i in pool if i not in seen]
     if exclude:
         ids = [i for i in ids if i not in exclude]
@@ -529,14 +808,31 @@ def match(session: Session, spec: RequirementSpec, *, limit: int = 20, weights: 
         if not ok:  # defence in depth: the SQL filter already dropped these
             continue
         score, crit, total_w = scorer.score(f, text_scores.get(eid, 0.0))
-        out.append(Match(eid, f.tax_code or f"id-{eid}", f.tax_code, f.name, f.province_code, round(score, 4), crit,
-                         constraints, total_w))
+        out.append(
+            Match(
+                eid,
+                f.tax_code or f"id-{eid}",
+                f.tax_code,
+                f.name,
+                f.province_code,
+                round(score, 4),
+                crit,
+                constraints,
+                total_w,
+            )
+        )
     out.sort(key=lambda m: (-m.score, m.name, m.enterprise_id))
     return out[:limit]
 
 
-def opportunities(session: Session, enterprise_id: int, requirements: list, *, limit: int = 20,
-                  weights: dict[str, float] | None = None) -> list[tuple[object, Match]]:
+def opportunities(
+    session: Session,
+    enterprise_id: int,
+    requirements: list,
+    *,
+    limit: int = 20,
+    weights: dict[str, float] | None = None,
+) -> list[tuple[object, Match]]:
     """Open requirements this enterprise can serve (hard constraints met), best fit first. The text
     criterion is the share of the requirement's words found in the profile (no search round trip)."""
     facts = load_facts(session, [enterprise_id]).get(enterprise_id)
@@ -550,7 +846,21 @@ def opportunities(session: Session, enterprise_id: int, requirements: list, *, l
         if not ok:
             continue
         score, crit, total_w = scorer.score(facts, 0.0)
-        out.append((req, Match(enterprise_id, facts.tax_code or f"id-{enterprise_id}", facts.tax_code, facts.name,
-                               facts.province_code, round(score, 4), crit, constraints, total_w)))
+        out.append(
+            (
+                req,
+                Match(
+                    enterprise_id,
+                    facts.tax_code or f"id-{enterprise_id}",
+                    facts.tax_code,
+                    facts.name,
+                    facts.province_code,
+                    round(score, 4),
+                    crit,
+                    constraints,
+                    total_w,
+                ),
+            )
+        )
     out.sort(key=lambda x: (-x[1].score, x[0].id))
     return out[:limit]

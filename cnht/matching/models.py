@@ -13,11 +13,22 @@ from cnht.db import Base, TimestampMixin
 REQUIREMENT_STATUSES = ("open", "closed", "fulfilled")
 VISIBILITIES = ("public", "staff")
 # Progress of a connection, in order; "declined" ends it without a contract.
-STAGES = ("proposed", "shortlisted", "invited", "interested", "contacted", "quotation", "sample",
-          "contract_signed", "declined")
+STAGES = (
+    "proposed",
+    "shortlisted",
+    "invited",
+    "interested",
+    "contacted",
+    "quotation",
+    "sample",
+    "contract_signed",
+    "declined",
+)
 SUCCESS_STAGE = "contract_signed"
 # who may set which stage (staff: any)
-BUYER_STAGES = frozenset({"shortlisted", "invited", "contacted", "quotation", "sample", "contract_signed", "declined"})
+BUYER_STAGES = frozenset(
+    {"shortlisted", "invited", "contacted", "quotation", "sample", "contract_signed", "declined"}
+)
 SME_STAGES = frozenset({"interested", "declined"})
 
 
@@ -27,7 +38,9 @@ class SourcingRequirement(TimestampMixin, Base):
     __tablename__ = "sourcing_requirement"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
     title: Mapped[str] = mapped_column(String(255))
     description: Mapped[str | None] = mapped_column(Text)
     sector_code: Mapped[str | None] = mapped_column(ForeignKey("sector.code"))
@@ -50,8 +63,9 @@ class SourcingRequirement(TimestampMixin, Base):
     buyer_name: Mapped[str | None] = mapped_column(String(255))  # the organisation shown to suppliers
 
     owner = relationship("User")
-    connections: Mapped[list[Connection]] = relationship(back_populates="requirement", cascade="all, delete-orphan",
-                                                         order_by="Connection.id")
+    connections: Mapped[list[Connection]] = relationship(
+        back_populates="requirement", cascade="all, delete-orphan", order_by="Connection.id"
+    )
 
 
 class Connection(TimestampMixin, Base):

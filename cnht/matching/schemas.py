@@ -25,8 +25,9 @@ def _resolve_provinces(items: list[str], field: str) -> list[str]:
         elif m.code not in codes:
             codes.append(m.code)
     if unknown:
-        raise ValidationError(Msg("Không nhận ra tỉnh/thành phố: {v}", "Unknown province: {v}",
-                                 v=", ".join(unknown)))
+        raise ValidationError(
+            Msg("Không nhận ra tỉnh/thành phố: {v}", "Unknown province: {v}", v=", ".join(unknown))
+        )
     return codes
 
 
@@ -54,8 +55,13 @@ class CategoryCode(fields.String):
         if not text:
             return None
         if text not in {r["code"] for r in product_categories()}:
-            raise ValidationError(Msg("Mã nhóm sản phẩm không có trong danh mục: {v}",
-                                     "Not a taxonomy category code: {v}", v=text))
+            raise ValidationError(
+                Msg(
+                    "Mã nhóm sản phẩm không có trong danh mục: {v}",
+                    "Not a taxonomy category code: {v}",
+                    v=text,
+                )
+            )
         return text
 
 
@@ -68,8 +74,13 @@ class CertKeys(StrList):
 class MatchIn(_Base):
     """A requirement as the matching engine reads it (also the body of POST /api/v1/match)."""
 
-    title = Text(required=True, max_length=255, validate=validate.Length(min=3, error=Msg(
-        "Tiêu đề cần ít nhất 3 ký tự", "The title needs at least 3 characters")))
+    title = Text(
+        required=True,
+        max_length=255,
+        validate=validate.Length(
+            min=3, error=Msg("Tiêu đề cần ít nhất 3 ký tự", "The title needs at least 3 characters")
+        ),
+    )
     description = Text(load_default=None, max_length=5000)
     sector = SectorCode(load_default=None, allow_none=True, metadata={"description": "code or label"})
     category = CategoryCode(load_default=None, allow_none=True, metadata={"description": "taxonomy code"})

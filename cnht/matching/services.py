@@ -24,14 +24,28 @@ from cnht.matching.models import (
     SourcingRequirement,
 )
 
-REQ_FIELDS = {"title": "title", "description": "description", "sector": "sector_code", "category": "category_code",
-              "processes": "processes", "materials": "materials", "specifications": "specifications",
-              "quantity": "quantity", "quantity_unit": "quantity_unit", "frequency": "frequency",
-              "certifications_required": "certifications_required",
-              "certifications_preferred": "certifications_preferred", "provinces_required": "provinces_required",
-              "provinces_preferred": "provinces_preferred", "min_employees": "min_employees",
-              "target_price": "target_price", "deadline": "deadline", "visibility": "visibility",
-              "status": "status", "buyer_name": "buyer_name"}
+REQ_FIELDS = {
+    "title": "title",
+    "description": "description",
+    "sector": "sector_code",
+    "category": "category_code",
+    "processes": "processes",
+    "materials": "materials",
+    "specifications": "specifications",
+    "quantity": "quantity",
+    "quantity_unit": "quantity_unit",
+    "frequency": "frequency",
+    "certifications_required": "certifications_required",
+    "certifications_preferred": "certifications_preferred",
+    "provinces_required": "provinces_required",
+    "provinces_preferred": "provinces_preferred",
+    "min_employees": "min_employees",
+    "target_price": "target_price",
+    "deadline": "deadline",
+    "visibility": "visibility",
+    "status": "status",
+    "buyer_name": "buyer_name",
+}
 
 
 def is_staff(user: User | None) -> bool:
@@ -58,9 +72,16 @@ def apply_requirement(req: SourcingRequirement, data: dict[str, Any]) -> None:
 
 
 def create_requirement(session: Session, data: dict[str, Any], owner: User) -> SourcingRequirement:
-    req = SourcingRequirement(owner_id=owner.id, status="open", processes=[], materials=[],
-                              certifications_required=[], certifications_preferred=[], provinces_required=[],
-                              provinces_preferred=[])
+    req = SourcingRequirement(
+        owner_id=owner.id,
+        status="open",
+        processes=[],
+        materials=[],
+        certifications_required=[],
+        certifications_preferred=[],
+        provinces_required=[],
+        provinces_preferred=[],
+    )
     apply_requirement(req, data)
     if not req.buyer_name:
         req.buyer_name = owner.organisation or owner.full_name
@@ -86,20 +107,40 @@ def matches_for(session: Session, req: SourcingRequirement, *, limit: int = 20, 
 
 
 def opportunities_for(session: Session, ent: Enterprise, user: User | None, *, limit: int = 20, weights=None):
-    reqs = list(session.scalars(visible_requirements(session, user).where(
-        SourcingRequirement.status == "open").limit(500)))
+    reqs = list(
+        session.scalars(
+            visible_requirements(session, user).where(SourcingRequirement.status == "open").limit(500)
+        )
+    )
     return opportunities(session, ent.id, reqs, limit=limit, weights=weights)
 
 
-def connect(session: Session, req: SourcingRequirement, ent: Enterprise, *, stage: str, by: User,
-            initiated_by: str, score: float | None = None, note: str | None = None) -> Connection:
+def connect(
+    session: Session,
+    req: SourcingRequirement,
+    ent: Enterprise,
+    *,
+    stage: str,
+    by: User,
+    initiated_by: str,
+    score: float | None = None,
+    note: str | None = None,
+) -> Connection:
     """Create the connection or move it forward (never backwards, except to 'declined')."""
-    conn = session.scalar(select(Connection).where(Connection.requirement_id == req.id,
-                                                   Connection.enterprise_id == ent.id))
+    conn = session.scalar(
+        select(Connection).where(Connection.requirement_id == req.id, Connection.enterprise_id == ent.id)
+    )
     now = utcnow().isoformat(timespec="seconds")
     if conn is None:
-        conn = Connection(requirement_id=req.id, enterprise_id=ent.id, stage=stage, initiated_by=initiated_by,
-                          score=score, note=note, history=[{"stage": stage, "at": now, "by": by.id}])
+        conn = Connection(
+            requirement_id=req.id,
+            enterprise_id=ent.id,
+            stage=stage,
+            initiated_by=initiated_by,
+            score=score,
+            note=note,
+            history=[{"stage": stage, "at": now, "by": by.id}],
+        )
         session.add(conn)
     elif stage == "declined" or STAGES.index(stage) > STAGES.index(conn.stage):
         conn.stage = stage
@@ -129,33 +170,55 @@ def initiated_by(user: User, req: SourcingRequirement) -> str:
     return "staff" if is_staff(user) else "buyer" if req.owner_id == user.id else "sme"
 
 
-def set_connection_stage(session: Session, req: SourcingRequirement, ent: Enterprise, stage: str, *, by: User,
-                         link: str, note: str | None = None, score: float | None = None,
-                         contract_value_mvnd=None, contract_signed_on=None) -> Connection:
+def set_connection_stage(
+    session: Session,
+    req: SourcingRequirement,
+    ent: Enterprise,
+    stage: str,
+    *,
+    by: User,
+    link: str,
+    note: str | None = None,
+    score: float | None = None,
+    contract_value_mvnd=None,
+    contract_signed_on=None,
+) -> Connection:
     """Connect a supplier to a requirement or move the connection on, and tell the other side.
     ``link`` is the requirement's page, for the mails. Raises ``ConnectionRefused``."""
     if not may_set_stage(by, req, ent, stage):
         raise ConnectionRefused(Msg("Bạn không được đặt bước này", "You may not set this stage"))
-    conn = connect(session, req, ent, stage=stage, by=by, initiated_by=initiated_by(by, req), score=score,
-                   note=note)
+    conn = connect(
+        session, req, ent, stage=stage, by=by, initiated_by=initiated_by(by, req), score=score, note=note
+    )
     if stage == SUCCESS_STAGE:
         conn.contract_value_mvnd = contract_value_mvnd
         conn.contract_signed_on = contract_signed_on
     buyer = req.buyer_name
     if stage in ("invited", "proposed"):
-        _notify_enterprise(session, ent, f"Lời mời báo giá / Invitation to quote: {req.title}",
-                           f"{buyer or 'Bên mua'} mời doanh nghiệp báo giá cho yêu cầu “{req.title}”.\n"
-                           f"{buyer or 'A buyer'} invites you to quote for “{req.title}”.\n\n{link}")
+        _notify_enterprise(
+            session,
+            ent,
+            f"Lời mời báo giá / Invitation to quote: {req.title}",
+            f"{buyer or 'Bên mua'} mời doanh nghiệp báo giá cho yêu cầu “{req.title}”.\n"
+            f"{buyer or 'A buyer'} invites you to quote for “{req.title}”.\n\n{link}",
+        )
     if stage in ("interested", "proposed") and req.owner is not None:
-        send_mail(session, req.owner.email, f"Nhà cung ứng phù hợp / Supplier match: {ent.name}",
-                  f"{ent.name} ({ent.ref}) phù hợp với yêu cầu “{req.title}”.\n"
-                  f"{ent.name} fits your requirement “{req.title}”.\n\n{link}", "connection")
+        send_mail(
+            session,
+            req.owner.email,
+            f"Nhà cung ứng phù hợp / Supplier match: {ent.name}",
+            f"{ent.name} ({ent.ref}) phù hợp với yêu cầu “{req.title}”.\n"
+            f"{ent.name} fits your requirement “{req.title}”.\n\n{link}",
+            "connection",
+        )
     session.flush()
     return conn
 
 
 def _notify_enterprise(session: Session, ent: Enterprise, subject: str, body: str) -> None:
-    emails = {u.email for u in session.scalars(select(User).where(User.enterprise_id == ent.id, User.is_active))}
+    emails = {
+        u.email for u in session.scalars(select(User).where(User.enterprise_id == ent.id, User.is_active))
+    }
     if ent.email:
         emails.add(ent.email)
     for email in sorted(emails):
@@ -169,10 +232,14 @@ def set_requirement_status(req: SourcingRequirement, status: str) -> None:
 
 
 def public_open_requirements(session: Session, limit: int = 5) -> list[SourcingRequirement]:
-    return list(session.scalars(
-        select(SourcingRequirement).where(SourcingRequirement.status == "open",
-                                          SourcingRequirement.visibility == "public")
-        .order_by(SourcingRequirement.created_at.desc(), SourcingRequirement.id.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(SourcingRequirement)
+            .where(SourcingRequirement.status == "open", SourcingRequirement.visibility == "public")
+            .order_by(SourcingRequirement.created_at.desc(), SourcingRequirement.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def connections_visible_to(session: Session, user: User, limit: int = 300) -> list[Connection]:
@@ -188,18 +255,25 @@ def connections_visible_to(session: Session, user: User, limit: int = 300) -> li
 
 def connections_of(session: Session, ent: Enterprise) -> dict[int, Connection]:
     """The enterprise's connections by requirement id."""
-    return {c.requirement_id: c for c in session.scalars(select(Connection).where(Connection.enterprise_id == ent.id))}
+    return {
+        c.requirement_id: c
+        for c in session.scalars(select(Connection).where(Connection.enterprise_id == ent.id))
+    }
 
 
 def success_counts(session: Session, by: str) -> list[dict]:
     """The programme's key figure: successful connections (contracts signed) and their value, by
     sector, province or year."""
-    base = (select(func.count(Connection.id), func.coalesce(func.sum(Connection.contract_value_mvnd), 0))
-            .join(Enterprise, Enterprise.id == Connection.enterprise_id)
-            .where(Connection.stage == SUCCESS_STAGE))
+    base = (
+        select(func.count(Connection.id), func.coalesce(func.sum(Connection.contract_value_mvnd), 0))
+        .join(Enterprise, Enterprise.id == Connection.enterprise_id)
+        .where(Connection.stage == SUCCESS_STAGE)
+    )
     if by == "sector":
         key = enterprise_sector.c.sector_code
-        stmt = base.add_columns(key).join(enterprise_sector, enterprise_sector.c.enterprise_id == Enterprise.id)
+        stmt = base.add_columns(key).join(
+            enterprise_sector, enterprise_sector.c.enterprise_id == Enterprise.id
+        )
     elif by == "province":
         key = Enterprise.province_code
         stmt = base.add_columns(key)
@@ -207,5 +281,7 @@ def success_counts(session: Session, by: str) -> list[dict]:
         key = extract("year", func.coalesce(Connection.contract_signed_on, Connection.updated_at))
         stmt = base.add_columns(key)
     rows = session.execute(stmt.group_by(key).order_by(key)).all()
-    return [{"key": str(int(k)) if by == "year" else k, "connections": n, "contract_value_mvnd": float(v)}
-            for n, v, k in rows]
+    return [
+        {"key": str(int(k)) if by == "year" else k, "connections": n, "contract_value_mvnd": float(v)}
+        for n, v, k in rows
+    ]

@@ -22,9 +22,11 @@ bp = Blueprint("matching", __name__, template_folder="templates")
 
 
 def _form_choices():
-    return {"sectors": session.scalars(select(Sector).order_by(Sector.focus.desc(), Sector.code)).all(),
-            "provinces": session.scalars(select(Province).order_by(Province.name)).all(),
-            "categories": product_categories()}
+    return {
+        "sectors": session.scalars(select(Sector).order_by(Sector.focus.desc(), Sector.code)).all(),
+        "provinces": session.scalars(select(Province).order_by(Province.name)).all(),
+        "categories": product_categories(),
+    }
 
 
 def _formdata() -> dict:
@@ -41,8 +43,9 @@ def _formdata() -> dict:
 def requirement_list():
     user = auth.user_or_none()
     status = request.args.get("status", "open")
-    reqs = session.scalars(services.visible_requirements(session, user, status=status if status != "all" else None)
-                           .limit(200)).all()
+    reqs = session.scalars(
+        services.visible_requirements(session, user, status=status if status != "all" else None).limit(200)
+    ).all()
     return render_template("matching/list.html", reqs=reqs, status=status)
 
 
@@ -73,15 +76,26 @@ def requirement_detail(req_id: int):
     req = _requirement(req_id)
     user = auth.user_or_none()
     can_edit = services.can_edit(user, req)
-    matches = services.matches_for(session, req, limit=30, weights=current_app.config.get("MATCH_WEIGHTS")) \
-        if can_edit else []
+    matches = (
+        services.matches_for(session, req, limit=30, weights=current_app.config.get("MATCH_WEIGHTS"))
+        if can_edit
+        else []
+    )
     connections = {c.enterprise_id: c for c in req.connections}
     own_connection = None
     if user is not None and user.role == "sme" and user.enterprise_id:
         own_connection = connections.get(user.enterprise_id)
-    return render_template("matching/detail.html", req=req, matches=matches, connections=connections,
-                           can_edit=can_edit, own_connection=own_connection, stages=STAGES,
-                           is_staff=services.is_staff(user), category_name=_category_name(req.category_code))
+    return render_template(
+        "matching/detail.html",
+        req=req,
+        matches=matches,
+        connections=connections,
+        can_edit=can_edit,
+        own_connection=own_connection,
+        stages=STAGES,
+        is_staff=services.is_staff(user),
+        category_name=_category_name(req.category_code),
+    )
 
 
 def _category_name(code: str | None) -> str | None:
@@ -98,24 +112,38 @@ def requirement_connect(req_id: int):
     ent = ent_services.get_by_ref(session, ref, full=False)
     if ent is None:
         abort(404)
-    data, errors = load_form(ConnectionForm(), {k: v for k, v in request.form.items()
-                                              if k not in ("enterprise", "next")})
+    data, errors = load_form(
+        ConnectionForm(), {k: v for k, v in request.form.items() if k not in ("enterprise", "next")}
+    )
     if data is None:
         flash("; ".join(m for ms in errors.values() for m in ms), "error")
         return redirect(url_for("matching.requirement_detail", req_id=req.id))
     try:
         services.set_connection_stage(
-            session, req, ent, data["stage"], by=user, note=data.get("note"), score=data.get("score"),
+            session,
+            req,
+            ent,
+            data["stage"],
+            by=user,
+            note=data.get("note"),
+            score=data.get("score"),
             link=url_for("matching.requirement_detail", req_id=req.id, _external=True),
-            contract_value_mvnd=data.get("contract_value_mvnd"), contract_signed_on=data.get("contract_signed_on"))
+            contract_value_mvnd=data.get("contract_value_mvnd"),
+            contract_signed_on=data.get("contract_signed_on"),
+        )
     except services.ConnectionRefused:
         abort(403)
     session.commit()
-    flash(_("Đã cập nhật: %(name)s — %(stage)s", name=ent.name, stage=labels.of(labels.STAGE, data["stage"])),
-          "success")
+    flash(
+        _("Đã cập nhật: %(name)s — %(stage)s", name=ent.name, stage=labels.of(labels.STAGE, data["stage"])),
+        "success",
+    )
     back = request.form.get("next")
-    return redirect(back if back and back.startswith("/") and not back.startswith("//")
-                    else url_for("matching.requirement_detail", req_id=req.id))
+    return redirect(
+        back
+        if back and back.startswith("/") and not back.startswith("//")
+        else url_for("matching.requirement_detail", req_id=req.id)
+    )
 
 
 @bp.route("/requirements/<int:req_id>/status", methods=["POST"])
@@ -141,8 +169,9 @@ def opportunity_list():
     if ent is None:
         flash(_("Tài khoản chưa gắn với doanh nghiệp nào. Hãy gửi yêu cầu quản lý hồ sơ."), "info")
         return redirect(url_for("accounts.account"))
-    items = services.opportunities_for(session, ent, user, limit=30,
-                                       weights=current_app.config.get("MATCH_WEIGHTS"))
+    items = services.opportunities_for(
+        session, ent, user, limit=30, weights=current_app.config.get("MATCH_WEIGHTS")
+    )
     conns = services.connections_of(session, ent)
     return render_template("matching/opportunities.html", ent=ent, items=items, conns=conns)
 
@@ -152,8 +181,11 @@ def opportunity_list():
 def connection_list():
     user = auth.user_or_none()
     rows = services.connections_visible_to(session, user)
-    report = ({by: services.success_counts(session, by) for by in ("sector", "province", "year")}
-              if services.is_staff(user) else None)
+    report = (
+        {by: services.success_counts(session, by) for by in ("sector", "province", "year")}
+        if services.is_staff(user)
+        else None
+    )
     return render_template("matching/connections.html", rows=rows, report=report)
 
 

@@ -17,8 +17,9 @@ class Shortlist(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    items: Mapped[list[ShortlistItem]] = relationship(back_populates="shortlist", cascade="all, delete-orphan",
-                                                      order_by="ShortlistItem.id")
+    items: Mapped[list[ShortlistItem]] = relationship(
+        back_populates="shortlist", cascade="all, delete-orphan", order_by="ShortlistItem.id"
+    )
 
 
 class ShortlistItem(Base):
@@ -40,9 +41,13 @@ class Inquiry(Base):
     __tablename__ = "inquiry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sender_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    sender_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
-    requirement_id: Mapped[int | None] = mapped_column(ForeignKey("sourcing_requirement.id", ondelete="SET NULL"))
+    requirement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sourcing_requirement.id", ondelete="SET NULL")
+    )
     subject: Mapped[str] = mapped_column(String(255))
     message: Mapped[str] = mapped_column(Text)
     contact_email: Mapped[str] = mapped_column(String(255))

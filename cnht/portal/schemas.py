@@ -18,10 +18,18 @@ class _Stripped(Schema):
 
 class InquiryIn(_Stripped):
     # over-long text is cut by the service (subject 255, message 5,000 characters), not refused
-    subject = fields.String(required=True, validate=validate.Length(
-        min=3, error=Msg("Cần tiêu đề (ít nhất 3 ký tự)", "A subject is needed (at least 3 characters)")))
-    message = fields.String(required=True, validate=validate.Length(
-        min=10, error=Msg("Nội dung cần ít nhất 10 ký tự", "The message needs at least 10 characters")))
+    subject = fields.String(
+        required=True,
+        validate=validate.Length(
+            min=3, error=Msg("Cần tiêu đề (ít nhất 3 ký tự)", "A subject is needed (at least 3 characters)")
+        ),
+    )
+    message = fields.String(
+        required=True,
+        validate=validate.Length(
+            min=10, error=Msg("Nội dung cần ít nhất 10 ký tự", "The message needs at least 10 characters")
+        ),
+    )
     contact_email = fields.String(load_default=None)
     contact_phone = fields.String(load_default=None)
 

@@ -39,7 +39,9 @@ def inquiry(ref: str):
         form = request.form
         data, errors = load_form(InquiryIn(), request.form)
         if data is not None:
-            services.send_inquiry(session, user, ent, data, inbox_link=url_for("portal.inbox", _external=True))
+            services.send_inquiry(
+                session, user, ent, data, inbox_link=url_for("portal.inbox", _external=True)
+            )
             session.commit()
             flash(_("Đã gửi yêu cầu tới doanh nghiệp."), "success")
             return redirect(url_for("enterprises.profile", ref=ent.ref))
@@ -58,7 +60,9 @@ def inbox():
 @bp.route("/shortlists")
 @auth.roles_required("buyer", "staff")
 def shortlists():
-    return render_template("portal/shortlists.html", lists=services.shortlists_of(session, auth.user_or_none()))
+    return render_template(
+        "portal/shortlists.html", lists=services.shortlists_of(session, auth.user_or_none())
+    )
 
 
 @bp.route("/shortlists/add", methods=["POST"])
@@ -66,8 +70,13 @@ def shortlists():
 def shortlist_add():
     data, _errors = load_form(ShortlistAddIn(), request.form)
     ent = _enterprise(data["enterprise"] if data else "")
-    sl = services.add_to_shortlist(session, auth.user_or_none(), ent, name=data.get("name") or _("Danh sách của tôi"),
-                                   note=data.get("note"))
+    sl = services.add_to_shortlist(
+        session,
+        auth.user_or_none(),
+        ent,
+        name=data.get("name") or _("Danh sách của tôi"),
+        note=data.get("note"),
+    )
     session.commit()
     flash(_("Đã thêm %(name)s vào “%(list)s”.", name=ent.name, list=sl.name), "success")
     return redirect(url_for("enterprises.profile", ref=ent.ref))

@@ -49,21 +49,92 @@ def sme_criteria() -> dict:
 
 # Sectors of the CNHT taxonomy. The first four are the portal's focus sectors.
 SECTORS: list[dict[str, object]] = [
-    {"code": "mechanical", "name_vi": "Cơ khí", "name_en": "Mechanical engineering", "focus": True,
-     "aliases": ["cơ khí chế tạo", "co khi che tao", "mechanical", "mechanics", "metalworking", "cơ khí chính xác"]},
-    {"code": "electronics", "name_vi": "Điện tử", "name_en": "Electronics", "focus": True,
-     "aliases": ["điện tử", "điện - điện tử", "điện, điện tử", "electronic", "electrical and electronics",
-                 "điện tử - tin học", "điện tử tin học"]},
-    {"code": "textile", "name_vi": "Dệt may", "name_en": "Textile and garment", "focus": True,
-     "aliases": ["dệt - may", "dệt may", "may mặc", "dệt", "textile", "textiles", "garment", "textile-garment",
-                 "textile and garment", "apparel"]},
-    {"code": "leather_footwear", "name_vi": "Da giày", "name_en": "Leather and footwear", "focus": True,
-     "aliases": ["da giầy", "da - giày", "da - giầy", "giày dép", "leather", "footwear", "leather-footwear",
-                 "leather and footwear", "leather & footwear"]},
-    {"code": "automotive", "name_vi": "Ô tô", "name_en": "Automotive", "focus": False,
-     "aliases": ["sản xuất lắp ráp ô tô", "ô tô - xe máy", "o to", "oto", "automobile", "automotive", "auto parts"]},
-    {"code": "high_tech", "name_vi": "Công nghệ cao", "name_en": "High-tech industry", "focus": False,
-     "aliases": ["công nghiệp công nghệ cao", "high tech", "hi-tech", "high-tech", "hitech"]},
+    {
+        "code": "mechanical",
+        "name_vi": "Cơ khí",
+        "name_en": "Mechanical engineering",
+        "focus": True,
+        "aliases": [
+            "cơ khí chế tạo",
+            "co khi che tao",
+            "mechanical",
+            "mechanics",
+            "metalworking",
+            "cơ khí chính xác",
+        ],
+    },
+    {
+        "code": "electronics",
+        "name_vi": "Điện tử",
+        "name_en": "Electronics",
+        "focus": True,
+        "aliases": [
+            "điện tử",
+            "điện - điện tử",
+            "điện, điện tử",
+            "electronic",
+            "electrical and electronics",
+            "điện tử - tin học",
+            "điện tử tin học",
+        ],
+    },
+    {
+        "code": "textile",
+        "name_vi": "Dệt may",
+        "name_en": "Textile and garment",
+        "focus": True,
+        "aliases": [
+            "dệt - may",
+            "dệt may",
+            "may mặc",
+            "dệt",
+            "textile",
+            "textiles",
+            "garment",
+            "textile-garment",
+            "textile and garment",
+            "apparel",
+        ],
+    },
+    {
+        "code": "leather_footwear",
+        "name_vi": "Da giày",
+        "name_en": "Leather and footwear",
+        "focus": True,
+        "aliases": [
+            "da giầy",
+            "da - giày",
+            "da - giầy",
+            "giày dép",
+            "leather",
+            "footwear",
+            "leather-footwear",
+            "leather and footwear",
+            "leather & footwear",
+        ],
+    },
+    {
+        "code": "automotive",
+        "name_vi": "Ô tô",
+        "name_en": "Automotive",
+        "focus": False,
+        "aliases": [
+            "sản xuất lắp ráp ô tô",
+            "ô tô - xe máy",
+            "o to",
+            "oto",
+            "automobile",
+            "automotive",
+            "auto parts",
+        ],
+    },
+    {
+        "code": "high_tech",
+        "name_vi": "Công nghệ cao",
+        "name_en": "High-tech industry",
+        "focus": False,
+        "aliases": ["công nghiệp công nghệ cao", "high tech", "hi-tech", "high-tech", "hitech"],
+    },
 ]
 FOCUS_SECTORS = [s["code"] for s in SECTORS if s["focus"]]
 
@@ -85,7 +156,7 @@ def _province_key(text: str) -> str:
     key = fold_key(text)
     for prefix in _PREFIXES:
         if key.startswith(prefix) and len(key) > len(prefix):
-            key = key[len(prefix):]
+            key = key[len(prefix) :]
             break
     for suffix in _SUFFIXES:
         if key.endswith(suffix) and len(key) > len(suffix):
@@ -145,8 +216,11 @@ def resolve_province(text: str | None) -> ProvinceMatch | None:
     if raw.isdigit() and len(raw) <= 2:
         return current.get(raw.zfill(2))
     key = _province_key(raw)
-    return current.get(key) or legacy.get(key) or current.get(key.replace(" ", "")) or legacy.get(
-        key.replace(" ", "")
+    return (
+        current.get(key)
+        or legacy.get(key)
+        or current.get(key.replace(" ", ""))
+        or legacy.get(key.replace(" ", ""))
     )
 
 
@@ -179,7 +253,9 @@ def resolve_filter_args(sector: str | None, province: str | None) -> tuple[str |
     if province:
         match = resolve_province(province)
         if match is None:
-            errors["province"] = [Msg("Không nhận ra tỉnh/thành phố '{v}'", "Unknown province '{v}'", v=province)]
+            errors["province"] = [
+                Msg("Không nhận ra tỉnh/thành phố '{v}'", "Unknown province '{v}'", v=province)
+            ]
         else:
             province_code = match.code
     return sector_code, province_code, errors

@@ -33,5 +33,14 @@ class Suggest(MethodView):
     def get(self, args):
         """Gợi ý khi gõ / Autocomplete enterprise names, products and categories"""
         items = get_backend().suggest(args["q"], limit=args["limit"])
-        return {"items": [{"text": s.text, "kind": s.kind, "ref": s.tax_code,
-                           "tax_code": s.tax_code if s.tax_code and not s.tax_code.startswith("id-") else None} for s in items]}
+        return {
+            "items": [
+                {
+                    "text": s.text,
+                    "kind": s.kind,
+                    "ref": s.tax_code,
+                    "tax_code": s.tax_code if s.tax_code and not s.tax_code.startswith("id-") else None,
+                }
+                for s in items
+            ]
+        }

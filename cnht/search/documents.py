@@ -83,13 +83,26 @@ def build_doc(e: EnterpriseFacts) -> SearchDoc:
 
 def from_enterprise(ent) -> SearchDoc:
     province = ent.province
-    return build_doc(EnterpriseFacts(
-        id=ent.id, tax_code=ent.tax_code, name=ent.name, name_en=ent.name_en, short_name=ent.short_name,
-        province_code=ent.province_code, province_name=province.name if province is not None else "",
-        province_ascii=province.name_ascii if province is not None else "", address=ent.address,
-        ownership=ent.ownership, size_class=ent.size_class, verification=ent.verification_status,
-        description=ent.description, sectors=[s.code for s in ent.sectors],
-        products=[(p.name, p.category.name_vi if p.category is not None else None) for p in ent.products],
-        processes=[p.name for p in ent.processes], materials=[m.name for m in ent.materials],
-        equipment=[(q.machine_type, q.brand, q.key_spec) for q in ent.equipment],
-        certifications=[(c.standard, c.standard_key) for c in ent.certifications]))
+    return build_doc(
+        EnterpriseFacts(
+            id=ent.id,
+            tax_code=ent.tax_code,
+            name=ent.name,
+            name_en=ent.name_en,
+            short_name=ent.short_name,
+            province_code=ent.province_code,
+            province_name=province.name if province is not None else "",
+            province_ascii=province.name_ascii if province is not None else "",
+            address=ent.address,
+            ownership=ent.ownership,
+            size_class=ent.size_class,
+            verification=ent.verification_status,
+            description=ent.description,
+            sectors=[s.code for s in ent.sectors],
+            products=[(p.name, p.category.name_vi if p.category is not None else None) for p in ent.products],
+            processes=[p.name for p in ent.processes],
+            materials=[m.name for m in ent.materials],
+            equipment=[(q.machine_type, q.brand, q.key_spec) for q in ent.equipment],
+            certifications=[(c.standard, c.standard_key) for c in ent.certifications],
+        )
+    )

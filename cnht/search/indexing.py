@@ -50,8 +50,10 @@ def docs_for(session: Session, ids: Iterable[int]) -> tuple[list[SearchDoc], lis
     docs: list[SearchDoc] = []
     found: set[int] = set()
     for i in range(0, len(ids), CHUNK):
-        chunk = ids[i:i + CHUNK]
-        for ent in session.scalars(select(Enterprise).where(Enterprise.id.in_(chunk)).options(*eager_options())):
+        chunk = ids[i : i + CHUNK]
+        for ent in session.scalars(
+            select(Enterprise).where(Enterprise.id.in_(chunk)).options(*eager_options())
+        ):
             found.add(ent.id)
             if ent.deleted_at is None:
                 docs.append(from_enterprise(ent))
@@ -64,45 +66,68 @@ def iter_all_docs(session: Session) -> Iterator[SearchDoc]:
     """Every active enterprise as a search document, verified first (the embedded index stores
     documents in this order to serve top-K-by-prior cheaply). Read with plain row queries, chunk by
     chunk: a full reindex does not build an ORM object graph per enterprise."""
-    ids = session.scalars(select(Enterprise.id).where(Enterprise.deleted_at.is_(None))
-                          .order_by(verified_first(), Enterprise.id)).all()
+    ids = session.scalars(
+        select(Enterprise.id).where(Enterprise.deleted_at.is_(None)).order_by(verified_first(), Enterprise.id)
+    ).all()
     for i in range(0, len(ids), CHUNK * 4):
-        chunk = ids[i:i + CHUNK * 4]
+        chunk = ids[i : i + CHUNK * 4]
         facts: dict[int, EnterpriseFacts] = {}
         rows = session.execute(
-            select(Enterprise.id, Enterprise.tax_code, Enterprise.name, Enterprise.name_en, Enterprise.short_name,
-                   Enterprise.province_code, Province.name, Province.name_ascii, Enterprise.address,
-                   Enterprise.ownership, Enterprise.size_class, Enterprise.verification_status,
-                   Enterprise.description)
+            select(
+                Enterprise.id,
+                Enterprise.tax_code,
+                Enterprise.name,
+                Enterprise.name_en,
+                Enterprise.short_name,
+                Enterprise.province_code,
+                Province.name,
+                Province.name_ascii,
+                Enterprise.address,
+                Enterprise.ownership,
+                Enterprise.size_class,
+                Enterprise.verification_status,
+                Enterprise.description,
+            )
             .join(Province, Province.code == Enterprise.province_code)
-            .where(Enterprise.id.in_(chunk)))
+            .where(Enterprise.id.in_(chunk))
+        )
         for r in rows:
             facts[r[0]] = EnterpriseFacts(*r)
 
         def each(stmt):
             return session.execute(stmt).all()
 
-        for ent_id, code in each(select(enterprise_sector.c.enterprise_id, enterprise_sector.c.sector_code)
-                                 .where(enterprise_sector.c.enterprise_id.in_(chunk))):
+        for ent_id, code in each(
+            select(enterprise_sector.c.enterprise_id, enterprise_sector.c.sector_code).where(
+                enterprise_sector.c.enterprise_id.in_(chunk)
+            )
+        ):
             facts[ent_id].sectors.append(code)
         for ent_id, name, cat in each(
-                select(EnterpriseProduct.enterprise_id, EnterpriseProduct.name, ProductCategory.name_vi)
-                .outerjoin(ProductCategory, ProductCategory.code == EnterpriseProduct.category_code)
-                .where(EnterpriseProduct.enterprise_id.in_(chunk)).order_by(EnterpriseProduct.position,
-                                                                            EnterpriseProduct.id)):
+            select(EnterpriseProduct.enterprise_id, EnterpriseProduct.name, ProductCategory.name_vi)
+            .outerjoin(ProductCategory, ProductCategory.code == EnterpriseProduct.category_code)
+            .where(EnterpriseProduct.enterprise_id.in_(chunk))
+            .order_by(EnterpriseProduct.position, EnterpriseProduct.id)
+        ):
             facts[ent_id].products.append((name, cat))
         for model, target in ((EnterpriseProcess, "processes"), (EnterpriseMaterial, "materials")):
-            for ent_id, name in each(select(model.enterprise_id, model.name).where(model.enterprise_id.in_(chunk))
-                                     .order_by(model.position, model.id)):
+            for ent_id, name in each(
+                select(model.enterprise_id, model.name)
+                .where(model.enterprise_id.in_(chunk))
+                .order_by(model.position, model.id)
+            ):
                 getattr(facts[ent_id], target).append(name)
-        for ent_id, *q in each(select(Equipment.enterprise_id, Equipment.machine_type, Equipment.brand,
-                                      Equipment.key_spec).where(Equipment.enterprise_id.in_(chunk))
-                               .order_by(Equipment.position, Equipment.id)):
+        for ent_id, *q in each(
+            select(Equipment.enterprise_id, Equipment.machine_type, Equipment.brand, Equipment.key_spec)
+            .where(Equipment.enterprise_id.in_(chunk))
+            .order_by(Equipment.position, Equipment.id)
+        ):
             facts[ent_id].equipment.append(tuple(q))
-        for ent_id, std, key in each(select(Certification.enterprise_id, Certification.standard,
-                                            Certification.standard_key)
-                                     .where(Certification.enterprise_id.in_(chunk))
-                                     .order_by(Certification.position, Certification.id)):
+        for ent_id, std, key in each(
+            select(Certification.enterprise_id, Certification.standard, Certification.standard_key)
+            .where(Certification.enterprise_id.in_(chunk))
+            .order_by(Certification.position, Certification.id)
+        ):
             facts[ent_id].certifications.append((std, key))
         for ent_id in chunk:
             if ent_id in facts:

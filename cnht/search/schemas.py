@@ -19,24 +19,43 @@ class SearchArgs(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    q = fields.String(load_default="", validate=validate.Length(max=200, error=Msg(
-        "Câu tìm kiếm quá dài (tối đa 200 ký tự)", "Query too long (at most 200 characters)")))
-    sector = fields.String(metadata={"description": "code (mechanical, electronics, textile, leather_footwear, …) "
-                                                    "or Vietnamese label"})
-    province = fields.String(metadata={"description": "name with or without diacritics (current or former), "
-                                                      "or 2025 code"})
-    certification = fields.String(metadata={"description": "e.g. ISO 9001 (any spelling: ISO9001, iso 9001:2015)"})
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(
+            max=200,
+            error=Msg("Câu tìm kiếm quá dài (tối đa 200 ký tự)", "Query too long (at most 200 characters)"),
+        ),
+    )
+    sector = fields.String(
+        metadata={
+            "description": "code (mechanical, electronics, textile, leather_footwear, …) or Vietnamese label"
+        }
+    )
+    province = fields.String(
+        metadata={"description": "name with or without diacritics (current or former), or 2025 code"}
+    )
+    certification = fields.String(
+        metadata={"description": "e.g. ISO 9001 (any spelling: ISO9001, iso 9001:2015)"}
+    )
     ownership = OwnershipField()
     size = fields.String(validate=validate.OneOf(SIZE_CLASSES))
     verified = fields.String(metadata={"description": "true: documents checked or staff-assessed"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=500, error=Msg(
-        "Trang từ 1 đến 500", "Page between 1 and 500")))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100, error=Msg(
-        "Từ 1 đến 100", "Between 1 and 100")))
-    sort = fields.String(load_default="relevance", validate=validate.OneOf(
-        ("relevance", "name", "verified"), error=Msg("Sắp xếp: relevance, name hoặc verified",
-                                                    "Sort: relevance, name or verified")),
-        metadata={"description": "relevance (default), name (A–Z) or verified (verified suppliers first)"})
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=500, error=Msg("Trang từ 1 đến 500", "Page between 1 and 500")),
+    )
+    per_page = fields.Integer(
+        load_default=20,
+        validate=validate.Range(min=1, max=100, error=Msg("Từ 1 đến 100", "Between 1 and 100")),
+    )
+    sort = fields.String(
+        load_default="relevance",
+        validate=validate.OneOf(
+            ("relevance", "name", "verified"),
+            error=Msg("Sắp xếp: relevance, name hoặc verified", "Sort: relevance, name or verified"),
+        ),
+        metadata={"description": "relevance (default), name (A–Z) or verified (verified suppliers first)"},
+    )
 
     @post_load
     def _filters(self, data, **_):
@@ -56,7 +75,9 @@ class SearchArgs(Schema):
                 errors["verified"] = [Msg("Dùng true hoặc false", "Use true or false")]
         if errors:
             raise ValidationError(errors)
-        return SearchRequest(q=data["q"], filters=f, page=data["page"], per_page=data["per_page"], sort=data["sort"])
+        return SearchRequest(
+            q=data["q"], filters=f, page=data["page"], per_page=data["per_page"], sort=data["sort"]
+        )
 
 
 class SuggestArgs(Schema):

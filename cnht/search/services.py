@@ -64,9 +64,18 @@ def _tax_code_hit(q: str, backend: SearchBackend, filters: Filters) -> SearchRes
     ent = get_by_tax_code(session, tax_code)
     if ent is None:
         return SearchResult(total=0, page=1, per_page=1, hits=[], facets={}, did_you_mean=None)
-    hit = Hit(id=ent.id, tax_code=ent.tax_code, name=ent.name, name_en=ent.name_en, province_code=ent.province_code,
-              province_name=ent.province.name, sectors=[s.code for s in ent.sectors],
-              verification=ent.verification_status, score=1000.0, highlights={})
+    hit = Hit(
+        id=ent.id,
+        tax_code=ent.tax_code,
+        name=ent.name,
+        name_en=ent.name_en,
+        province_code=ent.province_code,
+        province_name=ent.province.name,
+        sectors=[s.code for s in ent.sectors],
+        verification=ent.verification_status,
+        score=1000.0,
+        highlights={},
+    )
     return SearchResult(total=1, page=1, per_page=1, hits=[hit], facets={}, did_you_mean=None)
 
 
@@ -99,19 +108,24 @@ def result_json(result: SearchResult, lang: str = "vi") -> dict:
         "total": result.total,
         "page": result.page,
         "per_page": result.per_page,
-        "items": [{
-            "ref": h.tax_code,
-            "tax_code": None if h.tax_code.startswith("id-") else h.tax_code,
-            "name": h.name,
-            "name_en": h.name_en,
-            "province": {"code": h.province_code, "name": h.province_name},
-            "sectors": h.sectors,
-            "verification": h.verification,
-            "score": round(h.score, 4),
-            "highlights": h.highlights,
-        } for h in result.hits],
-        "facets": {facet: [{"value": v, "label": facet_label(facet, v, lang), "count": n} for v, n in pairs]
-                   for facet, pairs in result.facets.items()},
+        "items": [
+            {
+                "ref": h.tax_code,
+                "tax_code": None if h.tax_code.startswith("id-") else h.tax_code,
+                "name": h.name,
+                "name_en": h.name_en,
+                "province": {"code": h.province_code, "name": h.province_name},
+                "sectors": h.sectors,
+                "verification": h.verification,
+                "score": round(h.score, 4),
+                "highlights": h.highlights,
+            }
+            for h in result.hits
+        ],
+        "facets": {
+            facet: [{"value": v, "label": facet_label(facet, v, lang), "count": n} for v, n in pairs]
+            for facet, pairs in result.facets.items()
+        },
         "did_you_mean": result.did_you_mean,
         "relaxed": result.relaxed,
         "ignored_words": result.dropped,

@@ -24,5 +24,12 @@ def search_page():
         req = SearchArgs().load({"q": request.args.get("q", "")[:200]})
     result = result_json(run_search(req), current_lang())
     pages = max(1, -(-result["total"] // req.per_page))
-    return render_template("search/search.html", q=req.q, result=result, pages=pages, page=req.page,
-                           errors=errors, facet_titles=FACET_TITLES)
+    return render_template(
+        "search/search.html",
+        q=req.q,
+        result=result,
+        pages=pages,
+        page=req.page,
+        errors=errors,
+        facet_titles=FACET_TITLES,
+    )

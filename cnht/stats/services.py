@@ -25,8 +25,9 @@ def facet_counts(sector: str | None = None, province: str | None = None) -> dict
     a sector or province), read from the search index's facet arrays: exact, kept in step with the
     database on every commit, and far cheaper than GROUP BY over the tables."""
     backend = get_backend()
-    result = backend.search(plan_query("", backend.vocabulary()), Filters(sector=sector, province=province),
-                            per_page=1)
+    result = backend.search(
+        plan_query("", backend.vocabulary()), Filters(sector=sector, province=province), per_page=1
+    )
     return result.facets
 
 
@@ -57,7 +58,9 @@ def _cached(key: str, compute):
     """Aggregates over the whole table (growth by month, founding decades) change slowly: keep them a
     few minutes rather than scan every enterprise on every view."""
     hit = _CACHE.get(key)
-    if hit is not None and time.monotonic() - hit[0] < current_app.config.get("STATS_CACHE_SECONDS", CACHE_SECONDS):
+    if hit is not None and time.monotonic() - hit[0] < current_app.config.get(
+        "STATS_CACHE_SECONDS", CACHE_SECONDS
+    ):
         return hit[1]
     value = compute()
     _CACHE[key] = (time.monotonic(), value)
@@ -71,8 +74,9 @@ def growth():
 def _growth():
     """Enterprises in the database at the end of each month (cumulative, from created_at)."""
     year, month = extract("year", Enterprise.created_at), extract("month", Enterprise.created_at)
-    rows = session.execute(select(year, month, func.count()).where(_active()).group_by(year, month)
-                           .order_by(year, month)).all()
+    rows = session.execute(
+        select(year, month, func.count()).where(_active()).group_by(year, month).order_by(year, month)
+    ).all()
     out, total = [], 0
     for y, m, n in rows:
         total += n
@@ -86,6 +90,10 @@ def by_founding_decade():
 
 def _by_founding_decade():
     decade = (Enterprise.founded_year // 10) * 10  # floor division: SQLAlchemy 2 makes "/" true division
-    rows = session.execute(select(decade, func.count()).where(_active(), Enterprise.founded_year.is_not(None))
-                           .group_by(decade).order_by(decade)).all()
+    rows = session.execute(
+        select(decade, func.count())
+        .where(_active(), Enterprise.founded_year.is_not(None))
+        .group_by(decade)
+        .order_by(decade)
+    ).all()
     return [(int(d), n) for d, n in rows]

@@ -15,8 +15,10 @@ from cnht.reference import sector_label
 from cnht.web import views
 
 # No inline script or style, nothing from other origins: a last line against injected markup.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
 
 
 def init_web(app: Flask) -> None:
@@ -31,8 +33,14 @@ def init_web(app: Flask) -> None:
     @app.after_request
     def _remember_language(response):
         if request.args.get("lang") in LANGS:
-            response.set_cookie("lang", request.args["lang"], max_age=365 * 86400, samesite="Lax",
-                                httponly=True, secure=app.config["SESSION_COOKIE_SECURE"])
+            response.set_cookie(
+                "lang",
+                request.args["lang"],
+                max_age=365 * 86400,
+                samesite="Lax",
+                httponly=True,
+                secure=app.config["SESSION_COOKIE_SECURE"],
+            )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

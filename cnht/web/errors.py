@@ -26,9 +26,18 @@ MESSAGES = {
     429: Msg("Quá nhiều yêu cầu, vui lòng thử lại sau", "Too many requests, please retry later"),
     500: Msg("Lỗi hệ thống, vui lòng thử lại sau", "Internal server error, please retry later"),
 }
-CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-         405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
-         422: "unprocessable_entity", 429: "too_many_requests"}
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable_entity",
+    429: "too_many_requests",
+}
 
 
 def is_api_request() -> bool:
@@ -37,7 +46,12 @@ def is_api_request() -> bool:
 
 def error_body(status: int, message: Msg | None = None, details=None) -> dict:
     msg = message or MESSAGES.get(status) or Msg("Lỗi", "Error")
-    body = {"status": status, "code": CODES.get(status, "internal_error"), "message": msg.vi, "message_en": msg.en}
+    body = {
+        "status": status,
+        "code": CODES.get(status, "internal_error"),
+        "message": msg.vi,
+        "message_en": msg.en,
+    }
     if details:
         body["details"] = details
     return {"error": body}

@@ -12,7 +12,9 @@ bp = Blueprint("web", __name__)
 
 @bp.route("/favicon.ico")
 def favicon():
-    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+    return send_from_directory(
+        current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )
 
 
 @bp.route("/healthz")

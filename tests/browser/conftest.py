@@ -37,8 +37,14 @@ def live_server(tmp_path_factory):
     from cnht.reference.services import load_reference
 
     inst = tmp_path_factory.mktemp("browser-instance")
-    app = create_app({"INSTANCE_PATH": str(inst), "DATABASE_URL": f"sqlite:///{inst / 'b.sqlite3'}",
-                      "SECRET_KEY": "browser-tests", "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(inst),
+            "DATABASE_URL": f"sqlite:///{inst / 'b.sqlite3'}",
+            "SECRET_KEY": "browser-tests",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     db = app.extensions["cnht_db"]
     migrate.upgrade(db.engine)
     with app.app_context(), db.sessionmaker() as s:
@@ -49,12 +55,24 @@ def live_server(tmp_path_factory):
 
         from cnht.enterprises.models import Enterprise
 
-        firms = s.scalars(select(Enterprise).where(Enterprise.tax_code.is_not(None)).order_by(Enterprise.id).limit(2)).all()
+        firms = s.scalars(
+            select(Enterprise).where(Enterprise.tax_code.is_not(None)).order_by(Enterprise.id).limit(2)
+        ).all()
         own, other = firms[0], firms[1]
-        create_account(s, email="sme@example.vn", password=PASSWORD, role="sme", full_name="Phạm Thị SME",
-                       enterprise_id=own.id)
-        create_account(s, email="staff@example.vn", password=PASSWORD, role="staff", full_name="Lê Văn Cán Bộ")
-        buyer = create_account(s, email="buyer@example.vn", password=PASSWORD, role="buyer", full_name="Tanaka Ken")
+        create_account(
+            s,
+            email="sme@example.vn",
+            password=PASSWORD,
+            role="sme",
+            full_name="Phạm Thị SME",
+            enterprise_id=own.id,
+        )
+        create_account(
+            s, email="staff@example.vn", password=PASSWORD, role="staff", full_name="Lê Văn Cán Bộ"
+        )
+        buyer = create_account(
+            s, email="buyer@example.vn", password=PASSWORD, role="buyer", full_name="Tanaka Ken"
+        )
         buyer.organisation = "Canon Việt Nam"
         s.commit()
         info = {"own": own.tax_code, "own_name": own.name, "other": other.tax_code}
@@ -72,16 +90,28 @@ def browser(live_server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield b
         b.close()
 
 
 @pytest.fixture
 def page(browser, live_server, request):
-    context = browser.new_context(base_url=live_server["url"], locale="vi-VN", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server["url"], locale="vi-VN", viewport={"width": 1280, "height": 900}
+    )
     pg = context.new_page()
     errors: list[str] = []
     pg.on("console", lambda m: errors.append(f"{m.type}: {m.text} ({pg.url})") if m.type == "error" else None)

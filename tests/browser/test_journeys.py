@@ -71,7 +71,9 @@ def test_buyer_shortlists_and_inquires_then_the_sme_reads_it(browser, page, live
     expect(page.get_by_text("Đã thêm")).to_be_visible()
     page.get_by_role("link", name="Gửi yêu cầu báo giá").click()
     page.get_by_label("Tiêu đề").fill("Báo giá 5.000 bánh răng")
-    page.get_by_label("Nội dung (sản phẩm, số lượng, thời hạn)").fill("Cần báo giá trước 30/12, giao hàng tại Bắc Ninh.")
+    page.get_by_label("Nội dung (sản phẩm, số lượng, thời hạn)").fill(
+        "Cần báo giá trước 30/12, giao hàng tại Bắc Ninh."
+    )
     page.get_by_role("button", name="Gửi").click()
     expect(page.get_by_text("Đã gửi yêu cầu tới doanh nghiệp.")).to_be_visible()
     page.goto("/shortlists")
@@ -116,14 +118,28 @@ A11Y_CHECK = """() => {
 def test_every_control_has_an_accessible_name(page, live_server):
     from tests.browser.conftest import sign_in
 
-    public = ["/", "/search?q=khuon", "/enterprises", f"/enterprises/{live_server['own']}", "/statistics",
-              "/requirements", "/login", "/register", "/password/forgot"]
+    public = [
+        "/",
+        "/search?q=khuon",
+        "/enterprises",
+        f"/enterprises/{live_server['own']}",
+        "/statistics",
+        "/requirements",
+        "/login",
+        "/register",
+        "/password/forgot",
+    ]
     for url in public:
         page.goto(url)
         assert page.evaluate(A11Y_CHECK) == [], url
     sign_in(page, "staff@example.vn")
-    for url in ["/staff/", "/staff/imports", f"/enterprises/{live_server['own']}/assess", "/requirements/new",
-                f"/enterprises/{live_server['own']}/edit"]:
+    for url in [
+        "/staff/",
+        "/staff/imports",
+        f"/enterprises/{live_server['own']}/assess",
+        "/requirements/new",
+        f"/enterprises/{live_server['own']}/edit",
+    ]:
         page.goto(url)
         assert page.evaluate(A11Y_CHECK) == [], url
 

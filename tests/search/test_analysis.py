@@ -15,8 +15,13 @@ from vnsearch.analysis import (
 
 # The 12 Vietnamese vowels × 5 tone marks + plain forms, and đ: every letter and its base.
 BASES = {
-    "a": "aàáảãạăằắẳẵặâầấẩẫậ", "e": "eèéẻẽẹêềếểễệ", "i": "iìíỉĩị", "o": "oòóỏõọôồốổỗộơờớởỡợ",
-    "u": "uùúủũụưừứửữự", "y": "yỳýỷỹỵ", "d": "đ",
+    "a": "aàáảãạăằắẳẵặâầấẩẫậ",
+    "e": "eèéẻẽẹêềếểễệ",
+    "i": "iìíỉĩị",
+    "o": "oòóỏõọôồốổỗộơờớởỡợ",
+    "u": "uùúủũụưừứửữự",
+    "y": "yỳýỷỹỵ",
+    "d": "đ",
 }
 LETTERS = [(ch, base) for base, chars in BASES.items() for ch in chars if ch != base]
 
@@ -43,8 +48,17 @@ def test_fold_examples():
     assert fold("Khuôn ép nhựa") == "khuon ep nhua"
 
 
-@pytest.mark.parametrize("old, new", [("hoà", "hòa"), ("thuỷ", "thủy"), ("khoẻ", "khỏe"), ("Hoà Bình", "hòa bình"),
-                                      ("khoá", "khóa"), ("uý ban", "úy ban")])
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("hoà", "hòa"),
+        ("thuỷ", "thủy"),
+        ("khoẻ", "khỏe"),
+        ("Hoà Bình", "hòa bình"),
+        ("khoá", "khóa"),
+        ("uý ban", "úy ban"),
+    ],
+)
 def test_old_and_new_tone_placement_are_made_equal(old, new):
     assert normalize(old) == normalize(new) == new
 
@@ -60,7 +74,18 @@ def test_invisible_characters_and_odd_spaces_are_removed():
 
 def test_tokens_keep_technical_terms_usable():
     assert tokens("ISO 9001:2015, SUS304; dung sai ±0,01 mm; CNC 5-trục") == [
-        "iso", "9001", "2015", "sus304", "dung", "sai", "0,01", "mm", "cnc", "5", "trục"]
+        "iso",
+        "9001",
+        "2015",
+        "sus304",
+        "dung",
+        "sai",
+        "0,01",
+        "mm",
+        "cnc",
+        "5",
+        "trục",
+    ]
 
 
 def test_no_vietnamese_syllable_is_split():
@@ -76,10 +101,18 @@ def test_bigrams():
     assert bigrams(["co", "khi", "chinh", "xac"]) == ["co_khi", "khi_chinh", "chinh_xac"]
 
 
-@pytest.mark.parametrize("typed, meant", [
-    ("nhuaj", "nhua"), ("nhuwaj", "nhua"), ("khuoon", "khuon"), ("eps", "ep"), ("nhu7a5", "nhua"),
-    ("ddúc", "duc"), ("chinhs", "chinh"),
-])
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("nhuaj", "nhua"),
+        ("nhuwaj", "nhua"),
+        ("khuoon", "khuon"),
+        ("eps", "ep"),
+        ("nhu7a5", "nhua"),
+        ("ddúc", "duc"),
+        ("chinhs", "chinh"),
+    ],
+)
 def test_telex_and_vni_leftovers_are_repaired(typed, meant):
     assert meant in telex_candidates(typed)
 

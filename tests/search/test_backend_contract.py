@@ -15,8 +15,15 @@ from vnsearch.backends.base import Filters
 from vnsearch.backends.embedded import EmbeddedBackend
 from vnsearch.query import plan_query
 
-BACKENDS = ["embedded", pytest.param("elasticsearch", marks=pytest.mark.skipif(
-    not os.environ.get("CNHT_ES_URL"), reason="CNHT_ES_URL not set: no Elasticsearch on this machine"))]
+BACKENDS = [
+    "embedded",
+    pytest.param(
+        "elasticsearch",
+        marks=pytest.mark.skipif(
+            not os.environ.get("CNHT_ES_URL"), reason="CNHT_ES_URL not set: no Elasticsearch on this machine"
+        ),
+    ),
+]
 
 
 @pytest.fixture(params=BACKENDS)

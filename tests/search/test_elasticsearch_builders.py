@@ -11,11 +11,23 @@ VOCAB = Vocabulary(100, {"khuon": 10, "ep": 10, "nhua": 10, "duc": 5, "gang": 3}
 
 
 def _doc():
-    return SearchDoc(id=7, tax_code="0100112437", name="Công ty TNHH Khuôn mẫu Hòa Bình", name_en="Hoa Binh Mould",
-                     province_code="01", province_name="Hà Nội", sectors=["mechanical"], ownership="private",
-                     size_class="small", verification="staff_assessed", certifications=["ISO 9001"],
-                     texts={"name": "Công ty TNHH Khuôn mẫu Hòa Bình", "products": "Khuôn ép nhựa ; Cảm biến áp suất"},
-                     products=["Khuôn ép nhựa", "Cảm biến áp suất"], categories=[], description="Khuôn")
+    return SearchDoc(
+        id=7,
+        tax_code="0100112437",
+        name="Công ty TNHH Khuôn mẫu Hòa Bình",
+        name_en="Hoa Binh Mould",
+        province_code="01",
+        province_name="Hà Nội",
+        sectors=["mechanical"],
+        ownership="private",
+        size_class="small",
+        verification="staff_assessed",
+        certifications=["ISO 9001"],
+        texts={"name": "Công ty TNHH Khuôn mẫu Hòa Bình", "products": "Khuôn ép nhựa ; Cảm biến áp suất"},
+        products=["Khuôn ép nhựa", "Cảm biến áp suất"],
+        categories=[],
+        description="Khuôn",
+    )
 
 
 def test_analyzers_fold_with_and_without_the_original():
@@ -37,7 +49,11 @@ def test_mapping_has_exact_folded_and_shingle_subfields_for_every_text_field():
         assert props[f]["analyzer"] == "vi_exact"
         assert props[f]["fields"]["fold"]["analyzer"] == "vi_fold"
         assert props[f]["fields"]["shingle"]["analyzer"] == "vi_fold_shingle"
-    assert props["suggest"] == {"type": "text", "analyzer": "vi_suggest", "search_analyzer": "vi_suggest_search"}
+    assert props["suggest"] == {
+        "type": "text",
+        "analyzer": "vi_suggest",
+        "search_analyzer": "vi_suggest_search",
+    }
     for keyword in ("tax_code", "province_code", "sectors", "certifications", "ownership", "size_class"):
         assert props[keyword]["type"] == "keyword"
     assert props["verified"]["type"] == "boolean"
@@ -94,7 +110,9 @@ def test_browse_sorts_by_prior_then_name():
 
 
 def test_suggest_query_uses_the_edge_ngram_field():
-    assert suggest_query("khuon ep", 5)["query"] == {"match": {"suggest": {"query": "khuon ep", "operator": "and"}}}
+    assert suggest_query("khuon ep", 5)["query"] == {
+        "match": {"suggest": {"query": "khuon ep", "operator": "and"}}
+    }
 
 
 def test_sort_options_in_the_request_body():

@@ -13,26 +13,82 @@ from vnsearch.backends.base import Filters
 
 # Tax codes: python-stdnum's list of real, valid codes.
 FIRMS = [
-    dict(tax_code="0100112437", name="Công ty TNHH Khuôn mẫu Hòa Bình", products=["Khuôn ép nhựa", "Khuôn dập"],
-         processes=["Ép phun nhựa", "Phay CNC"], province="Hà Nội", sectors=["Cơ khí"],
-         certifications=["ISO 9001:2015"], verification_status="staff_assessed"),
-    dict(tax_code="0300588569", name="Công ty Cổ phần Nhựa Kỹ thuật Phương Nam", products=["Chi tiết nhựa kỹ thuật"],
-         processes=["Ép phun nhựa"], province="Bình Dương", sectors=["Cơ khí"], certifications=["ISO9001"],
-         description="Sản xuất chi tiết nhựa; có xưởng khuôn riêng."),
-    dict(tax_code="0101248141", name="Công ty TNHH Đế giày Tân Phú", products=["Đế giày EVA", "Đế giày cao su"],
-         processes=["Ép phun EVA"], province="TP Hồ Chí Minh", sectors=["Da giày"], certifications=["LWG"],
-         verification_status="documents_checked"),
-    dict(tax_code="0101245486", name="Công ty Cổ phần Giấy Bao bì Sông Lam", products=["Giấy carton", "Bao bì giấy"],
-         processes=["In offset"], province="Nghệ An", sectors=["Cơ khí"], certifications=[]),
-    dict(tax_code="0100109106", name="Công ty TNHH Đúc Gang Thái Nguyên", products=["Chi tiết đúc gang"],
-         processes=["Đúc cát"], province="Thái Nguyên", sectors=["Cơ khí"], certifications=["ISO 9001:2015"]),
-    dict(tax_code="0100283873", name="Trung tâm Giáo dục Nghề Cơ điện", products=["Đào tạo nghề"],
-         processes=["Giáo dục nghề nghiệp"], province="Hà Nội", sectors=["Cơ khí"], certifications=[]),
-    dict(tax_code="0106718351", name="Công ty TNHH Thủy lực Minh Long", products=["Xi lanh thuỷ lực", "Bơm thủy lực"],
-         processes=["Gia công CNC"], province="Hải Phòng", sectors=["Cơ khí"], certifications=["IATF 16949"]),
-    dict(tax_code="0313845728", name="Công ty CP Điện tử Sao Việt", products=["Bo mạch in PCBA", "Bộ dây điện ô tô"],
-         processes=["Hàn dán bề mặt SMT"], province="Bắc Ninh", sectors=["Điện tử"],
-         certifications=["ISO 9001:2015", "ISO 14001:2015"], verification_status="staff_assessed"),
+    dict(
+        tax_code="0100112437",
+        name="Công ty TNHH Khuôn mẫu Hòa Bình",
+        products=["Khuôn ép nhựa", "Khuôn dập"],
+        processes=["Ép phun nhựa", "Phay CNC"],
+        province="Hà Nội",
+        sectors=["Cơ khí"],
+        certifications=["ISO 9001:2015"],
+        verification_status="staff_assessed",
+    ),
+    dict(
+        tax_code="0300588569",
+        name="Công ty Cổ phần Nhựa Kỹ thuật Phương Nam",
+        products=["Chi tiết nhựa kỹ thuật"],
+        processes=["Ép phun nhựa"],
+        province="Bình Dương",
+        sectors=["Cơ khí"],
+        certifications=["ISO9001"],
+        description="Sản xuất chi tiết nhựa; có xưởng khuôn riêng.",
+    ),
+    dict(
+        tax_code="0101248141",
+        name="Công ty TNHH Đế giày Tân Phú",
+        products=["Đế giày EVA", "Đế giày cao su"],
+        processes=["Ép phun EVA"],
+        province="TP Hồ Chí Minh",
+        sectors=["Da giày"],
+        certifications=["LWG"],
+        verification_status="documents_checked",
+    ),
+    dict(
+        tax_code="0101245486",
+        name="Công ty Cổ phần Giấy Bao bì Sông Lam",
+        products=["Giấy carton", "Bao bì giấy"],
+        processes=["In offset"],
+        province="Nghệ An",
+        sectors=["Cơ khí"],
+        certifications=[],
+    ),
+    dict(
+        tax_code="0100109106",
+        name="Công ty TNHH Đúc Gang Thái Nguyên",
+        products=["Chi tiết đúc gang"],
+        processes=["Đúc cát"],
+        province="Thái Nguyên",
+        sectors=["Cơ khí"],
+        certifications=["ISO 9001:2015"],
+    ),
+    dict(
+        tax_code="0100283873",
+        name="Trung tâm Giáo dục Nghề Cơ điện",
+        products=["Đào tạo nghề"],
+        processes=["Giáo dục nghề nghiệp"],
+        province="Hà Nội",
+        sectors=["Cơ khí"],
+        certifications=[],
+    ),
+    dict(
+        tax_code="0106718351",
+        name="Công ty TNHH Thủy lực Minh Long",
+        products=["Xi lanh thuỷ lực", "Bơm thủy lực"],
+        processes=["Gia công CNC"],
+        province="Hải Phòng",
+        sectors=["Cơ khí"],
+        certifications=["IATF 16949"],
+    ),
+    dict(
+        tax_code="0313845728",
+        name="Công ty CP Điện tử Sao Việt",
+        products=["Bo mạch in PCBA", "Bộ dây điện ô tô"],
+        processes=["Hàn dán bề mặt SMT"],
+        province="Bắc Ninh",
+        sectors=["Điện tử"],
+        certifications=["ISO 9001:2015", "ISO 14001:2015"],
+        verification_status="staff_assessed",
+    ),
 ]
 
 
@@ -107,14 +163,30 @@ def test_words_that_match_nothing_give_no_results(ctx):
     assert result.total == 0 and result.hits == []
 
 
-@pytest.mark.parametrize("filters, expected", [
-    (dict(province="79"), {"Công ty Cổ phần Nhựa Kỹ thuật Phương Nam", "Công ty TNHH Đế giày Tân Phú"}),
-    (dict(sector="leather_footwear"), {"Công ty TNHH Đế giày Tân Phú"}),
-    (dict(certification="ISO 9001"), {"Công ty TNHH Khuôn mẫu Hòa Bình", "Công ty Cổ phần Nhựa Kỹ thuật Phương Nam",
-                                      "Công ty TNHH Đúc Gang Thái Nguyên", "Công ty CP Điện tử Sao Việt"}),
-    (dict(verified=True), {"Công ty TNHH Khuôn mẫu Hòa Bình", "Công ty TNHH Đế giày Tân Phú",
-                           "Công ty CP Điện tử Sao Việt"}),
-])
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        (dict(province="79"), {"Công ty Cổ phần Nhựa Kỹ thuật Phương Nam", "Công ty TNHH Đế giày Tân Phú"}),
+        (dict(sector="leather_footwear"), {"Công ty TNHH Đế giày Tân Phú"}),
+        (
+            dict(certification="ISO 9001"),
+            {
+                "Công ty TNHH Khuôn mẫu Hòa Bình",
+                "Công ty Cổ phần Nhựa Kỹ thuật Phương Nam",
+                "Công ty TNHH Đúc Gang Thái Nguyên",
+                "Công ty CP Điện tử Sao Việt",
+            },
+        ),
+        (
+            dict(verified=True),
+            {
+                "Công ty TNHH Khuôn mẫu Hòa Bình",
+                "Công ty TNHH Đế giày Tân Phú",
+                "Công ty CP Điện tử Sao Việt",
+            },
+        ),
+    ],
+)
 def test_empty_query_with_filters_browses(ctx, filters, expected):
     assert set(names(**filters)) == expected
 
@@ -158,13 +230,25 @@ def test_highlights_are_in_accented_text_for_an_unaccented_query(ctx):
 
 def test_index_follows_commits_not_rollbacks(app, session, ctx):
     schema = EnterpriseIn()
-    services.upsert(session, schema.load(enterprise_record(
-        tax_code="0300588569-001", name="Chi nhánh Phương Nam Bến Cát", products=["Mạ kẽm nhúng nóng"])))
+    services.upsert(
+        session,
+        schema.load(
+            enterprise_record(
+                tax_code="0300588569-001", name="Chi nhánh Phương Nam Bến Cát", products=["Mạ kẽm nhúng nóng"]
+            )
+        ),
+    )
     session.flush()
     session.rollback()
     assert names("mạ kẽm") == []
-    services.upsert(session, schema.load(enterprise_record(
-        tax_code="0300588569-001", name="Chi nhánh Phương Nam Bến Cát", products=["Mạ kẽm nhúng nóng"])))
+    services.upsert(
+        session,
+        schema.load(
+            enterprise_record(
+                tax_code="0300588569-001", name="Chi nhánh Phương Nam Bến Cát", products=["Mạ kẽm nhúng nóng"]
+            )
+        ),
+    )
     session.commit()
     assert names("mạ kẽm") == ["Chi nhánh Phương Nam Bến Cát"]
     # an edit of a child row only (the product) is seen too
@@ -216,8 +300,12 @@ def test_search_api(client, corpus):
 
 
 def test_search_page_renders_highlights_escaped(client, session):
-    services.upsert(session, EnterpriseIn().load(enterprise_record(
-        name="Công ty <script>alert(1)</script> Khuôn", products=["Khuôn <b>ép</b>"])))
+    services.upsert(
+        session,
+        EnterpriseIn().load(
+            enterprise_record(name="Công ty <script>alert(1)</script> Khuôn", products=["Khuôn <b>ép</b>"])
+        ),
+    )
     session.commit()
     html = client.get("/search?q=khuon").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html

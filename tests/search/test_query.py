@@ -8,8 +8,26 @@ from vnsearch.backends.embedded import bigram_expression, exact_expression, filt
 from vnsearch.query import Vocabulary, highlight, plan_query
 from vnsearch.synonyms import expansions
 
-WORDS = {"khuon": 40, "ep": 30, "nhua": 50, "nhau": 2, "duc": 20, "gang": 5, "giay": 30, "de": 25, "co": 90,
-         "khi": 90, "chinh": 40, "xac": 40, "cnc": 30, "iso": 60, "9001": 55, "mau": 20, "khau": 3, "eva": 8}
+WORDS = {
+    "khuon": 40,
+    "ep": 30,
+    "nhua": 50,
+    "nhau": 2,
+    "duc": 20,
+    "gang": 5,
+    "giay": 30,
+    "de": 25,
+    "co": 90,
+    "khi": 90,
+    "chinh": 40,
+    "xac": 40,
+    "cnc": 30,
+    "iso": 60,
+    "9001": 55,
+    "mau": 20,
+    "khau": 3,
+    "eva": 8,
+}
 BIGRAMS = {"khuon_ep", "ep_nhua", "co_khi", "de_giay", "duc_gang", "giay_eva"}
 
 
@@ -93,7 +111,9 @@ def test_marked_synonym_keys_keep_their_meaning():
 
 def test_fts_expression_is_and_of_groups_over_folded_columns(vocab):
     expr = fts_expression(plan_query("duc gang ", vocab))
-    fold_cols = "{name_f alias_f products_f processes_f certs_f materials_f equipment_f loc_f cats_f desc_f}: "
+    fold_cols = (
+        "{name_f alias_f products_f processes_f certs_f materials_f equipment_f loc_f cats_f desc_f}: "
+    )
     assert f'{fold_cols}"duc"' in expr and f'{fold_cols}"gang"' in expr and " AND " in expr
     assert "_x" not in expr  # nothing typed with marks: folded columns only
     relaxed = fts_expression(plan_query("duc gang ", vocab), relaxed=True)
@@ -108,7 +128,10 @@ def test_user_input_cannot_inject_fts_syntax(vocab):
 
 def test_a_half_typed_word_with_marks_completes_on_the_accented_text(vocab):
     expr = fts_expression(plan_query("khuôn ép nhự", vocab))
-    assert '{name_x alias_x products_x processes_x certs_x materials_x equipment_x loc_x cats_x desc_x}: "nhự"*' in expr
+    assert (
+        '{name_x alias_x products_x processes_x certs_x materials_x equipment_x loc_x cats_x desc_x}: "nhự"*'
+        in expr
+    )
 
 
 def test_exact_and_bigram_expressions(vocab):
@@ -120,8 +143,13 @@ def test_exact_and_bigram_expressions(vocab):
 
 def test_filter_expression():
     assert filter_expression(Filters()) is None
-    expr = filter_expression(Filters(sector="mechanical", province="79", certification="ISO 9001", verified=True))
-    assert expr == 'filt: ("s_mechanical" AND "p_79" AND "c_iso_9001" AND ("v_documents_checked" OR "v_staff_assessed"))'
+    expr = filter_expression(
+        Filters(sector="mechanical", province="79", certification="ISO 9001", verified=True)
+    )
+    assert (
+        expr
+        == 'filt: ("s_mechanical" AND "p_79" AND "c_iso_9001" AND ("v_documents_checked" OR "v_staff_assessed"))'
+    )
 
 
 def test_highlight_places_marks_in_the_accented_text():

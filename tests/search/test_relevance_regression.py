@@ -12,8 +12,16 @@ from vnsearch.backends.base import Filters
 from vnsearch.backends.embedded import EmbeddedBackend
 from vnsearch.query import plan_query
 
-TARGETS = {"accented": 0.95, "telex_typo": 0.85, "english": 0.85, "prefix": 0.85, "mixed": 0.90,
-           "old_tone": 0.90, "synonym": 0.90, "filtered": 0.90}
+TARGETS = {
+    "accented": 0.95,
+    "telex_typo": 0.85,
+    "english": 0.85,
+    "prefix": 0.85,
+    "mixed": 0.90,
+    "old_tone": 0.90,
+    "synonym": 0.90,
+    "filtered": 0.90,
+}
 
 
 @pytest.fixture(scope="module")

@@ -72,17 +72,18 @@ class SearchBackend(abc.ABC):
         """Rebuild from scratch without an empty window for readers."""
 
     @abc.abstractmethod
-    def vocabulary(self) -> Vocabulary:
-        ...
+    def vocabulary(self) -> Vocabulary: ...
 
     @abc.abstractmethod
-    def search(self, plan: QueryPlan, filters: Filters, page: int = 1, per_page: int = 20,
-               sort: str = "relevance") -> SearchResult:
+    def search(
+        self, plan: QueryPlan, filters: Filters, page: int = 1, per_page: int = 20, sort: str = "relevance"
+    ) -> SearchResult:
         """``sort``: relevance (default), name (A–Z, diacritics ignored) or verified (verified first)."""
         ...
 
-    def candidates(self, plan: QueryPlan, filters: Filters, limit: int = 100,
-                   relax: bool = True) -> list[tuple[int, float]]:
+    def candidates(
+        self, plan: QueryPlan, filters: Filters, limit: int = 100, relax: bool = True
+    ) -> list[tuple[int, float]]:
         """(enterprise id, relevance score) of the best ``limit`` documents, without totals, facets
         or highlights: what the matching engine needs. ``relax=False``: nothing unless every word
         matches. Backends may do this more cheaply."""
@@ -92,12 +93,10 @@ class SearchBackend(abc.ABC):
         return [(h.id, h.score) for h in result.hits]
 
     @abc.abstractmethod
-    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
-        ...
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]: ...
 
     @abc.abstractmethod
-    def count(self) -> int:
-        ...
+    def count(self) -> int: ...
 
     @abc.abstractmethod
     def clear(self) -> None:

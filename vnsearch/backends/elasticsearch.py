@@ -29,8 +29,14 @@ from vnsearch.query import Candidate, QueryPlan, Vocabulary, highlight, rank
 
 K_CANDIDATES = 200
 VERIFIED = ("documents_checked", "staff_assessed")
-FACET_FIELDS = {"sector": "sectors", "province": "province_code", "certification": "certifications",
-                "ownership": "ownership", "size": "size_class", "verified": "verified"}
+FACET_FIELDS = {
+    "sector": "sectors",
+    "province": "province_code",
+    "certification": "certifications",
+    "ownership": "ownership",
+    "size": "size_class",
+    "verified": "verified",
+}
 
 
 def index_body() -> dict:
@@ -38,48 +44,67 @@ def index_body() -> dict:
     analysis = {
         "filter": {
             "fold_keep": {"type": "asciifolding", "preserve_original": True},
-            "syll_bigram": {"type": "shingle", "min_shingle_size": 2, "max_shingle_size": 2,
-                            "output_unigrams": False},
+            "syll_bigram": {
+                "type": "shingle",
+                "min_shingle_size": 2,
+                "max_shingle_size": 2,
+                "output_unigrams": False,
+            },
             "edge_2_20": {"type": "edge_ngram", "min_gram": 2, "max_gram": 20},
         },
         "analyzer": {
             "vi_exact": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase"]},
             "vi_fold": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
-            "vi_fold_shingle": {"type": "custom", "tokenizer": "standard",
-                                "filter": ["lowercase", "asciifolding", "syll_bigram"]},
-            "vi_suggest": {"type": "custom", "tokenizer": "standard",
-                           "filter": ["lowercase", "fold_keep", "edge_2_20"]},
-            "vi_suggest_search": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase", "fold_keep"]},
+            "vi_fold_shingle": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "asciifolding", "syll_bigram"],
+            },
+            "vi_suggest": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "fold_keep", "edge_2_20"],
+            },
+            "vi_suggest_search": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "fold_keep"],
+            },
         },
     }
     text_field = {
-        "type": "text", "analyzer": "vi_exact",
-        "fields": {"fold": {"type": "text", "analyzer": "vi_fold"},
-                   "shingle": {"type": "text", "analyzer": "vi_fold_shingle"}},
+        "type": "text",
+        "analyzer": "vi_exact",
+        "fields": {
+            "fold": {"type": "text", "analyzer": "vi_fold"},
+            "shingle": {"type": "text", "analyzer": "vi_fold_shingle"},
+        },
     }
     properties: dict = {f: dict(text_field) for f in TEXT_FIELDS}
     properties["name"] = {**text_field, "fields": {**text_field["fields"], "raw": {"type": "keyword"}}}
-    properties.update({
-        "suggest": {"type": "text", "analyzer": "vi_suggest", "search_analyzer": "vi_suggest_search"},
-        "suggest_items": {"type": "keyword", "index": False},
-        "ent_id": {"type": "long"},
-        "tax_code": {"type": "keyword"},
-        "name_en": {"type": "text", "analyzer": "vi_fold"},
-        "province_code": {"type": "keyword"},
-        "province_name": {"type": "keyword", "index": False},
-        "sectors": {"type": "keyword"},
-        "ownership": {"type": "keyword"},
-        "size_class": {"type": "keyword"},
-        "verification": {"type": "keyword"},
-        "verified": {"type": "boolean"},
-        "certifications": {"type": "keyword"},
-        "vocab": {"type": "keyword"},
-        "sort_key": {"type": "keyword"},
-        "name_sort": {"type": "keyword"},
-        "prior": {"type": "float"},
-        # the analysed text the shared re-scorer reads back (stored, not indexed)
-        "rescore": {"type": "object", "enabled": False},
-    })
+    properties.update(
+        {
+            "suggest": {"type": "text", "analyzer": "vi_suggest", "search_analyzer": "vi_suggest_search"},
+            "suggest_items": {"type": "keyword", "index": False},
+            "ent_id": {"type": "long"},
+            "tax_code": {"type": "keyword"},
+            "name_en": {"type": "text", "analyzer": "vi_fold"},
+            "province_code": {"type": "keyword"},
+            "province_name": {"type": "keyword", "index": False},
+            "sectors": {"type": "keyword"},
+            "ownership": {"type": "keyword"},
+            "size_class": {"type": "keyword"},
+            "verification": {"type": "keyword"},
+            "verified": {"type": "boolean"},
+            "certifications": {"type": "keyword"},
+            "vocab": {"type": "keyword"},
+            "sort_key": {"type": "keyword"},
+            "name_sort": {"type": "keyword"},
+            "prior": {"type": "float"},
+            # the analysed text the shared re-scorer reads back (stored, not indexed)
+            "rescore": {"type": "object", "enabled": False},
+        }
+    )
     return {
         "settings": {"number_of_shards": 1, "analysis": analysis},
         "mappings": {"dynamic": "strict", "properties": properties},
@@ -88,8 +113,9 @@ def index_body() -> dict:
 
 def es_document(doc: SearchDoc) -> dict:
     analysed = doc.analysed()
-    vocab_terms = sorted({t for f in TEXT_FIELDS for t in analysed[f][1].split() if t != "|"}
-                         | set(doc.bigram_text().split()))
+    vocab_terms = sorted(
+        {t for f in TEXT_FIELDS for t in analysed[f][1].split() if t != "|"} | set(doc.bigram_text().split())
+    )
     suggest_items = [*doc.products, *doc.categories, doc.name]
     return {
         "ent_id": doc.id,
@@ -167,7 +193,7 @@ def match_clauses(plan: QueryPlan, *, skip: set[int] | None = None) -> list[dict
     for gi, g in enumerate(plan.groups):
         if skip and gi in skip:
             continue
-        members = [t for t in plan.tokens[g.start:g.end] if not t.dropped]
+        members = [t for t in plan.tokens[g.start : g.end] if not t.dropped]
         options = []
         if members:
             words = [_should([_alt_clause(a) for a in t.alts]) for t in members]
@@ -178,12 +204,31 @@ def match_clauses(plan: QueryPlan, *, skip: set[int] | None = None) -> list[dict
     return clauses
 
 
-def build_query(plan: QueryPlan, filters: Filters, *, size: int = K_CANDIDATES, relaxed: bool = False,
-                facets: bool = True, sort: str = "relevance") -> dict:
+def build_query(
+    plan: QueryPlan,
+    filters: Filters,
+    *,
+    size: int = K_CANDIDATES,
+    relaxed: bool = False,
+    facets: bool = True,
+    sort: str = "relevance",
+) -> dict:
     """The search request body: candidates (re-scored in Python afterwards), exact total, facets."""
-    body: dict = {"size": size, "track_total_hits": True,
-                  "_source": ["ent_id", "tax_code", "name", "name_en", "province_code", "province_name", "sectors",
-                              "verification", "rescore"]}
+    body: dict = {
+        "size": size,
+        "track_total_hits": True,
+        "_source": [
+            "ent_id",
+            "tax_code",
+            "name",
+            "name_en",
+            "province_code",
+            "province_name",
+            "sectors",
+            "verification",
+            "rescore",
+        ],
+    }
     filt = filter_clauses(filters)
     if plan.empty:
         query: dict = {"bool": {"filter": filt}} if filt else {"match_all": {}}
@@ -194,11 +239,27 @@ def build_query(plan: QueryPlan, filters: Filters, *, size: int = K_CANDIDATES, 
         should: list[dict] = []
         exact_text = " ".join(t.exact for t in live)
         if exact_text:
-            should.append({"multi_match": {"query": exact_text, "boost": 2,
-                                           "fields": [f"{f}^{FIELD_WEIGHTS[f]:g}" for f in TEXT_FIELDS]}})
-            should.append({"multi_match": {"query": " ".join(t.key for t in live), "type": "phrase",
-                                           "fields": [f"{f}.shingle" for f in ("name", "products", "processes")]}})
-            should.append({"match_phrase": {"name.fold": {"query": " ".join(t.key for t in live), "boost": 50}}})
+            should.append(
+                {
+                    "multi_match": {
+                        "query": exact_text,
+                        "boost": 2,
+                        "fields": [f"{f}^{FIELD_WEIGHTS[f]:g}" for f in TEXT_FIELDS],
+                    }
+                }
+            )
+            should.append(
+                {
+                    "multi_match": {
+                        "query": " ".join(t.key for t in live),
+                        "type": "phrase",
+                        "fields": [f"{f}.shingle" for f in ("name", "products", "processes")],
+                    }
+                }
+            )
+            should.append(
+                {"match_phrase": {"name.fold": {"query": " ".join(t.key for t in live), "boost": 50}}}
+            )
         bool_q: dict = {"should": should, "filter": filt}
         if relaxed:
             bool_q["should"] = must + should
@@ -218,8 +279,11 @@ def build_query(plan: QueryPlan, filters: Filters, *, size: int = K_CANDIDATES, 
 
 
 def suggest_query(prefix: str, limit: int) -> dict:
-    return {"size": limit * 3, "_source": ["suggest_items", "tax_code", "name"],
-            "query": {"match": {"suggest": {"query": prefix, "operator": "and"}}}}
+    return {
+        "size": limit * 3,
+        "_source": ["suggest_items", "tax_code", "name"],
+        "query": {"match": {"suggest": {"query": prefix, "operator": "and"}}},
+    }
 
 
 class ElasticsearchBackend(SearchBackend):
@@ -269,8 +333,11 @@ class ElasticsearchBackend(SearchBackend):
         ok, _ = helpers.bulk(self.es, bulk_actions(docs, new), chunk_size=1000)
         self.es.indices.put_settings(index=new, settings={"refresh_interval": "1s", "number_of_replicas": 1})
         self.es.indices.refresh(index=new)
-        old = list(self.es.indices.get_alias(name=self.alias).keys()) if self.es.indices.exists_alias(
-            name=self.alias) else []
+        old = (
+            list(self.es.indices.get_alias(name=self.alias).keys())
+            if self.es.indices.exists_alias(name=self.alias)
+            else []
+        )
         actions = [{"remove": {"index": i, "alias": self.alias}} for i in old]
         actions.append({"add": {"index": new, "alias": self.alias, "is_write_index": True}})
         self.es.indices.update_aliases(actions=actions)
@@ -294,7 +361,9 @@ class ElasticsearchBackend(SearchBackend):
         if self._vocab is not None and time.time() - self._vocab_at < 60:
             return self._vocab
         self._ensure()
-        resp = self.es.search(index=self.alias, size=0, aggs={"v": {"terms": {"field": "vocab", "size": 65000}}})
+        resp = self.es.search(
+            index=self.alias, size=0, aggs={"v": {"terms": {"field": "vocab", "size": 65000}}}
+        )
         df, bigrams = {}, set()
         for b in resp["aggregations"]["v"]["buckets"]:
             if "_" in b["key"]:
@@ -305,26 +374,40 @@ class ElasticsearchBackend(SearchBackend):
         self._vocab_at = time.time()
         return self._vocab
 
-    def search(self, plan: QueryPlan, filters: Filters, page: int = 1, per_page: int = 20,
-               sort: str = "relevance") -> SearchResult:
+    def search(
+        self, plan: QueryPlan, filters: Filters, page: int = 1, per_page: int = 20, sort: str = "relevance"
+    ) -> SearchResult:
         vocab = self.vocabulary()
         if plan.unmatched:
-            return SearchResult(total=0, page=page, per_page=per_page, hits=[], facets={f: [] for f in FACETS})
+            return SearchResult(
+                total=0, page=page, per_page=per_page, hits=[], facets={f: [] for f in FACETS}
+            )
         size = max(K_CANDIDATES, page * per_page)
         relaxed = False
         resp = self.es.search(index=self.alias, **build_query(plan, filters, size=size, sort=sort))
         if resp["hits"]["total"]["value"] == 0 and not plan.empty and len(plan.groups) > 1:
             relaxed = True
-            resp = self.es.search(index=self.alias, **build_query(plan, filters, size=size, relaxed=True, sort=sort))
+            resp = self.es.search(
+                index=self.alias, **build_query(plan, filters, size=size, relaxed=True, sort=sort)
+            )
         hits = resp["hits"]["hits"]
         src = {int(h["_id"]): h["_source"] for h in hits}
         order = [int(h["_id"]) for h in hits]
         scores: dict[int, float] = {}
         if not plan.empty and sort == "relevance":
-            cands = [Candidate(id=i, name=s["name"], tax_code=s["tax_code"], verification=s["verification"],
-                               exact=s["rescore"]["exact"], folded=s["rescore"]["folded"],
-                               bigrams=s["rescore"]["bigrams"], compounds=s["rescore"].get("compounds", ""))
-                     for i, s in src.items()]
+            cands = [
+                Candidate(
+                    id=i,
+                    name=s["name"],
+                    tax_code=s["tax_code"],
+                    verification=s["verification"],
+                    exact=s["rescore"]["exact"],
+                    folded=s["rescore"]["folded"],
+                    bigrams=s["rescore"]["bigrams"],
+                    compounds=s["rescore"].get("compounds", ""),
+                )
+                for i, s in src.items()
+            ]
             ranked = rank(plan, cands, vocab)
             scores = {r.id: r.score for r in ranked}
             head = [r.id for r in ranked]
@@ -332,25 +415,45 @@ class ElasticsearchBackend(SearchBackend):
         start = (page - 1) * per_page
         words, prefixes = plan.highlight_terms() if not plan.empty else (set(), ())
         page_hits = []
-        for i in order[start:start + per_page]:
+        for i in order[start : start + per_page]:
             s = src[i]
             hl = {}
             if words or prefixes:
-                hl = {"name": highlight(s["name"], words, prefixes),
-                      "products": highlight("; ".join(s["rescore"]["products"]), words, prefixes),
-                      "description": highlight(s["rescore"]["description"] or "", words, prefixes, max_len=220)}
-            page_hits.append(Hit(id=s["ent_id"], tax_code=s["tax_code"], name=s["name"], name_en=s.get("name_en"),
-                                 province_code=s["province_code"], province_name=s["province_name"],
-                                 sectors=s["sectors"], verification=s["verification"], score=scores.get(i, 0.0),
-                                 highlights=hl))
+                hl = {
+                    "name": highlight(s["name"], words, prefixes),
+                    "products": highlight("; ".join(s["rescore"]["products"]), words, prefixes),
+                    "description": highlight(s["rescore"]["description"] or "", words, prefixes, max_len=220),
+                }
+            page_hits.append(
+                Hit(
+                    id=s["ent_id"],
+                    tax_code=s["tax_code"],
+                    name=s["name"],
+                    name_en=s.get("name_en"),
+                    province_code=s["province_code"],
+                    province_name=s["province_name"],
+                    sectors=s["sectors"],
+                    verification=s["verification"],
+                    score=scores.get(i, 0.0),
+                    highlights=hl,
+                )
+            )
         facets = {}
         for facet in FACETS:
             buckets = resp.get("aggregations", {}).get(facet, {}).get("buckets", [])
-            facets[facet] = sorted(((_facet_key(facet, b), b["doc_count"]) for b in buckets),
-                                   key=lambda p: (-p[1], p[0]))
-        return SearchResult(total=resp["hits"]["total"]["value"], page=page, per_page=per_page, hits=page_hits,
-                            facets=facets, did_you_mean=plan.did_you_mean(vocab), relaxed=relaxed,
-                            dropped=[t.text for t in plan.tokens if t.dropped])
+            facets[facet] = sorted(
+                ((_facet_key(facet, b), b["doc_count"]) for b in buckets), key=lambda p: (-p[1], p[0])
+            )
+        return SearchResult(
+            total=resp["hits"]["total"]["value"],
+            page=page,
+            per_page=per_page,
+            hits=page_hits,
+            facets=facets,
+            did_you_mean=plan.did_you_mean(vocab),
+            relaxed=relaxed,
+            dropped=[t.text for t in plan.tokens if t.dropped],
+        )
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         if not prefix.strip():
@@ -369,7 +472,9 @@ class ElasticsearchBackend(SearchBackend):
                 if key in seen:
                     continue
                 seen.add(key)
-                out.append(Suggestion(text=text, kind=kind, tax_code=s["tax_code"] if kind == "enterprise" else None))
+                out.append(
+                    Suggestion(text=text, kind=kind, tax_code=s["tax_code"] if kind == "enterprise" else None)
+                )
         out.sort(key=lambda x: (x.kind == "enterprise", len(x.text)))
         return out[:limit]
 
@@ -377,7 +482,7 @@ class ElasticsearchBackend(SearchBackend):
 def _prefix_phrase(folded: list[str], want: list[str]) -> bool:
     n = len(want)
     for i in range(len(folded) - n + 1):
-        if folded[i:i + n - 1] == want[:-1] and folded[i + n - 1].startswith(want[-1]):
+        if folded[i : i + n - 1] == want[:-1] and folded[i + n - 1].startswith(want[-1]):
             return True
     return False
 

@@ -74,8 +74,14 @@ def _alt_expr(alt, token=None, exact_marked: bool = False) -> str:
     return (_EXACT_FILTER if alt.exact else _FOLD_FILTER) + expr
 
 
-def fts_expression(plan: QueryPlan, *, relaxed: bool = False, skip: set[int] | None = None,
-                   only: set[int] | None = None, exact_marked: bool = False) -> str | None:
+def fts_expression(
+    plan: QueryPlan,
+    *,
+    relaxed: bool = False,
+    skip: set[int] | None = None,
+    only: set[int] | None = None,
+    exact_marked: bool = False,
+) -> str | None:
     """The FTS5 MATCH expression for a plan (a pure function, tested as text). Every term carries its
     column filter: folded columns, or the accented ones for a half-typed word typed with marks.
 
@@ -85,7 +91,7 @@ def fts_expression(plan: QueryPlan, *, relaxed: bool = False, skip: set[int] | N
     for gi, g in enumerate(plan.groups):
         if (skip and gi in skip) or (only is not None and gi not in only):
             continue
-        members = [t for t in plan.tokens[g.start:g.end] if not t.dropped]
+        members = [t for t in plan.tokens[g.start : g.end] if not t.dropped]
         own = []
         for t in members:
             alts = list(dict.fromkeys(_alt_expr(a, t, exact_marked) for a in t.alts))
@@ -139,10 +145,15 @@ def filter_expression(filters: Filters) -> str | None:
     if filters.size:
         parts.append(filter_token("z", filters.size))
     if filters.verified is True:
-        parts.append("(" + " OR ".join(_quote(filter_token("v", v)) for v in ("documents_checked", "staff_assessed"))
-                     + ")")
+        parts.append(
+            "("
+            + " OR ".join(_quote(filter_token("v", v)) for v in ("documents_checked", "staff_assessed"))
+            + ")"
+        )
     elif filters.verified is False:
-        parts.append("(" + " OR ".join(_quote(filter_token("v", v)) for v in ("unverified", "self_declared")) + ")")
+        parts.append(
+            "(" + " OR ".join(_quote(filter_token("v", v)) for v in ("unverified", "self_declared")) + ")"
+        )
     if not parts:
         return None
     return "filt: (" + " AND ".join(p if p.startswith("(") else _quote(p) for p in parts) + ")"
@@ -171,22 +182,32 @@ class _Facets:
         self.labels: dict[str, list[str]] = {f: [] for f in FACETS}
         self._index: dict[str, dict[str, int]] = {f: {} for f in FACETS}
         self.present = np.zeros(size, dtype=bool)
-        self.single = {f: np.full(size, -1, dtype=np.int32) for f in ("province", "ownership", "size", "verified")}
+        self.single = {
+            f: np.full(size, -1, dtype=np.int32) for f in ("province", "ownership", "size", "verified")
+        }
         multi_rows: dict[str, list[int]] = {"sector": [], "certification": []}
         multi_vals: dict[str, list[int]] = {"sector": [], "certification": []}
         for rowid, province, ownership, size_class, verification, sectors, certs, _sort in rows:
             self.present[rowid] = True
-            for facet, value in (("province", province), ("ownership", ownership), ("size", size_class),
-                                 ("verified", "true" if verification in ("documents_checked", "staff_assessed")
-                                  else "false")):
+            for facet, value in (
+                ("province", province),
+                ("ownership", ownership),
+                ("size", size_class),
+                ("verified", "true" if verification in ("documents_checked", "staff_assessed") else "false"),
+            ):
                 if value:
                     self.single[facet][rowid] = self._id(facet, value)
-            for facet, values in (("sector", json.loads(sectors or "[]")), ("certification", json.loads(certs or "[]"))):
+            for facet, values in (
+                ("sector", json.loads(sectors or "[]")),
+                ("certification", json.loads(certs or "[]")),
+            ):
                 for v in values:
                     multi_rows[facet].append(rowid)
                     multi_vals[facet].append(self._id(facet, v))
-        self.multi = {f: (np.asarray(multi_rows[f], dtype=np.int64), np.asarray(multi_vals[f], dtype=np.int32))
-                      for f in multi_rows}
+        self.multi = {
+            f: (np.asarray(multi_rows[f], dtype=np.int64), np.asarray(multi_vals[f], dtype=np.int32))
+            for f in multi_rows
+        }
         self.size = size
 
     def _id(self, facet: str, value: str) -> int:
@@ -214,8 +235,13 @@ class _Facets:
             out[facet] = self._pairs(facet, np.bincount(sel, minlength=len(self.labels[facet])))
         return {f: out[f] for f in FACETS}
 
-    def sort(self, ids: Sequence[int] | np.ndarray, limit: int | None = None,
-             exclude: Iterable[int] = (), by: str = "verified") -> list[int]:
+    def sort(
+        self,
+        ids: Sequence[int] | np.ndarray,
+        limit: int | None = None,
+        exclude: Iterable[int] = (),
+        by: str = "verified",
+    ) -> list[int]:
         """The ids in browse order (verified first, then by name); only the first ``limit`` are
         sorted fully (argpartition), so a page of a 50,000-hit result costs little."""
         arr = np.asarray(ids, dtype=np.int64)
@@ -297,26 +323,45 @@ class EmbeddedBackend(SearchBackend):
             filt.append(filter_token("o", doc.ownership))
         if doc.size_class:
             filt.append(filter_token("z", doc.size_class))
-        fts = tuple(analysed[f][0] for f in TEXT_FIELDS) + tuple(analysed[f][1] for f in TEXT_FIELDS) + (
-            doc.bigram_text(), " ".join(filt), doc.compounds())
-        meta = (doc.id, doc.tax_code, doc.name, doc.name_en, doc.province_code, doc.province_name,
-                json.dumps(doc.sectors), doc.ownership, doc.size_class, doc.verification,
-                json.dumps(doc.certifications, ensure_ascii=False), json.dumps(doc.products, ensure_ascii=False),
-                doc.description, f"{2.0 - doc.prior():.3f} {fold(doc.name)} {doc.tax_code}")
+        fts = (
+            tuple(analysed[f][0] for f in TEXT_FIELDS)
+            + tuple(analysed[f][1] for f in TEXT_FIELDS)
+            + (doc.bigram_text(), " ".join(filt), doc.compounds())
+        )
+        meta = (
+            doc.id,
+            doc.tax_code,
+            doc.name,
+            doc.name_en,
+            doc.province_code,
+            doc.province_name,
+            json.dumps(doc.sectors),
+            doc.ownership,
+            doc.size_class,
+            doc.verification,
+            json.dumps(doc.certifications, ensure_ascii=False),
+            json.dumps(doc.products, ensure_ascii=False),
+            doc.description,
+            f"{2.0 - doc.prior():.3f} {fold(doc.name)} {doc.tax_code}",
+        )
         sugg = [("category", c, "") for c in doc.categories]
         sugg += [("product", p, "") for p in doc.products]
         sugg += [("process", p, "") for p in doc.texts.get("processes", "").split(" ; ") if p]
         sugg.append(("enterprise", doc.name, doc.tax_code))
         return meta, fts, [(k, t, " ".join(fold_token(x) for x in tokens(t)), c) for k, t, c in sugg]
 
-    def _write(self, conn: sqlite3.Connection, docs: Iterable[SearchDoc], sfx: str = "", fresh: bool = False) -> int:
+    def _write(
+        self, conn: sqlite3.Connection, docs: Iterable[SearchDoc], sfx: str = "", fresh: bool = False
+    ) -> int:
         """Add or replace documents. ``fresh``: the tables are new and empty (a reindex), so rows are
         appended in batches without looking anything up; suggestions are indexed once at the end."""
         n = 0
         cols = ", ".join(EXACT_COLS + FOLD_COLS + ["big", "filt", "comp"])
         marks = ", ".join("?" * (len(EXACT_COLS) * 2 + 3))
-        doc_cols = ("ent_id, tax_code, name, name_en, province_code, province_name, sectors, ownership, size_class,"
-                    " verification, certs, products, description, sort_key")
+        doc_cols = (
+            "ent_id, tax_code, name, name_en, province_code, province_name, sectors, ownership, size_class,"
+            " verification, certs, products, description, sort_key"
+        )
         if fresh:
             batch_docs, batch_fts, batch_sugg = [], [], []
             next_rowid = 1
@@ -341,27 +386,39 @@ class EmbeddedBackend(SearchBackend):
                 conn.execute(
                     f"UPDATE docs{sfx} SET ent_id=?, tax_code=?, name=?, name_en=?, province_code=?, province_name=?,"
                     f" sectors=?, ownership=?, size_class=?, verification=?, certs=?, products=?, description=?,"
-                    f" sort_key=? WHERE rowid = ?", (*meta, rowid))
+                    f" sort_key=? WHERE rowid = ?",
+                    (*meta, rowid),
+                )
             else:
                 rowid = conn.execute(
-                    f"INSERT INTO docs{sfx}({doc_cols}) VALUES ({', '.join('?' * 14)})", meta).lastrowid
+                    f"INSERT INTO docs{sfx}({doc_cols}) VALUES ({', '.join('?' * 14)})", meta
+                ).lastrowid
             conn.execute(f"INSERT INTO fts{sfx}(rowid, {cols}) VALUES (?, {marks})", (rowid, *fts))
             self._drop_suggestion(conn, doc.tax_code, sfx)
             for kind, text, text_f, tax_code in sugg:
                 cur = conn.execute(
                     f"INSERT INTO sugg_src{sfx}(kind, text, text_f, tax_code) VALUES (?, ?, ?, ?) "
-                    f"ON CONFLICT(kind, text, tax_code) DO NOTHING", (kind, text, text_f, tax_code))
+                    f"ON CONFLICT(kind, text, tax_code) DO NOTHING",
+                    (kind, text, text_f, tax_code),
+                )
                 if cur.rowcount:  # the external-content FTS table is kept in step by hand
-                    conn.execute(f"INSERT INTO sugg{sfx}(rowid, text_f) VALUES (?, ?)", (cur.lastrowid, text_f))
+                    conn.execute(
+                        f"INSERT INTO sugg{sfx}(rowid, text_f) VALUES (?, ?)", (cur.lastrowid, text_f)
+                    )
             n += 1
         return n
 
     @staticmethod
     def _flush_fresh(conn, sfx, doc_cols, cols, marks, batch_docs, batch_fts, batch_sugg) -> None:
-        conn.executemany(f"INSERT INTO docs{sfx}(rowid, {doc_cols}) VALUES (?, {', '.join('?' * 14)})", batch_docs)
+        conn.executemany(
+            f"INSERT INTO docs{sfx}(rowid, {doc_cols}) VALUES (?, {', '.join('?' * 14)})", batch_docs
+        )
         conn.executemany(f"INSERT INTO fts{sfx}(rowid, {cols}) VALUES (?, {marks})", batch_fts)
-        conn.executemany(f"INSERT INTO sugg_src{sfx}(kind, text, text_f, tax_code) VALUES (?, ?, ?, ?) "
-                         f"ON CONFLICT(kind, text, tax_code) DO NOTHING", batch_sugg)
+        conn.executemany(
+            f"INSERT INTO sugg_src{sfx}(kind, text, text_f, tax_code) VALUES (?, ?, ?, ?) "
+            f"ON CONFLICT(kind, text, tax_code) DO NOTHING",
+            batch_sugg,
+        )
         batch_docs.clear()
         batch_fts.clear()
         batch_sugg.clear()
@@ -369,8 +426,11 @@ class EmbeddedBackend(SearchBackend):
     @staticmethod
     def _drop_suggestion(conn: sqlite3.Connection, tax_code: str, sfx: str = "") -> None:
         for sid, text_f in conn.execute(
-                f"SELECT id, text_f FROM sugg_src{sfx} WHERE kind = 'enterprise' AND tax_code = ?", (tax_code,)).fetchall():
-            conn.execute(f"INSERT INTO sugg{sfx}(sugg{sfx}, rowid, text_f) VALUES ('delete', ?, ?)", (sid, text_f))
+            f"SELECT id, text_f FROM sugg_src{sfx} WHERE kind = 'enterprise' AND tax_code = ?", (tax_code,)
+        ).fetchall():
+            conn.execute(
+                f"INSERT INTO sugg{sfx}(sugg{sfx}, rowid, text_f) VALUES ('delete', ?, ?)", (sid, text_f)
+            )
             conn.execute(f"DELETE FROM sugg_src{sfx} WHERE id = ?", (sid,))
 
     def _bump(self, conn: sqlite3.Connection) -> None:
@@ -450,10 +510,14 @@ class EmbeddedBackend(SearchBackend):
         if self._facets is None or version != self._version:
             with self._lock:
                 if self._facets is None or version != self._version:
-                    rows = self._raw().execute(
-                        "SELECT rowid, province_code, ownership, size_class, verification, sectors, certs, sort_key"
-                        " FROM docs"
-                    ).fetchall()
+                    rows = (
+                        self._raw()
+                        .execute(
+                            "SELECT rowid, province_code, ownership, size_class, verification, sectors, certs, sort_key"
+                            " FROM docs"
+                        )
+                        .fetchall()
+                    )
                     self._facets = _Facets(rows)
                     self._version = version
         return self._facets
@@ -513,9 +577,15 @@ class EmbeddedBackend(SearchBackend):
         conn = self._raw()
         cols = ", ".join(EXACT_COLS + FOLD_COLS + ["big", "comp"])
         marks = ",".join("?" * len(ids))
-        fts_rows = {r[0]: r[1:] for r in conn.execute(f"SELECT rowid, {cols} FROM fts WHERE rowid IN ({marks})", ids)}
-        meta = {r[0]: r[1:] for r in conn.execute(
-            f"SELECT rowid, name, tax_code, verification FROM docs WHERE rowid IN ({marks})", ids)}
+        fts_rows = {
+            r[0]: r[1:] for r in conn.execute(f"SELECT rowid, {cols} FROM fts WHERE rowid IN ({marks})", ids)
+        }
+        meta = {
+            r[0]: r[1:]
+            for r in conn.execute(
+                f"SELECT rowid, name, tax_code, verification FROM docs WHERE rowid IN ({marks})", ids
+            )
+        }
         out = []
         n = len(TEXT_FIELDS)
         for rowid in ids:
@@ -523,15 +593,23 @@ class EmbeddedBackend(SearchBackend):
             if row is None or rowid not in meta:
                 continue
             name, tax_code, verification = meta[rowid]
-            out.append(Candidate(
-                id=rowid, name=name, tax_code=tax_code, verification=verification,
-                exact={f: row[i] or "" for i, f in enumerate(TEXT_FIELDS)},
-                folded={f: row[n + i] or "" for i, f in enumerate(TEXT_FIELDS)},
-                bigrams=row[2 * n] or "", compounds=row[2 * n + 1] or ""))
+            out.append(
+                Candidate(
+                    id=rowid,
+                    name=name,
+                    tax_code=tax_code,
+                    verification=verification,
+                    exact={f: row[i] or "" for i, f in enumerate(TEXT_FIELDS)},
+                    folded={f: row[n + i] or "" for i, f in enumerate(TEXT_FIELDS)},
+                    bigrams=row[2 * n] or "",
+                    compounds=row[2 * n + 1] or "",
+                )
+            )
         return out
 
-    def search(self, plan: QueryPlan, filters: Filters, page: int = 1, per_page: int = 20,
-               sort: str = "relevance") -> SearchResult:
+    def search(
+        self, plan: QueryPlan, filters: Filters, page: int = 1, per_page: int = 20, sort: str = "relevance"
+    ) -> SearchResult:
         vocab = self.vocabulary()
         facets = self._facet_arrays()
         filt = filter_expression(filters)
@@ -542,7 +620,11 @@ class EmbeddedBackend(SearchBackend):
             facet_counts = {f: [] for f in FACETS}
         elif plan.empty:
             # browsing everything: the facet arrays already know every document
-            matched = np.flatnonzero(facets.present) if filt is None else np.asarray(self._ids(filt), dtype=np.int64)
+            matched = (
+                np.flatnonzero(facets.present)
+                if filt is None
+                else np.asarray(self._ids(filt), dtype=np.int64)
+            )
             total = len(matched)
             ordered = facets.sort(matched, limit=page * per_page, by=sort)
             facet_counts = facets.count(None if filt is None else matched)
@@ -557,10 +639,16 @@ class EmbeddedBackend(SearchBackend):
             if sort != "relevance":
                 ordered, total = facets.sort(matched, limit=page * per_page, by=sort), len(ordered_ids)
                 start = (page - 1) * per_page
-                return SearchResult(total=total, page=page, per_page=per_page,
-                                    hits=self._hits(ordered[start:start + per_page], {}, plan), facets=facet_counts,
-                                    did_you_mean=plan.did_you_mean(vocab), relaxed=relaxed,
-                                    dropped=[t.text for t in plan.tokens if t.dropped])
+                return SearchResult(
+                    total=total,
+                    page=page,
+                    per_page=per_page,
+                    hits=self._hits(ordered[start : start + per_page], {}, plan),
+                    facets=facet_counts,
+                    did_you_mean=plan.did_you_mean(vocab),
+                    relaxed=relaxed,
+                    dropped=[t.text for t in plan.tokens if t.dropped],
+                )
             pool = self._pool(plan, expr, filt, needed=page * per_page)
             ranked = rank(plan, self._candidates(pool), vocab)
             scores = {s.id: s.score for s in ranked}
@@ -573,14 +661,22 @@ class EmbeddedBackend(SearchBackend):
             tail = facets.sort(matched, limit=need, exclude=head) if need > 0 else []
             ordered = head + tail
         start = (page - 1) * per_page
-        page_ids = ordered[start:start + per_page]
+        page_ids = ordered[start : start + per_page]
         hits = self._hits(page_ids, scores, plan)
-        return SearchResult(total=total, page=page, per_page=per_page, hits=hits, facets=facet_counts,
-                            did_you_mean=plan.did_you_mean(vocab), relaxed=relaxed,
-                            dropped=[t.text for t in plan.tokens if t.dropped])
+        return SearchResult(
+            total=total,
+            page=page,
+            per_page=per_page,
+            hits=hits,
+            facets=facet_counts,
+            did_you_mean=plan.did_you_mean(vocab),
+            relaxed=relaxed,
+            dropped=[t.text for t in plan.tokens if t.dropped],
+        )
 
-    def candidates(self, plan: QueryPlan, filters: Filters, limit: int = 100,
-                   relax: bool = True) -> list[tuple[int, float]]:
+    def candidates(
+        self, plan: QueryPlan, filters: Filters, limit: int = 100, relax: bool = True
+    ) -> list[tuple[int, float]]:
         if plan.unmatched or plan.empty:
             return []
         vocab = self.vocabulary()
@@ -595,8 +691,11 @@ class EmbeddedBackend(SearchBackend):
         if not ranked:
             return []
         marks = ",".join("?" * len(ranked))
-        ent = dict(self._raw().execute(f"SELECT rowid, ent_id FROM docs WHERE rowid IN ({marks})",
-                                       [s.id for s in ranked]).fetchall())
+        ent = dict(
+            self._raw()
+            .execute(f"SELECT rowid, ent_id FROM docs WHERE rowid IN ({marks})", [s.id for s in ranked])
+            .fetchall()
+        )
         return [(ent[s.id], s.score) for s in ranked if s.id in ent]
 
     def _relax(self, plan: QueryPlan, filt: str | None, vocab: Vocabulary) -> tuple[str | None, list[int]]:
@@ -608,8 +707,11 @@ class EmbeddedBackend(SearchBackend):
         for gi in range(len(plan.groups)):
             # words typed with marks count as typed: "đầu dò" is not "dầu … Đô"
             expr = fts_expression(plan, only={gi}, exact_marked=True)
-            counts[gi] = conn.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (_and(expr, filt),)).fetchone()[0] \
-                if expr else 0
+            counts[gi] = (
+                conn.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (_and(expr, filt),)).fetchone()[0]
+                if expr
+                else 0
+            )
         hopeless = {gi for gi, n in counts.items() if n == 0}
         if len(hopeless) < len(counts):
             expr = fts_expression(plan, skip=hopeless)
@@ -634,15 +736,18 @@ class EmbeddedBackend(SearchBackend):
         expr = fts_expression(plan, relaxed=True)
         return expr, self._ids(_and(expr, filt))
 
-    def _pool(self, plan: QueryPlan, expr: str | None, filt: str | None, needed: int,
-              k: int | None = None) -> list[int]:
+    def _pool(
+        self, plan: QueryPlan, expr: str | None, filt: str | None, needed: int, k: int | None = None
+    ) -> list[int]:
         k = k or max(K_PER_TIER, needed + 20)
         tiers = []
         if expr:
             # nested column filters intersect: these restrict the folded terms to the strong fields
             tiers.append("{name_f alias_f name_x alias_x}: (" + expr + ")")
-            tiers.append("{products_f processes_f materials_f equipment_f certs_f products_x processes_x"
-                         " materials_x equipment_x certs_x}: (" + expr + ")")
+            tiers.append(
+                "{products_f processes_f materials_f equipment_f certs_f products_x processes_x"
+                " materials_x equipment_x certs_x}: (" + expr + ")"
+            )
             tiers.append(expr)
         tiers.append(exact_expression(plan))
         tiers.append(bigram_expression(plan))
@@ -658,9 +763,14 @@ class EmbeddedBackend(SearchBackend):
             return []
         conn = self._raw()
         marks = ",".join("?" * len(ids))
-        rows = {r[0]: r for r in conn.execute(
-            f"SELECT rowid, ent_id, tax_code, name, name_en, province_code, province_name, sectors, verification,"
-            f" products, description FROM docs WHERE rowid IN ({marks})", ids)}
+        rows = {
+            r[0]: r
+            for r in conn.execute(
+                f"SELECT rowid, ent_id, tax_code, name, name_en, province_code, province_name, sectors, verification,"
+                f" products, description FROM docs WHERE rowid IN ({marks})",
+                ids,
+            )
+        }
         words, prefixes = plan.highlight_terms() if not plan.empty else (set(), ())
         hits = []
         for rowid in ids:
@@ -675,9 +785,20 @@ class EmbeddedBackend(SearchBackend):
                     "products": highlight("; ".join(json.loads(products or "[]")), words, prefixes),
                     "description": highlight(description or "", words, prefixes, max_len=220),
                 }
-            hits.append(Hit(id=ent_id, tax_code=tax_code, name=name, name_en=name_en, province_code=pcode,
-                            province_name=pname, sectors=json.loads(sectors or "[]"), verification=verification,
-                            score=scores.get(rowid, 0.0), highlights=highlights))
+            hits.append(
+                Hit(
+                    id=ent_id,
+                    tax_code=tax_code,
+                    name=name,
+                    name_en=name_en,
+                    province_code=pcode,
+                    province_name=pname,
+                    sectors=json.loads(sectors or "[]"),
+                    verification=verification,
+                    score=scores.get(rowid, 0.0),
+                    highlights=highlights,
+                )
+            )
         return hits
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
@@ -687,13 +808,19 @@ class EmbeddedBackend(SearchBackend):
         if not toks or not toks[-1]:
             return []
         expr = "text_f: " + _quote(" ".join(toks)) + ("*" if not prefix[-1:].isspace() else "")
-        rows = self._raw().execute(
-            "SELECT s.kind, s.text, s.tax_code FROM sugg JOIN sugg_src s ON s.id = sugg.rowid"
-            " WHERE sugg MATCH ? ORDER BY sugg.rowid LIMIT 300", (expr,)).fetchall()
+        rows = (
+            self._raw()
+            .execute(
+                "SELECT s.kind, s.text, s.tax_code FROM sugg JOIN sugg_src s ON s.id = sugg.rowid"
+                " WHERE sugg MATCH ? ORDER BY sugg.rowid LIMIT 300",
+                (expr,),
+            )
+            .fetchall()
+        )
         rows.sort(key=lambda r: (SUGGEST_KIND_ORDER.get(r[0], 9), len(r[1]), r[1]))
         out, seen = [], set()
         for kind, text, tax_code in rows:
-            key = (fold_token(text.lower()) if kind != "enterprise" else tax_code)
+            key = fold_token(text.lower()) if kind != "enterprise" else tax_code
             if key in seen:
                 continue
             seen.add(key)
