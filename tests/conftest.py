@@ -141,27 +141,3 @@ DATA = Path(__file__).parent / "data"
 @pytest.fixture
 def template_csv() -> Path:
     return DATA / "enterprise_import_template.csv"
-
-
-def enterprise_record(**overrides) -> dict:
-    """A valid enterprise as API/import input. Tax codes below are real-format codes with valid
-    check digits (python-stdnum's test list)."""
-    record = {
-        "tax_code": "0100112437",
-        "name": "Công ty TNHH Cơ khí Chính xác Hòa Bình",
-        "name_en": "Hoa Binh Precision Mechanical Co., Ltd",
-        "province": "Hà Nội",
-        "address": "Lô 5, KCN Quang Minh",
-        "sectors": ["Cơ khí"],
-        "products": ["Khuôn ép nhựa", "Chi tiết gia công CNC"],
-        "processes": ["Phay CNC", "Tiện CNC"],
-        "certifications": ["ISO 9001:2015"],
-        "employees": 80,
-        "revenue_bn_vnd": "45,5",
-        "founded_year": 2008,
-        "ownership": "Tư nhân",
-        "email": "info@hoabinh.example.vn",
-        "phone": "024 3812 3456",
-    }
-    record.update(overrides)
-    return record

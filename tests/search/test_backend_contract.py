@@ -9,8 +9,7 @@ import pytest
 from cnht.enterprises import services
 from cnht.enterprises.schemas import EnterpriseIn
 from cnht.search.indexing import docs_for
-from tests.conftest import enterprise_record
-from tests.search.test_embedded_search import FIRMS
+from tests.factories import FIRMS, enterprise_record
 from vnsearch.backends.base import Filters
 from vnsearch.backends.embedded import EmbeddedBackend
 from vnsearch.query import plan_query

@@ -8,90 +8,11 @@ import pytest
 from cnht.enterprises import services
 from cnht.enterprises.schemas import EnterpriseIn
 from cnht.search.services import SearchRequest, reindex, run_search
-from tests.conftest import enterprise_record
+from tests.factories import FIRMS, enterprise_record
 from vnsearch.backends.base import Filters
 
+
 # Tax codes: python-stdnum's list of real, valid codes.
-FIRMS = [
-    dict(
-        tax_code="0100112437",
-        name="Công ty TNHH Khuôn mẫu Hòa Bình",
-        products=["Khuôn ép nhựa", "Khuôn dập"],
-        processes=["Ép phun nhựa", "Phay CNC"],
-        province="Hà Nội",
-        sectors=["Cơ khí"],
-        certifications=["ISO 9001:2015"],
-        verification_status="staff_assessed",
-    ),
-    dict(
-        tax_code="0300588569",
-        name="Công ty Cổ phần Nhựa Kỹ thuật Phương Nam",
-        products=["Chi tiết nhựa kỹ thuật"],
-        processes=["Ép phun nhựa"],
-        province="Bình Dương",
-        sectors=["Cơ khí"],
-        certifications=["ISO9001"],
-        description="Sản xuất chi tiết nhựa; có xưởng khuôn riêng.",
-    ),
-    dict(
-        tax_code="0101248141",
-        name="Công ty TNHH Đế giày Tân Phú",
-        products=["Đế giày EVA", "Đế giày cao su"],
-        processes=["Ép phun EVA"],
-        province="TP Hồ Chí Minh",
-        sectors=["Da giày"],
-        certifications=["LWG"],
-        verification_status="documents_checked",
-    ),
-    dict(
-        tax_code="0101245486",
-        name="Công ty Cổ phần Giấy Bao bì Sông Lam",
-        products=["Giấy carton", "Bao bì giấy"],
-        processes=["In offset"],
-        province="Nghệ An",
-        sectors=["Cơ khí"],
-        certifications=[],
-    ),
-    dict(
-        tax_code="0100109106",
-        name="Công ty TNHH Đúc Gang Thái Nguyên",
-        products=["Chi tiết đúc gang"],
-        processes=["Đúc cát"],
-        province="Thái Nguyên",
-        sectors=["Cơ khí"],
-        certifications=["ISO 9001:2015"],
-    ),
-    dict(
-        tax_code="0100283873",
-        name="Trung tâm Giáo dục Nghề Cơ điện",
-        products=["Đào tạo nghề"],
-        processes=["Giáo dục nghề nghiệp"],
-        province="Hà Nội",
-        sectors=["Cơ khí"],
-        certifications=[],
-    ),
-    dict(
-        tax_code="0106718351",
-        name="Công ty TNHH Thủy lực Minh Long",
-        products=["Xi lanh thuỷ lực", "Bơm thủy lực"],
-        processes=["Gia công CNC"],
-        province="Hải Phòng",
-        sectors=["Cơ khí"],
-        certifications=["IATF 16949"],
-    ),
-    dict(
-        tax_code="0313845728",
-        name="Công ty CP Điện tử Sao Việt",
-        products=["Bo mạch in PCBA", "Bộ dây điện ô tô"],
-        processes=["Hàn dán bề mặt SMT"],
-        province="Bắc Ninh",
-        sectors=["Điện tử"],
-        certifications=["ISO 9001:2015", "ISO 14001:2015"],
-        verification_status="staff_assessed",
-    ),
-]
-
-
 @pytest.fixture
 def corpus(session):
     schema = EnterpriseIn()

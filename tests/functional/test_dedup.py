@@ -15,8 +15,8 @@ from cnht.imports.dedup import name_key, similarity
 from cnht.imports.importer import import_file
 from cnht.imports.models import DuplicateDecision, DuplicateReview, ImportJob
 from cnht.imports.services import decide
-from tests.helpers import login, make_user, post_form
-from tests.test_ingest import ROW, _rows, _write_csv
+from tests.client import login, post_form
+from tests.factories import ROW, make_user, rows_of, write_csv
 
 EXISTING = dict(ROW, name="Công ty TNHH Cơ khí Chính xác Thành Đạt", phone="024 3812 3456")
 
@@ -53,7 +53,7 @@ def test_cơ_is_not_mistaken_for_the_english_co():
 
 def test_row_without_tax_code_is_created_then_updated_on_reimport(session, tmp_path):
     row = dict(ROW, tax_code="", name="Hộ kinh doanh Cơ khí Tân Tiến", province="Bắc Ninh")
-    path = _write_csv(tmp_path / "a.csv", _rows(row))
+    path = write_csv(tmp_path / "a.csv", rows_of(row))
     report = import_file(session, path)
     session.commit()
     assert (report.created, report.queued, report.failed) == (1, 0, 0), report.issues
@@ -62,7 +62,7 @@ def test_row_without_tax_code_is_created_then_updated_on_reimport(session, tmp_p
     again = import_file(session, path)
     session.commit()
     assert (again.created, again.unchanged, again.queued) == (0, 1, 0)
-    path2 = _write_csv(tmp_path / "b.csv", _rows(dict(row, employees="150")))
+    path2 = write_csv(tmp_path / "b.csv", rows_of(dict(row, employees="150")))
     third = import_file(session, path2)
     session.commit()
     assert third.updated == 1 and session.get(Enterprise, ent.id).employees == 150
@@ -70,7 +70,7 @@ def test_row_without_tax_code_is_created_then_updated_on_reimport(session, tmp_p
 
 def test_profile_and_api_of_a_firm_without_tax_code(client, session, tmp_path):
     row = dict(ROW, tax_code="", name="Hộ kinh doanh Cơ khí Tân Tiến", province="Bắc Ninh")
-    import_file(session, _write_csv(tmp_path / "a.csv", _rows(row)))
+    import_file(session, write_csv(tmp_path / "a.csv", rows_of(row)))
     session.commit()
     ent = session.scalars(select(Enterprise)).one()
     assert client.get(f"/enterprises/id-{ent.id}").status_code == 200
@@ -81,7 +81,7 @@ def test_profile_and_api_of_a_firm_without_tax_code(client, session, tmp_path):
 
 
 def _seed_existing(session, tmp_path):
-    import_file(session, _write_csv(tmp_path / "seed.csv", _rows(EXISTING)))
+    import_file(session, write_csv(tmp_path / "seed.csv", rows_of(EXISTING)))
     session.commit()
     return session.scalars(select(Enterprise)).one()
 
@@ -91,7 +91,7 @@ def test_similar_row_is_queued_never_merged_silently(session, tmp_path):
     row = dict(
         ROW, tax_code="", name="CTY TNHH CƠ KHÍ CHÍNH XÁC THÀNH ĐẠT", employees="200", email="td@example.vn"
     )
-    path = _write_csv(tmp_path / "survey.csv", _rows(row))
+    path = write_csv(tmp_path / "survey.csv", rows_of(row))
     report = import_file(session, path)
     session.commit()
     assert (report.created, report.updated, report.queued) == (0, 0, 1)
@@ -103,7 +103,7 @@ def test_similar_row_is_queued_never_merged_silently(session, tmp_path):
     session.commit()
     assert session.scalar(select(func.count()).select_from(DuplicateReview)) == 1
     # a different province is another firm
-    other = import_file(session, _write_csv(tmp_path / "o.csv", _rows(dict(row, province="Đà Nẵng"))))
+    other = import_file(session, write_csv(tmp_path / "o.csv", rows_of(dict(row, province="Đà Nẵng"))))
     session.commit()
     assert (other.created, other.queued) == (1, 0)
 
@@ -118,7 +118,7 @@ def test_merge_decision_fills_the_firm_keeps_both_trails_and_is_remembered(sessi
         email="td@example.vn",
         products="",
     )
-    path = _write_csv(tmp_path / "survey.csv", _rows(row))
+    path = write_csv(tmp_path / "survey.csv", rows_of(row))
     import_file(session, path)
     session.commit()
     staff = make_user(session, "staff")
@@ -153,7 +153,7 @@ def test_merge_decision_fills_the_firm_keeps_both_trails_and_is_remembered(sessi
 def test_not_the_same_firm_creates_it_and_is_remembered(session, tmp_path):
     existing = _seed_existing(session, tmp_path)
     row = dict(ROW, tax_code="", name="Cơ khí chính xác Thành Đạt", province="Hà Nội")
-    path = _write_csv(tmp_path / "survey.csv", _rows(row))
+    path = write_csv(tmp_path / "survey.csv", rows_of(row))
     assert import_file(session, path).queued == 1
     session.commit()
     review = session.scalars(select(DuplicateReview)).one()
@@ -169,7 +169,7 @@ def test_not_the_same_firm_creates_it_and_is_remembered(session, tmp_path):
 def test_dry_run_queues_nothing(session, tmp_path):
     _seed_existing(session, tmp_path)
     row = dict(ROW, tax_code="", name="CTY TNHH CƠ KHÍ CHÍNH XÁC THÀNH ĐẠT")
-    report = import_file(session, _write_csv(tmp_path / "s.csv", _rows(row)), dry_run=True)
+    report = import_file(session, write_csv(tmp_path / "s.csv", rows_of(row)), dry_run=True)
     session.commit()
     assert report.queued == 1
     assert session.scalar(select(func.count()).select_from(DuplicateReview)) == 0
@@ -178,7 +178,7 @@ def test_dry_run_queues_nothing(session, tmp_path):
 def test_staff_review_page_side_by_side_and_decision(client, session, tmp_path):
     existing = _seed_existing(session, tmp_path)
     row = dict(ROW, tax_code="", name="CTY TNHH CƠ KHÍ CHÍNH XÁC THÀNH ĐẠT", phone="0912 345 678")
-    import_file(session, _write_csv(tmp_path / "survey.csv", _rows(row)))
+    import_file(session, write_csv(tmp_path / "survey.csv", rows_of(row)))
     session.commit()
     make_user(session, "staff")
     login(client, "staff@example.vn")
@@ -214,13 +214,13 @@ def _xlsx_bytes(rows, headers):
 
 
 def test_web_import_upload_preview_dry_run_commit_report(client, session):
-    from tests.test_ingest import HEADERS
+    from tests.factories import HEADERS
 
     make_user(session, "staff")
     login(client, "staff@example.vn")
     good = [ROW.get(f, "") for f in ("tax_code",)]  # noqa: F841  (ROW as the first row)
     data = _xlsx_bytes(
-        _rows(ROW, dict(ROW, tax_code="0100233480", name="Sai MST")), HEADERS + ["Ghi chú nội bộ"]
+        rows_of(ROW, dict(ROW, tax_code="0100233480", name="Sai MST")), HEADERS + ["Ghi chú nội bộ"]
     )
     r = post_form(
         client,
@@ -282,7 +282,7 @@ def test_web_import_refuses_other_file_types_and_other_roles(client, session):
 
 
 def test_staff_export_downloads_the_template_layout(client, session, tmp_path):
-    from tests.test_ingest import HEADERS
+    from tests.factories import HEADERS
 
     _seed_existing(session, tmp_path)
     make_user(session, "staff")
@@ -303,7 +303,7 @@ def test_web_import_runs_in_a_background_thread(fresh_database_url, tmp_path):
     from cnht import create_app, migrate
     from cnht.imports import jobs
     from cnht.reference.services import load_reference
-    from tests.test_ingest import HEADERS
+    from tests.factories import HEADERS
 
     app = create_app(
         {
@@ -321,7 +321,7 @@ def test_web_import_runs_in_a_background_thread(fresh_database_url, tmp_path):
     try:
         client = app.test_client()
         login(client, "staff@example.vn")
-        rows = _rows(
+        rows = rows_of(
             *[dict(ROW, tax_code="", name=f"Cơ sở cơ khí số {i}", province="Bắc Ninh") for i in range(300)]
         )
         data = _xlsx_bytes(rows, HEADERS)

@@ -14,8 +14,8 @@ from cnht.enterprises.schemas import EnterpriseIn
 from cnht.mail import OutboxMessage
 from cnht.matching.engine import DEFAULT_WEIGHTS, Facts, RequirementSpec, Scorer, phrase_forms
 from cnht.matching.models import Connection, SourcingRequirement
-from tests.conftest import enterprise_record
-from tests.helpers import login, make_user, post_form
+from tests.client import login, post_form
+from tests.factories import enterprise_record, make_user
 
 # Tax codes with valid check digits.
 MOULD_HN = "0100112437"

@@ -13,8 +13,8 @@ from cnht.enterprises import services
 from cnht.enterprises.audit import AuditLog
 from cnht.enterprises.schemas import EnterpriseIn
 from cnht.matching.models import SourcingRequirement
-from tests.conftest import enterprise_record
-from tests.helpers import login, make_user
+from tests.client import login
+from tests.factories import enterprise_record, make_user
 
 OWN, OTHER = "0100112437", "0313845728"
 PUBLIC = {

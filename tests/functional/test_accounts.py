@@ -10,8 +10,8 @@ from cnht.accounts.models import EnterpriseClaim, User
 from cnht.enterprises import services
 from cnht.enterprises.schemas import EnterpriseIn
 from cnht.mail import OutboxMessage
-from tests.conftest import enterprise_record
-from tests.helpers import PASSWORD, csrf_from, login, make_user, post_form
+from tests.client import csrf_from, login, post_form
+from tests.factories import PASSWORD, enterprise_record, make_user
 
 
 def _enterprise(session, **kw):

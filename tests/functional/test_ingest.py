@@ -1,9 +1,7 @@
 """Spreadsheets as staff really have them: encodings, legacy fonts, Excel oddities, broken files,
 and the export → import round trip."""
 
-import csv
 import datetime as dt
-import io
 import unicodedata
 
 import openpyxl
@@ -16,49 +14,9 @@ from cnht.enterprises.models import Enterprise
 from cnht.enterprises.schemas import EnterpriseOut
 from cnht.imports.importer import import_file
 from cnht.reference.services import load_reference
-from ingest.columns import COLUMNS, TEMPLATE_FIELDS
+from ingest.columns import TEMPLATE_FIELDS
 from ingest.legacy import repair, unicode_to_tcvn3, unicode_to_vni
-
-HEADERS = [COLUMNS[f][0] for f in TEMPLATE_FIELDS]
-ROW = {
-    "tax_code": "0106718351",
-    "name": "Công ty TNHH Cơ khí Chính xác Thành Đạt",
-    "province": "Hà Nội",
-    "sectors": "Cơ khí",
-    "products": "Khuôn ép nhựa; Đồ gá",
-    "employees": "120",
-    "revenue_bn_vnd": "85,5",
-}
-
-
-def _rows(*records):
-    return [[r.get(f, "") for f in TEMPLATE_FIELDS] for r in records]
-
-
-def _write_csv(path, rows, *, encoding="utf-8", delimiter=",", headers=HEADERS):
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=delimiter)
-    w.writerow(headers)
-    w.writerows(rows)
-    path.write_bytes(buf.getvalue().encode(encoding))
-    return path
-
-
-_TONES = "\u0300\u0301\u0303\u0309\u0323"
-
-
-def _cp1258_form(text):
-    """What Windows-1258 stores: letters with ^, breve or horn precomposed, tone marks combining."""
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        parts = unicodedata.normalize("NFD", ch)
-        tones = "".join(c for c in parts if c in _TONES)
-        out.append(unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES)) + tones)
-    return "".join(out)
-
-
-def _count(session):
-    return session.scalar(select(func.count()).select_from(Enterprise))
+from tests.factories import HEADERS, ROW, cp1258_form, rows_of, write_csv
 
 
 @pytest.mark.parametrize(
@@ -72,11 +30,11 @@ def _count(session):
     ],
 )
 def test_csv_encodings_and_delimiters(session, tmp_path, encoding, delimiter):
-    rows, headers = _rows(ROW), HEADERS
+    rows, headers = rows_of(ROW), HEADERS
     if encoding == "cp1258":  # Windows-1258 writes tone marks as combining characters
-        rows = [[_cp1258_form(c) for c in r] for r in rows]
-        headers = [_cp1258_form(h) for h in HEADERS]
-    path = _write_csv(tmp_path / "list.csv", rows, encoding=encoding, delimiter=delimiter, headers=headers)
+        rows = [[cp1258_form(c) for c in r] for r in rows]
+        headers = [cp1258_form(h) for h in HEADERS]
+    path = write_csv(tmp_path / "list.csv", rows, encoding=encoding, delimiter=delimiter, headers=headers)
     report = import_file(session, path)
     session.commit()
     assert (report.created, report.failed) == (1, 0), report.issues
@@ -89,7 +47,7 @@ def test_csv_encodings_and_delimiters(session, tmp_path, encoding, delimiter):
 @pytest.mark.parametrize("encode, kind", [(unicode_to_tcvn3, "TCVN3"), (unicode_to_vni, "VNI")])
 def test_legacy_font_text_is_converted_and_reported(session, tmp_path, encode, kind):
     legacy = dict(ROW, name=encode(ROW["name"]), products=encode(ROW["products"]))
-    path = _write_csv(tmp_path / "legacy.csv", _rows(legacy, dict(ROW, tax_code="0313845728")))
+    path = write_csv(tmp_path / "legacy.csv", rows_of(legacy, dict(ROW, tax_code="0313845728")))
     report = import_file(session, path)
     session.commit()
     assert report.created == 2 and report.converted_rows == 1
@@ -97,6 +55,10 @@ def test_legacy_font_text_is_converted_and_reported(session, tmp_path, encode, k
     assert info[0].row == 2 and kind in info[0].message
     ent = session.scalars(select(Enterprise).where(Enterprise.tax_code == "0106718351")).one()
     assert ent.name == ROW["name"] and [p.name for p in ent.products] == ["Khuôn ép nhựa", "Đồ gá"]
+
+
+def _count(session):
+    return session.scalar(select(func.count()).select_from(Enterprise))
 
 
 def test_legacy_detection_leaves_other_text_alone():
@@ -114,13 +76,15 @@ def test_xlsx_with_titles_merged_cells_formulas_dates_and_empty_rows(session, tm
     ws.merge_cells("A1:E1")
     ws.append([])
     ws.append(HEADERS)
-    ws.append(_rows(ROW)[0])
+    ws.append(rows_of(ROW)[0])
     ws.append([])  # an empty row inside the list
-    second = _rows(dict(ROW, tax_code="0313845728", name="Công ty CP Điện tử Sao Việt", sectors="Điện tử"))[0]
+    second = rows_of(dict(ROW, tax_code="0313845728", name="Công ty CP Điện tử Sao Việt", sectors="Điện tử"))[
+        0
+    ]
     second[TEMPLATE_FIELDS.index("founded_year")] = dt.datetime(2011, 1, 1)  # a year in a date cell
     second[TEMPLATE_FIELDS.index("employees")] = 450.0  # numbers come back as floats
     ws.append(second)
-    third = _rows(dict(ROW, tax_code="3702741967"))[0]
+    third = rows_of(dict(ROW, tax_code="3702741967"))[0]
     third[TEMPLATE_FIELDS.index("name")] = "=B4"  # a formula without a computed value
     ws.append(third)
     path = tmp_path / "list.xlsx"
@@ -135,7 +99,7 @@ def test_xlsx_with_titles_merged_cells_formulas_dates_and_empty_rows(session, tm
 
 
 def test_duplicated_rows_in_one_file_are_reported(session, tmp_path):
-    path = _write_csv(tmp_path / "dup.csv", _rows(ROW, dict(ROW, name="Thành Đạt (nhập lại)")))
+    path = write_csv(tmp_path / "dup.csv", rows_of(ROW, dict(ROW, name="Thành Đạt (nhập lại)")))
     report = import_file(session, path)
     session.commit()
     assert (report.created, report.failed) == (1, 1)
@@ -160,20 +124,20 @@ def test_files_that_are_not_spreadsheets(session, tmp_path, content, fragment):
 
 
 def test_header_only_file_imports_nothing(session, tmp_path):
-    report = import_file(session, _write_csv(tmp_path / "h.csv", []))
+    report = import_file(session, write_csv(tmp_path / "h.csv", []))
     assert report.fatal is None and report.rows_read == 0 and _count(session) == 0
 
 
 def test_unknown_columns_are_reported_not_fatal(session, tmp_path):
     headers = HEADERS + ["Ghi chú nội bộ"]
-    path = _write_csv(tmp_path / "x.csv", [r + ["bí mật"] for r in _rows(ROW)], headers=headers)
+    path = write_csv(tmp_path / "x.csv", [r + ["bí mật"] for r in rows_of(ROW)], headers=headers)
     report = import_file(session, path)
     assert report.unknown_columns == ["Ghi chú nội bộ"] and report.created == 1
 
 
 def test_english_headers(session, tmp_path):
     headers = ["tax_code", "name", "province", "sectors", "Products", "EMPLOYEES"]
-    path = _write_csv(
+    path = write_csv(
         tmp_path / "en.csv",
         [["0106718351", "Thanh Dat Co", "Ha Noi", "mechanical", "Moulds", "12"]],
         headers=headers,
@@ -191,11 +155,11 @@ def test_ten_thousand_rows(session, tmp_path):
     for i in range(10**8 + 1, 10**9):
         code = make_tax_code(f"{i:09d}")
         if code:
-            rows.append(_rows(dict(ROW, tax_code=code, name=f"Công ty TNHH Cơ khí số {n}"))[0])
+            rows.append(rows_of(dict(ROW, tax_code=code, name=f"Công ty TNHH Cơ khí số {n}"))[0])
             n += 1
             if n == 10_000:
                 break
-    report = import_file(session, _write_csv(tmp_path / "big.csv", rows))
+    report = import_file(session, write_csv(tmp_path / "big.csv", rows))
     session.commit()
     assert (report.rows_read, report.created, report.failed) == (10_000, 10_000, 0)
     assert _count(session) == 10_000
@@ -257,9 +221,9 @@ def test_imported_rows_are_audited_and_searchable(app, session, tmp_path):
     from cnht.enterprises.audit import AuditLog
     from cnht.search.services import SearchRequest, run_search
 
-    path = _write_csv(
+    path = write_csv(
         tmp_path / "a.csv",
-        _rows(ROW, dict(ROW, tax_code="0313845728", name="Công ty CP Sao Việt", products="Bo mạch PCBA")),
+        rows_of(ROW, dict(ROW, tax_code="0313845728", name="Công ty CP Sao Việt", products="Bo mạch PCBA")),
     )
     import_file(session, path, actor="import:a.csv")
     session.commit()

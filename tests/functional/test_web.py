@@ -2,7 +2,7 @@ import re
 
 from cnht.enterprises import services
 from cnht.enterprises.schemas import EnterpriseIn
-from tests.conftest import enterprise_record
+from tests.factories import enterprise_record
 
 
 def _add(session, **overrides):

@@ -5,7 +5,7 @@ from marshmallow import ValidationError
 
 from cnht.enterprises.fields import StrList, normalize_phone, parse_vn_number
 from cnht.enterprises.schemas import EnterpriseIn
-from tests.conftest import enterprise_record
+from tests.factories import enterprise_record
 
 
 @pytest.mark.parametrize(

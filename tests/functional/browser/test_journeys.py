@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.functional.browser.pages import sign_in
 
 
 def test_anonymous_search_to_profile(page, live_server):
@@ -116,7 +116,7 @@ A11Y_CHECK = """() => {
 
 
 def test_every_control_has_an_accessible_name(page, live_server):
-    from tests.browser.conftest import sign_in
+    from tests.functional.browser.pages import sign_in
 
     public = [
         "/",

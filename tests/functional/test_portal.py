@@ -16,8 +16,8 @@ from cnht.enterprises.models import Enterprise
 from cnht.enterprises.schemas import EnterpriseIn
 from cnht.mail import OutboxMessage
 from cnht.portal.models import Inquiry, Shortlist
-from tests.conftest import enterprise_record
-from tests.helpers import login, make_user, post_form
+from tests.client import login, post_form
+from tests.factories import enterprise_record, make_user
 
 OWN = "0100112437"
 OTHER = "0313845728"

@@ -103,7 +103,7 @@ TEMPLATE_EXPECTED = {
 }
 
 
-def _rows(path, encoding="utf-8"):
+def rows_of(path, encoding="utf-8"):
     with path.open(encoding=encoding, newline="") as fh:
         return list(csv.reader(fh))
 
@@ -129,7 +129,7 @@ def test_import_template_then_api_returns_every_field(cli_runner, client, templa
 
 
 def test_import_reports_row_errors_and_skips_only_bad_rows(cli_runner, session, tmp_path, template_csv):
-    rows = _rows(template_csv)
+    rows = rows_of(template_csv)
     rows[1][0] = "0106718350"  # wrong check digit
     rows[2][3] = "Atlantis"  # unknown province
     rows[3][5] = "Nông nghiệp"  # unknown sector
@@ -141,7 +141,7 @@ def test_import_reports_row_errors_and_skips_only_bad_rows(cli_runner, session, 
     result = cli_runner("import", str(bad), "--report", str(report))
     assert result.exit_code == 0
     assert "1 mới" in result.output and "3 lỗi" in result.output
-    lines = _rows(report, "utf-8-sig")
+    lines = rows_of(report, "utf-8-sig")
     assert lines[0][0] == "Dòng / Row"
     by_row = {(int(r[0]), r[3]): r for r in lines[1:]}
     assert "sai chữ số kiểm tra" in by_row[(2, "error")][4] and by_row[(2, "error")][1] == "Mã số thuế"
@@ -152,7 +152,7 @@ def test_import_reports_row_errors_and_skips_only_bad_rows(cli_runner, session, 
 
 
 def test_import_abort_writes_nothing(cli_runner, session, tmp_path, template_csv):
-    rows = _rows(template_csv)
+    rows = rows_of(template_csv)
     rows[4][0] = "1700984231"
     bad = tmp_path / "bad.csv"
     with bad.open("w", encoding="utf-8", newline="") as fh:
@@ -286,7 +286,7 @@ def test_demo_accounts_sign_in_and_requests_are_created_once(cli_runner, client,
     assert session.scalar(select(func.count()).select_from(SourcingRequirement)) == n
     new = dict(re.findall(r"demo account\s+\w+\s+(\S+)\s+(\S+)", out2))
     assert new["canbo@demo.cnht.vn"] != creds["canbo@demo.cnht.vn"]  # fresh passwords each run
-    from tests.helpers import login
+    from tests.client import login
 
     assert login(client, "canbo@demo.cnht.vn", new["canbo@demo.cnht.vn"]).status_code == 302
     assert client.get("/staff/").status_code == 200

@@ -8,13 +8,13 @@ from cnht.reference import resolve_province, resolve_sector
 from vnsearch.analysis import fold
 
 
-def _rows(name):
+def rows_of(name):
     with resources.files("cnht.reference").joinpath("data", name).open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 
-CURRENT = _rows("provinces_2025.csv")
-LEGACY = _rows("provinces_legacy_map.csv")
+CURRENT = rows_of("provinces_2025.csv")
+LEGACY = rows_of("provinces_legacy_map.csv")
 
 
 def test_there_are_34_current_units_and_63_former_provinces():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from babel.messages.mofile import read_mo
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the checkout
 
 
 def _tool():

@@ -3,7 +3,7 @@ import pytest
 from cnht import create_app
 from cnht.enterprises import services
 from cnht.enterprises.schemas import EnterpriseIn
-from tests.conftest import enterprise_record
+from tests.factories import enterprise_record
 
 SEED = [
     enterprise_record(),

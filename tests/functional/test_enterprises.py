@@ -8,7 +8,7 @@ from cnht.enterprises import services
 from cnht.enterprises.audit import AuditLog
 from cnht.enterprises.models import Enterprise, EnterpriseProduct
 from cnht.enterprises.schemas import EnterpriseIn
-from tests.conftest import enterprise_record
+from tests.factories import enterprise_record
 
 
 def _load(**overrides):
