@@ -29,14 +29,19 @@ def _form_choices():
     }
 
 
+LIST_FIELDS = ("processes", "materials", "certifications_required", "certifications_preferred")
+
+
 def _formdata() -> dict:
-    """Form fields → the schema's input (multi-selects become lists)."""
+    """Form fields → the schema's input, as the API would send it: multi-selects and '; '-separated
+    boxes become lists (an empty box an empty list), other empty boxes are absent values."""
     data = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    data = {k: (v if v != "" else None) for k, v in data.items()}
     for key in ("provinces_required", "provinces_preferred"):
         data[key] = request.form.getlist(key)
-    for key in ("processes", "materials", "certifications_required", "certifications_preferred"):
-        data[key] = request.form.get(key, "")
-    return {k: (v if v != "" else None) for k, v in data.items()}
+    for key in LIST_FIELDS:
+        data[key] = [x.strip() for x in request.form.get(key, "").split(";") if x.strip()]
+    return data
 
 
 @bp.route("/requirements")
