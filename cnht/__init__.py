@@ -34,12 +34,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from cnht.api import init_api
     from cnht.config import load_config
     from cnht.web import init_web
+    from cnht.web.errors import init_errors
 
     cfg = load_config(config)
     app = Flask(
         __name__, instance_path=cfg["INSTANCE_PATH"], template_folder="web/templates", static_folder="static"
     )
     app.config.update(cfg)
+    init_errors(app)  # the URL converters must be in place before any blueprint adds a route
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 

@@ -229,11 +229,26 @@ def reindex_cmd() -> None:
 @with_appcontext
 def serve(host: str, port: int, threads: int) -> None:
     """Chạy máy chủ web / Serve the portal with waitress (production WSGI server)."""
+    import ipaddress
+
     from waitress import serve as waitress_serve
 
     from cnht.search.backend import get_backend
     from cnht.search.services import SearchRequest, run_search
 
+    app = current_app._get_current_object()
+    if not app.config.get("BASE_URL"):
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            # links in mails come only from configuration: without it they would point nowhere useful
+            raise click.ClickException(
+                "Đặt CNHT_BASE_URL (địa chỉ công khai của cổng, ví dụ https://cnht.sct.gov.vn) trước khi phục vụ "
+                f"ngoài máy này / set CNHT_BASE_URL (the portal's public address) before serving on {host}"
+            )
+        app.config["BASE_URL"] = f"http://{'127.0.0.1' if host == 'localhost' else host}:{port}"
     try:  # load the search vocabulary and facet arrays now rather than on the first visitor's query
         get_backend().vocabulary()
         with current_app.test_request_context():

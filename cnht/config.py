@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from cnht.urls import check_base_url
+
 SEARCH_BACKENDS = ("embedded", "elasticsearch")
 
 
@@ -78,6 +80,9 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         raise ConfigError(
             "CNHT_SEARCH_BACKEND=elasticsearch cần CNHT_ES_URL / needs CNHT_ES_URL (e.g. http://localhost:9200)"
         )
+    problem = check_base_url(cfg.get("BASE_URL"))
+    if problem:
+        raise ConfigError(problem)
     url = cfg["DATABASE_URL"]
     if url.startswith("postgres://"):  # Heroku-style URLs
         url = "postgresql://" + url[len("postgres://") :]

@@ -29,8 +29,16 @@ class OutboxMessage(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+def one_line(text: str) -> str:
+    """A header value: line breaks (which would start a new header) become spaces."""
+    return " ".join(text.split())
+
+
 def send_mail(db: Session, to: str, subject: str, body: str, kind: str) -> OutboxMessage:
-    msg = OutboxMessage(to_email=to, subject=subject[:255], body=body, kind=kind)
+    """Store the message in the outbox, and send it when SMTP is configured. Nothing the user typed
+    can break the sending: the subject is one line, and any failure is recorded on the message."""
+    subject, to = one_line(subject)[:255], one_line(to)
+    msg = OutboxMessage(to_email=to, subject=subject, body=body, kind=kind)
     db.add(msg)
     host = current_app.config.get("SMTP_HOST")
     if host:
@@ -47,6 +55,10 @@ def send_mail(db: Session, to: str, subject: str, body: str, kind: str) -> Outbo
                     smtp.login(current_app.config["SMTP_USER"], current_app.config.get("SMTP_PASSWORD") or "")
                 smtp.send_message(em)
             msg.sent_at = utcnow()
-        except (OSError, smtplib.SMTPException) as exc:
+        except (
+            OSError,
+            smtplib.SMTPException,
+            ValueError,
+        ) as exc:  # ValueError: a header EmailMessage refuses
             msg.error = f"{exc.__class__.__name__}: {exc}"[:2000]
     return msg

@@ -7,8 +7,23 @@ a BOM, which Excel needs to show Vietnamese correctly.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What XLSX cannot hold at all (openpyxl refuses it): C0 controls other than tab, newline, carriage return.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def csv_cell(value: object) -> object:
+    """A value safe in a CSV opened by a spreadsheet: text that would start a formula gets a leading
+    apostrophe, Excel's own text marker (the importer strips it again)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def write_table(
@@ -44,14 +59,27 @@ def write_table(
             bold.append(cell)
         ws.append(bold)
         for r in rows:
-            ws.append(list(r))
+            ws.append([_xlsx_cell(ws, WriteOnlyCell, v) for v in r])
             n += 1
         wb.save(path)
         return n
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(headers)
+        w.writerow([csv_cell(h) for h in headers])
         for r in rows:
-            w.writerow(r)
+            w.writerow([csv_cell(v) for v in r])
             n += 1
     return n
+
+
+def _xlsx_cell(ws: Any, cell_type: Any, value: object) -> object:
+    """Text stays text: openpyxl would store "=HYPERLINK(…)" as a live formula, so such a value is
+    written as a string cell; characters XLSX cannot hold are dropped."""
+    if not isinstance(value, str):
+        return value
+    value = _ILLEGAL_XML.sub("", value)
+    if not value.startswith("="):
+        return value
+    cell = cell_type(ws, value=value)
+    cell.data_type = "s"
+    return cell

@@ -12,7 +12,18 @@ import unicodedata
 from functools import lru_cache
 
 # Characters that carry no text and only break matching.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Removed from every text: zero-width and soft-hyphen characters, control characters other than the
+# whitespace that _SPACES folds (a stray \x01 breaks XLSX files and means nothing), and lone surrogates
+# (not encodable as UTF-8: a database or a JSON encoder would fail on them later).
+_INVISIBLE = dict.fromkeys(
+    [
+        *map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"),
+        *(c for c in range(0x20) if chr(c) not in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"),
+        *range(0x7F, 0xA0),
+        *range(0xD800, 0xE000),
+    ],
+    None,
+)
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 # Old ("hoà") and new ("hòa") tone placement. We canonicalise to the new style, where the mark sits

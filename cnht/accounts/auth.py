@@ -53,8 +53,11 @@ def init_auth(app: Flask) -> None:
             "WTF_CSRF_ENABLED", True
         ):
             return
-        if bearer_token() is not None or request.routing_exception is not None:
-            return  # token clients are not CSRF-prone; unknown routes answer 404/405
+        user_or_none()  # load the user now: a valid bearer token (and only that) sets g.via_token
+        if getattr(g, "via_token", False) or request.routing_exception is not None:
+            # a request authenticated by its bearer token carries no ambient credential; unknown routes
+            # answer 404/405. A junk token does not switch CSRF off: the cookie would still sign in.
+            return
         view = app.view_functions.get(request.endpoint) if request.endpoint else None
         if view is not None and getattr(view, "csrf_exempt", False):
             return
@@ -64,11 +67,13 @@ def init_auth(app: Flask) -> None:
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     try:
-        uid, tail = user_id.split(":", 1)
-        user = session.get(User, int(uid))
+        uid, epoch, tail = user_id.split(":", 2)
+        user = session.get(User, int(uid)) if uid.isdigit() and len(uid) < 19 else None
     except (ValueError, TypeError):
         return None
     if user is None or not user.is_active or user.password_hash[-12:] != tail:
+        return None
+    if str(user.session_epoch or 0) != epoch:  # signed out since this cookie was issued
         return None
     return user
 
@@ -83,10 +88,12 @@ def bearer_token() -> str | None:
 @login_manager.request_loader
 def _load_from_token(_request) -> User | None:
     token = bearer_token()
-    if not token:
+    if not token or not request.path.startswith("/api/"):  # tokens are for the API, not the pages
         return None
     user = session.scalar(select(User).where(User.api_token_hash == token_hash(token)))
     if user is None or not user.is_active:
+        return None
+    if user.api_token_expires_at is not None and user.api_token_expires_at <= utcnow():
         return None
     g.via_token = True
     return user
@@ -96,11 +103,25 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+TOKEN_LIFETIME = timedelta(days=90)
+
+
 def issue_api_token(user: User) -> str:
-    """A new API token for ``user`` (replaces the old one); the caller shows it once."""
+    """A new API token for ``user`` (replaces the old one, valid 90 days); the caller shows it once."""
     token = "cnht_" + secrets.token_urlsafe(32)
     user.api_token_hash = token_hash(token)
+    user.api_token_expires_at = utcnow() + TOKEN_LIFETIME
     return token
+
+
+def revoke_api_token(user: User) -> None:
+    user.api_token_hash = None
+    user.api_token_expires_at = None
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: sessions and remember-me cookies issued so far stop working."""
+    user.session_epoch = (user.session_epoch or 0) + 1
 
 
 def is_locked(user: User) -> bool:

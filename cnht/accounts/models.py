@@ -29,6 +29,9 @@ class User(TimestampMixin, Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    api_token_expires_at: Mapped[datetime | None]
+    # raised at sign-out: every session and remember-me cookie issued before it stops working
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     lang: Mapped[str] = mapped_column(String(2), default="vi")
 
     enterprise = relationship("Enterprise", lazy="joined")
@@ -43,8 +46,8 @@ class User(TimestampMixin, Base):
         return False
 
     def get_id(self) -> str:
-        # The hash prefix invalidates sessions when the password changes.
-        return f"{self.id}:{self.password_hash[-12:]}"
+        # The epoch ends sessions at sign-out; the hash tail ends them when the password changes.
+        return f"{self.id}:{self.session_epoch or 0}:{self.password_hash[-12:]}"
 
     @property
     def is_staff(self) -> bool:

@@ -92,6 +92,8 @@ def set_password(user: User, password: str) -> None:
     every other session ends."""
     user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until = 0, None
+    # a reset usually follows a compromise: the API token goes too
+    user.api_token_hash, user.api_token_expires_at = None, None
 
 
 def pending_claims(session: Session) -> list[EnterpriseClaim]:

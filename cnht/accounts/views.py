@@ -19,6 +19,7 @@ from cnht.accounts.services import verify_password
 from cnht.db import session
 from cnht.i18n import UserError, current_lang, localize
 from cnht.mail import send_mail
+from cnht.urls import external_url, local_path
 from cnht.web.forms import load_form
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -27,9 +28,7 @@ RESET_MAX_AGE = 2 * 3600
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")
+    return local_path(target) or url_for("home.index")
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -38,13 +37,6 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def reset_token(user: User) -> str:
     return _serializer().dumps({"u": user.id, "h": user.password_hash[-12:]})
-
-
-def _external(endpoint: str, **values) -> str:
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -73,6 +65,10 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    user = auth.user_or_none()
+    if user is not None:
+        auth.end_sessions(user)  # a copied session or remember-me cookie stops working too
+        session.commit()
     logout_user()
     flash(_("Đã đăng xuất"), "info")
     return redirect(url_for("home.index"))
@@ -117,7 +113,7 @@ def forgot_password():
         if data is not None:
             user = services.find_by_email(session, data["email"])
             if user is not None and user.is_active:
-                link = _external("accounts.reset_password", token=reset_token(user))
+                link = external_url("accounts.reset_password", token=reset_token(user))
                 send_mail(
                     session,
                     user.email,
@@ -175,7 +171,23 @@ def new_token():
     user = auth.user_or_none()
     token = auth.issue_api_token(user)
     session.commit()
-    flash(_("Mã API mới (chỉ hiện một lần): ") + token, "token")
+    # shown in this response only: a flash message would keep it in the (signed, readable) session cookie
+    return render_template(
+        "accounts/account.html",
+        user=user,
+        claims=services.claims_of(session, user),
+        errors={},
+        form={},
+        new_token=token,
+    )
+
+
+@bp.route("/account/token/revoke", methods=["POST"])
+@auth.login_required
+def revoke_token():
+    auth.revoke_api_token(auth.user_or_none())
+    session.commit()
+    flash(_("Đã thu hồi mã API."), "success")
     return redirect(url_for("accounts.account"))
 
 

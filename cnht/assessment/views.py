@@ -6,6 +6,7 @@ import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from cnht.accounts import auth
 from cnht.assessment import services
@@ -13,6 +14,7 @@ from cnht.assessment.models import Assessment
 from cnht.assessment.schemas import AssessmentIn, BulkVerificationIn, VerificationIn
 from cnht.db import session
 from cnht.enterprises import services as enterprises
+from cnht.urls import external_url
 from cnht.web.forms import load_form
 
 bp = Blueprint("assessment", __name__, template_folder="templates")
@@ -94,7 +96,7 @@ def assess_form(ref: str):
 @auth.roles_required("staff")
 def assessment_letter(assessment_id: int):
     a = _assessment(assessment_id)
-    verify_url = url_for("assessment.verify", token=a.public_token, _external=True)
+    verify_url = external_url("assessment.verify", token=a.public_token)
     return render_template(
         "assessment/letter.html",
         a=a,
@@ -124,7 +126,7 @@ def verify(token: str):
     return render_template("assessment/verify.html", a=a, e=a.enterprise, fw=services.framework(a.framework))
 
 
-def _qr_svg(data: str) -> str:
+def _qr_svg(data: str) -> Markup:
     import qrcode  # noqa: PLC0415 - only the letter needs it
     import qrcode.image.svg  # noqa: PLC0415
 
@@ -132,4 +134,5 @@ def _qr_svg(data: str) -> str:
     buf = io.BytesIO()
     img.save(buf)
     svg = buf.getvalue().decode()
-    return svg[svg.index("<svg") :]  # drop the XML declaration for inline use
+    # drawn by qrcode from our own URL, not from user data; the XML declaration dropped for inline use
+    return Markup(svg[svg.index("<svg") :])

@@ -27,7 +27,10 @@ class ListArgs(Schema):
         unknown = EXCLUDE
 
     page = fields.Integer(
-        load_default=1, validate=validate.Range(min=1, error=Msg("Phải ≥ 1", "Must be ≥ 1"))
+        load_default=1,
+        validate=validate.Range(
+            min=1, max=100_000, error=Msg("Trang từ 1 đến 100.000", "Page between 1 and 100,000")
+        ),
     )
     per_page = fields.Integer(
         load_default=20,

@@ -22,6 +22,9 @@ install_marshmallow_messages()
 LIST_SEPARATORS = re.compile(r"\s*(?:;|\n)\s*")
 
 
+MAX_INT = 2**63 - 1
+
+
 def parse_vn_number(value, *, integer: bool = False) -> Decimal:
     """'1.200' → 1200, '85,5' → 85.5, '1.200,5' → 1200.5, '1,200.5' → 1200.5, ' 120 ' → 120.
 
@@ -32,7 +35,10 @@ def parse_vn_number(value, *, integer: bool = False) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("boolean")
     if isinstance(value, int | float | Decimal):
-        return Decimal(str(value))
+        number = Decimal(str(value))
+        if not number.is_finite():  # JSON 1e309 is infinity
+            raise ValueError("not finite")
+        return number
     text = str(value).strip().replace("\u00a0", "").replace(" ", "")
     if not text:
         raise ValueError("empty")
@@ -81,6 +87,14 @@ class Text(fields.String):
                 Msg("Quá dài (tối đa {n} ký tự)", "Too long (at most {n} characters)", n=self.max_length)
             )
         return text
+
+    def _validate(self, value) -> None:
+        # A blank text loads as None: a required one is missing, and validators (Length…) never see None.
+        if value is None:
+            if self.required:
+                raise self.make_error("required")
+            return
+        super()._validate(value)
 
 
 class StrList(fields.Field):
@@ -141,6 +155,9 @@ class VNInteger(fields.Field):
         if number != number.to_integral_value():
             raise ValidationError(Msg("'{v}' phải là số nguyên", "'{v}' must be a whole number", v=value))
         number = int(number)
+        # the database's integers are 64-bit: a bigger number is an error here, not a 500 later
+        if self.max_value is None and number > MAX_INT:
+            raise ValidationError(Msg("Giá trị quá lớn", "Value too large"))
         if self.min_value is not None and number < self.min_value:
             raise ValidationError(Msg("Phải ≥ {n}", "Must be ≥ {n}", n=self.min_value))
         if self.max_value is not None and number > self.max_value:

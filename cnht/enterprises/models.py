@@ -7,6 +7,7 @@ capacity statements, attachments); every change to any of them is written to the
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -183,8 +184,10 @@ class Attachment(Base):
 
     __tablename__ = "attachment"
     id: Mapped[int] = mapped_column(primary_key=True)
+    # the id in URLs: unguessable, so a private document cannot be found by counting
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: secrets.token_hex(16))
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # photo | document | certificate
+    kind: Mapped[str] = mapped_column(String(16))  # photo (public) | document | certificate (private)
     filename: Mapped[str] = mapped_column(String(255))  # original name, for display
     stored_name: Mapped[str] = mapped_column(String(255), unique=True)
     content_type: Mapped[str] = mapped_column(String(120))
@@ -192,6 +195,11 @@ class Attachment(Base):
     caption: Mapped[str | None] = mapped_column(String(255))
     uploaded_at: Mapped[datetime]
     enterprise: Mapped[Enterprise] = relationship(back_populates="attachments")
+
+    @property
+    def is_public(self) -> bool:
+        """Photos are shown on the public profile; certificate scans and documents are private."""
+        return self.kind == "photo"
 
     def audit_label(self) -> str:
         return f"{self.kind}: {self.filename}"

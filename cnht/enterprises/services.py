@@ -89,10 +89,10 @@ def get_by_ref(session: Session, ref: str, *, full: bool = True) -> Enterprise |
     """By public ref: a tax code, or ``id-<n>`` for a firm without one."""
     ref = (ref or "").strip()
     if ref.startswith("id-"):
-        try:
-            ent_id = int(ref[3:])
-        except ValueError:
+        digits = ref[3:]
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:  # 64-bit ids only
             return None
+        ent_id = int(digits)
         stmt = select(Enterprise).where(
             Enterprise.id == ent_id, Enterprise.tax_code.is_(None), Enterprise.deleted_at.is_(None)
         )
@@ -505,6 +505,12 @@ def remove_attachment(ent: Enterprise, att_id: int) -> Attachment | None:
     if att is not None:
         ent.attachments.remove(att)
     return att
+
+
+def attachment_by_public_id(session: Session, public_id: str) -> Attachment | None:
+    if len(public_id) != 32 or not public_id.isalnum():
+        return None
+    return session.scalar(select(Attachment).where(Attachment.public_id == public_id))
 
 
 def history(session: Session, ent: Enterprise, limit: int = 300):

@@ -18,7 +18,7 @@ from cnht.accounts.schemas import ClaimDecisionIn, ClaimForm
 from cnht.db import session
 from cnht.enterprises import claims, services
 from cnht.enterprises.completeness import completeness
-from cnht.enterprises.models import VERIFICATION_LEVELS, Attachment, Enterprise
+from cnht.enterprises.models import VERIFICATION_LEVELS, Enterprise
 from cnht.enterprises.schemas import AttachmentIn, EnterprisePatch
 from cnht.i18n import localize
 from cnht.reference import resolve_filter_args
@@ -228,21 +228,28 @@ def delete_attachment(ref: str, att_id: int):
     return redirect(url_for("enterprises.edit", ref=ent.ref) + "#attachments")
 
 
-@bp.route("/attachments/<int:att_id>")
-def attachment(att_id: int):
-    att = session.get(Attachment, att_id)
-    if att is None:
+@bp.route("/attachments/<string:public_id>")
+def attachment(public_id: str):
+    """Photos of active firms for everyone; certificate scans and documents only for the firm's own users
+    and staff. Anything else is a 404, so a private file's existence is not revealed."""
+    att = services.attachment_by_public_id(session, public_id)
+    if att is None or att.enterprise.deleted_at is not None:
+        abort(404)
+    if not att.is_public and not auth.can_edit_enterprise(auth.user_or_none(), att.enterprise):
         abort(404)
     path = Path(current_app.config["UPLOAD_DIR"]) / "attachments" / att.stored_name
     if not path.is_file():
         abort(404)
-    return send_file(
+    response = send_file(
         io.BytesIO(path.read_bytes()),
         mimetype=att.content_type,
         download_name=att.filename,
         as_attachment=att.content_type == "application/pdf",
-        max_age=3600,
+        max_age=3600 if att.is_public else 0,
     )
+    if not att.is_public:  # never in a shared cache
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/enterprises/<string:ref>/history")

@@ -90,7 +90,10 @@ def _cell(value) -> tuple[object, str | None]:
     if isinstance(value, float) and value.is_integer():
         return int(value), None
     if isinstance(value, str):
-        text, legacy = repair(value.strip())
+        value = value.strip()
+        if value.startswith("'"):  # Excel's text marker ('0100109106), also what our exports write
+            value = value[1:]
+        text, legacy = repair(value)
         return text, legacy
     return value, None
 

@@ -3,7 +3,7 @@ programme's key figure (successful connections)."""
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import EXCLUDE, Schema, fields, validate
@@ -25,6 +25,7 @@ from cnht.matching.schemas import (
     RequirementOut,
     RequirementPatch,
 )
+from cnht.urls import external_url
 
 blp = Blueprint(
     "matching_api", __name__, url_prefix="/api/v1", description="Kết nối cung cầu / Supply–demand matching"
@@ -201,7 +202,7 @@ class Connections(MethodView):
                 data["stage"],
                 by=user,
                 note=data.get("note"),
-                link=url_for("matching.requirement_detail", req_id=req.id, _external=True),
+                link=external_url("matching.requirement_detail", req_id=req.id),
                 contract_value_mvnd=data.get("contract_value_mvnd"),
                 contract_signed_on=data.get("contract_signed_on"),
             )

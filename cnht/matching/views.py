@@ -16,6 +16,7 @@ from cnht.matching.models import STAGES, SourcingRequirement
 from cnht.matching.schemas import ConnectionForm, RequirementIn, RequirementStatusIn
 from cnht.reference import product_categories, province_name, sector_label
 from cnht.reference.models import Province, Sector
+from cnht.urls import external_url, local_path
 from cnht.web.forms import load_form
 
 bp = Blueprint("matching", __name__, template_folder="templates")
@@ -132,7 +133,7 @@ def requirement_connect(req_id: int):
             by=user,
             note=data.get("note"),
             score=data.get("score"),
-            link=url_for("matching.requirement_detail", req_id=req.id, _external=True),
+            link=external_url("matching.requirement_detail", req_id=req.id),
             contract_value_mvnd=data.get("contract_value_mvnd"),
             contract_signed_on=data.get("contract_signed_on"),
         )
@@ -143,11 +144,8 @@ def requirement_connect(req_id: int):
         _("Đã cập nhật: %(name)s — %(stage)s", name=ent.name, stage=labels.of(labels.STAGE, data["stage"])),
         "success",
     )
-    back = request.form.get("next")
     return redirect(
-        back
-        if back and back.startswith("/") and not back.startswith("//")
-        else url_for("matching.requirement_detail", req_id=req.id)
+        local_path(request.form.get("next")) or url_for("matching.requirement_detail", req_id=req.id)
     )
 
 

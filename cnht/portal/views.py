@@ -11,6 +11,7 @@ from cnht.enterprises import services as enterprises
 from cnht.portal import services
 from cnht.portal.models import Shortlist
 from cnht.portal.schemas import InquiryIn, ShortlistAddIn
+from cnht.urls import external_url
 from cnht.web.forms import load_form
 
 bp = Blueprint("portal", __name__, template_folder="templates")
@@ -39,9 +40,7 @@ def inquiry(ref: str):
         form = request.form
         data, errors = load_form(InquiryIn(), request.form)
         if data is not None:
-            services.send_inquiry(
-                session, user, ent, data, inbox_link=url_for("portal.inbox", _external=True)
-            )
+            services.send_inquiry(session, user, ent, data, inbox_link=external_url("portal.inbox"))
             session.commit()
             flash(_("Đã gửi yêu cầu tới doanh nghiệp."), "success")
             return redirect(url_for("enterprises.profile", ref=ent.ref))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from markupsafe import Markup
 from marshmallow import ValidationError
 
 from cnht.i18n import current_lang
@@ -23,6 +24,9 @@ def search_page():
         errors = form_errors(exc.messages)
         req = SearchArgs().load({"q": request.args.get("q", "")[:200]})
     result = result_json(run_search(req), current_lang())
+    for item in result["items"]:
+        # vnsearch's highlighter escapes the stored text and adds only <mark>: markup we made, not data
+        item["highlights"] = {k: Markup(v) for k, v in item["highlights"].items() if v}
     pages = max(1, -(-result["total"] // req.per_page))
     return render_template(
         "search/search.html",

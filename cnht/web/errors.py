@@ -8,8 +8,9 @@ The API's error body::
 
 from __future__ import annotations
 
-from flask import render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, render_template, request
+from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.routing import IntegerConverter
 
 from cnht.i18n import Msg, localize
 
@@ -68,3 +69,20 @@ def render_error(error: HTTPException):
         return error_body(status, data.get("message_obj"), data.get("messages")), status, headers
     msg = MESSAGES.get(status, Msg("Lỗi", "Error"))
     return render_template("errors/error.html", status=status, message=localize(msg)), status
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` in URLs stops at the database's 64-bit integers: a larger id is simply not found
+    (404) instead of an overflow inside the database driver (500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def init_errors(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter
+
+    @app.errorhandler(RecursionError)
+    def _too_deep(_exc):  # JSON nested thousands deep: the parser gives up, the client gets a 400
+        return render_error(BadRequest())

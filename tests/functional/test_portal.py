@@ -144,7 +144,7 @@ def test_uploads_are_checked_for_type_and_size(client, session, monkeypatch):
     session.expire_all()
     atts = services.get_by_tax_code(session, OWN).attachments
     assert [a.filename for a in atts] == ["xuong.png"]
-    got = client.get(f"/attachments/{atts[0].id}")
+    got = client.get(f"/attachments/{atts[0].public_id}")
     assert got.data == PNG and got.mimetype == "image/png"
     got.close()
 
@@ -221,7 +221,7 @@ def test_staff_assessment_grades_issues_letter_and_badge(client, session):
     assert services.get_by_tax_code(session, OWN).verification_status == "staff_assessed"
     letter = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "GIẤY XÁC NHẬN NĂNG LỰC" in letter and "123/XN-SCT" in letter and "<svg" in letter
-    verify_path = re.search(r"http://localhost(/verify/[\w-]+)", letter).group(1)
+    verify_path = re.search(r"http://127\.0\.0\.1:8000(/verify/[\w-]+)", letter).group(1)
     anon = client.application.test_client()
     page = anon.get(verify_path).get_data(as_text=True)
     assert "HỢP LỆ" in page and "Hòa Bình" in page

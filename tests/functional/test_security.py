@@ -30,6 +30,7 @@ PUBLIC = {
 ALLOWED = {
     "enterprises.claim": {"sme"},
     "accounts.new_token": {"any"},
+    "accounts.revoke_token": {"any"},
     "matching_api.Requirements": {"buyer", "staff"},
     "matching_api.RequirementDetail": {"owner", "staff"},
     "matching_api.close_requirement": {"owner", "staff"},
