@@ -6,6 +6,7 @@ nothing is written if any row fails; ``dry_run`` validates and counts, then roll
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,7 +172,7 @@ def import_file(
             if isinstance(record.get("tax_code"), str) and not record["tax_code"].strip():
                 record["tax_code"] = None
             try:
-                data = schema.load(record)
+                data = _present_only(schema.load(record), record)
             except ValidationError as exc:
                 report.failed += 1
                 for fld, messages in exc.messages.items():
@@ -255,6 +256,39 @@ def import_file(
 
 
 BATCH = 1000
+# a spreadsheet column → the loaded fields it fills
+_LOADED_FROM = {"province": ("province_code", "province_legacy")}
+
+
+def _present_only(data: dict, record: dict) -> dict:
+    """The loaded row without the fields whose column the file does not have: an absent column leaves
+    the stored value alone (the schema would otherwise fill in an empty default and wipe it). An empty
+    cell in a present column is kept: that clears the field, and the report says so."""
+    keep = {"tax_code", "name"}
+    for column in record:
+        keep.update(_LOADED_FROM.get(column, (column,)))
+    return {k: v for k, v in data.items() if k in keep}
+
+
+def _keep_better_name(data: dict, ent) -> dict:
+    """A file that writes the same name without diacritics or abbreviated ("Cty TNHH Co khi Minh Phat")
+    never replaces the stored "Công ty TNHH Cơ khí Minh Phát": same normalised name, fewer letters or
+    marks → the stored one stays."""
+    new, old = data.get("name"), getattr(ent, "name", None)
+    if not new or not old or new == old or name_key(new) != name_key(old):
+        return data
+    if _marks(new) < _marks(old) or len(new) < len(old):
+        return {k: v for k, v in data.items() if k != "name"}
+    return data
+
+
+def _marks(text: str) -> int:
+    """How many letters carry a Vietnamese mark (or are đ)."""
+    return sum(1 for c in text if c in "đĐ" or unicodedata.decomposition(c))
+
+
+def _cleared(data: dict, changed: list[str]) -> list[str]:
+    return [f for f in changed if f in data and data[f] in (None, "", [], ())]
 
 
 def _write_untaxed(
@@ -302,7 +336,10 @@ def _write_untaxed(
                 return
             if res.action == "update":
                 result = services.upsert_untaxed(
-                    session, data, res.enterprise, fill=res.reason == "decided_same"
+                    session,
+                    _keep_better_name(data, res.enterprise),
+                    res.enterprise,
+                    fill=res.reason == "decided_same",
                 )
             else:
                 result = services.upsert_untaxed(session, data, None)
@@ -336,10 +373,14 @@ def _write_batch(session: Session, pending: list[tuple[int, dict]], report: Impo
         with session.begin_nested():
             new = [d for _, d in pending if d["tax_code"] not in existing]
             services.bulk_create(session, new)
-            results = [services.ApplyResult(None, "created", []) for _ in new]  # type: ignore[arg-type]
+            results = [(0, {}, services.ApplyResult(None, "created", [])) for _ in new]  # type: ignore[arg-type]
             results += [
-                services.upsert(session, data, existing)
-                for _, data in pending
+                (
+                    row_no,
+                    data,
+                    services.upsert(session, _keep_better_name(data, existing[data["tax_code"]]), existing),
+                )
+                for row_no, data in pending
                 if data["tax_code"] in existing
             ]
             session.flush()
@@ -350,7 +391,7 @@ def _write_batch(session: Session, pending: list[tuple[int, dict]], report: Impo
                 with session.begin_nested():
                     result = services.upsert(session, data)
                     session.flush()
-                results.append(result)
+                results.append((row_no, data, result))
             except SQLAlchemyError as exc:
                 report.failed += 1
                 report.issues.append(
@@ -361,8 +402,25 @@ def _write_batch(session: Session, pending: list[tuple[int, dict]], report: Impo
                         str(Msg("Lỗi ghi dữ liệu", "Database error")) + f": {exc.__class__.__name__}",
                     )
                 )
-    for result in results:
+    for row_no, data, result in results:
         setattr(report, result.status, getattr(report, result.status) + 1)
+        cleared = _cleared(data, result.changed_fields) if result.status == "updated" else []
+        if cleared:
+            names = ", ".join(cleared)
+            report.issues.append(
+                RowIssue(
+                    row_no,
+                    names,
+                    "",
+                    str(
+                        Msg(
+                            f"Đã xóa giá trị cũ (ô trống trong tệp): {names}",
+                            f"Cleared (empty cell in the file): {names}",
+                        )
+                    ),
+                    level="info",
+                )
+            )
     for ent in existing.values():  # keep memory flat over a long file
         if ent in session:
             session.expunge(ent)

@@ -1,0 +1,98 @@
+"""Imports lose nothing: a column the file does not have leaves the stored value alone; an empty cell
+in a present column clears it and the report says so; a name written without diacritics never replaces
+the accented one; Excel's text apostrophe is understood."""
+
+from __future__ import annotations
+
+import csv
+
+from cnht.enterprises import services
+from cnht.enterprises.schemas import EnterpriseIn
+from cnht.imports.importer import import_file
+from tests.factories import enterprise_record
+
+TAX = "0100112437"
+
+
+def _stored(session):
+    services.upsert(
+        session,
+        EnterpriseIn().load(
+            enterprise_record(
+                tax_code=TAX,
+                name="Công ty TNHH Cơ khí Minh Phát",
+                products=["Bánh răng", "Trục"],
+                certifications=["ISO 9001:2015"],
+                address="Lô 5, KCN Quang Minh",
+                description="Gia công cơ khí chính xác",
+                email="info@minhphat.example.vn",
+            )
+        ),
+    )
+    session.commit()
+
+
+def _csv(path, headers, *rows):
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(headers)
+        w.writerows(rows)
+    return path
+
+
+def test_a_partial_file_leaves_the_other_fields_alone(session, tmp_path):
+    _stored(session)
+    f = _csv(
+        tmp_path / "partial.csv",
+        ["Mã số thuế", "Tên doanh nghiệp", "Tỉnh/thành phố", "Ngành", "Số lao động"],
+        [TAX, "Công ty TNHH Cơ khí Minh Phát", "Hà Nội", "Cơ khí", "250"],
+    )
+    report = import_file(session, f)
+    assert report.ok and report.updated == 1, report.issues
+    session.expire_all()
+    ent = services.get_by_tax_code(session, TAX)
+    assert ent.employees == 250
+    assert [p.name for p in ent.products] == ["Bánh răng", "Trục"]
+    assert ent.address == "Lô 5, KCN Quang Minh" and ent.email == "info@minhphat.example.vn"
+    assert [c.standard for c in ent.certifications] == ["ISO 9001:2015"]
+    assert ent.description == "Gia công cơ khí chính xác"
+
+
+def test_an_empty_cell_in_a_present_column_clears_and_is_reported(session, tmp_path):
+    _stored(session)
+    f = _csv(
+        tmp_path / "clear.csv",
+        ["Mã số thuế", "Tên doanh nghiệp", "Tỉnh/thành phố", "Ngành", "Địa chỉ"],
+        [TAX, "Công ty TNHH Cơ khí Minh Phát", "Hà Nội", "Cơ khí", ""],
+    )
+    report = import_file(session, f, dry_run=True)
+    assert any(i.level == "info" and "address" in i.message for i in report.issues)  # the dry run shows it
+    session.expire_all()
+    assert services.get_by_tax_code(session, TAX).address == "Lô 5, KCN Quang Minh"
+    report = import_file(session, f)
+    session.expire_all()
+    assert services.get_by_tax_code(session, TAX).address is None
+    assert any(i.level == "info" and "address" in i.message for i in report.issues)
+
+
+def test_an_unaccented_name_never_replaces_the_accented_one(session, tmp_path):
+    _stored(session)
+    f = _csv(
+        tmp_path / "ascii.csv",
+        ["Mã số thuế", "Tên doanh nghiệp", "Tỉnh/thành phố", "Ngành"],
+        [TAX, "Cong ty TNHH Co khi Minh Phat", "Ha Noi", "Co khi"],
+    )
+    import_file(session, f)
+    session.expire_all()
+    assert services.get_by_tax_code(session, TAX).name == "Công ty TNHH Cơ khí Minh Phát"
+
+
+def test_excel_text_apostrophe_in_a_tax_code(session, tmp_path):
+    f = _csv(
+        tmp_path / "apostrophe.csv",
+        ["Mã số thuế", "Tên doanh nghiệp", "Tỉnh/thành phố", "Ngành"],
+        ["'0100109106", "Công ty Cổ phần Dệt may Hà Nội", "Hà Nội", "Dệt may"],
+    )
+    report = import_file(session, f)
+    assert report.created == 1, report.issues
+    assert services.get_by_tax_code(session, "0100109106") is not None
