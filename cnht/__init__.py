@@ -11,6 +11,7 @@ from importlib import import_module
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Each feature package has blueprints.init_app(app), which registers its pages and API.
 # Order matters once: search comes before the features whose pages count or match through it,
@@ -41,6 +42,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         __name__, instance_path=cfg["INSTANCE_PATH"], template_folder="web/templates", static_folder="static"
     )
     app.config.update(cfg)
+    if cfg["TRUSTED_PROXIES"]:  # believe exactly that many proxies' X-Forwarded-For/-Proto, never -Host
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg["TRUSTED_PROXIES"], x_proto=cfg["TRUSTED_PROXIES"])  # type: ignore[method-assign]
     init_errors(app)  # the URL converters must be in place before any blueprint adds a route
     app.json.ensure_ascii = False
     app.json.sort_keys = False

@@ -66,6 +66,15 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "SMTP_STARTTLS": _env("CNHT_SMTP_STARTTLS", "0") == "1",
         "MAIL_FROM": _env("CNHT_MAIL_FROM", "cnht-portal@localhost"),
         "BASE_URL": _env("CNHT_BASE_URL"),
+        # limits ("N per minute|hour|day"); each documented in the README
+        "RATE_LIMIT_LOGIN": _env("CNHT_RATE_LIMIT_LOGIN", "10 per minute"),
+        "RATE_LIMIT_LOGIN_FAILURES": _env("CNHT_RATE_LIMIT_LOGIN_FAILURES", "5 per 15 minutes"),
+        "RATE_LIMIT_REGISTER": _env("CNHT_RATE_LIMIT_REGISTER", "20 per hour"),
+        "RATE_LIMIT_PASSWORD_RESET": _env("CNHT_RATE_LIMIT_PASSWORD_RESET", "5 per minute"),
+        "RATE_LIMIT_MATCH": _env("CNHT_RATE_LIMIT_MATCH", "60 per minute"),
+        "RATE_LIMIT_INQUIRY": _env("CNHT_RATE_LIMIT_INQUIRY", "10 per hour"),
+        # reverse proxies in front of the app whose X-Forwarded-For/-Proto to believe (0: none)
+        "TRUSTED_PROXIES": int(_env("CNHT_TRUSTED_PROXIES", "0")),
     }
     cfg.update(overrides)
     if "SECRET_KEY" not in cfg:

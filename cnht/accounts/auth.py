@@ -16,12 +16,13 @@ import secrets
 from datetime import timedelta
 from functools import wraps
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from cnht.accounts.models import User
 from cnht.db import session, utcnow
@@ -30,9 +31,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
-
 
 def init_auth(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
@@ -40,7 +38,11 @@ def init_auth(app: Flask) -> None:
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE", False))
-    app.config.setdefault("RATELIMIT_ENABLED", app.config.get("RATELIMIT_ENABLED", True))
+    # One limiter serves every app of the process, and its own "enabled" switch is global: an app that
+    # wants no limits (a bench) is exempted per request instead, so it cannot switch them off for others.
+    app.extensions["cnht_limits_off"] = not app.config.get("RATELIMIT_ENABLED", True)
+    app.config["RATELIMIT_ENABLED"] = True
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)  # Retry-After and X-RateLimit-* on every limit
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
@@ -53,7 +55,7 @@ def init_auth(app: Flask) -> None:
             "WTF_CSRF_ENABLED", True
         ):
             return
-        user_or_none()  # load the user now: a valid bearer token (and only that) sets g.via_token
+        user = user_or_none()  # load the user now: a valid bearer token (and only that) sets g.via_token
         if getattr(g, "via_token", False) or request.routing_exception is not None:
             # a request authenticated by its bearer token carries no ambient credential; unknown routes
             # answer 404/405. A junk token does not switch CSRF off: the cookie would still sign in.
@@ -61,6 +63,8 @@ def init_auth(app: Flask) -> None:
         view = app.view_functions.get(request.endpoint) if request.endpoint else None
         if view is not None and getattr(view, "csrf_exempt", False):
             return
+        if user is None and request.path.startswith("/api/"):
+            abort(401)  # an API write with no credential at all: say "sign in", not "bad CSRF token"
         csrf.protect()
 
 
@@ -124,15 +128,44 @@ def end_sessions(user: User) -> None:
     user.session_epoch = (user.session_epoch or 0) + 1
 
 
-def is_locked(user: User) -> bool:
-    return user.locked_until is not None and user.locked_until > utcnow()
+@limiter.request_filter
+def _limits_off() -> bool:
+    return bool(current_app.extensions.get("cnht_limits_off"))
+
+
+def login_attempt_key() -> str:
+    """Failed sign-ins are throttled per (account, client address): a stranger guessing from elsewhere
+    slows only himself and never locks the owner out. The key does not depend on whether the account
+    exists, so the answer says nothing about that either."""
+    email = (request.form.get("email") or "").strip().lower()[:255]
+    return f"login-failures:{email}|{get_remote_address()}"
+
+
+def client_key() -> str:
+    """Rate-limit key: the signed-in user or token client, else the client address (behind a proxy
+    only when CNHT_TRUSTED_PROXIES says how many hops to trust)."""
+    user = user_or_none()
+    return f"user:{user.id}" if user is not None else f"addr:{get_remote_address()}"
+
+
+def configured_limit(name: str):
+    """A limit string read from the configuration at request time (CNHT_RATE_LIMIT_*)."""
+    return lambda: current_app.config[name]
+
+
+# what a failed sign-in costs in time when the account does not exist: as much as a real check
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def check_password_evenly(user: User | None, password: str) -> bool:
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return False
+    return check_password_hash(user.password_hash, password)
 
 
 def record_failed_login(user: User) -> None:
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins >= MAX_FAILED_LOGINS:
-        user.locked_until = utcnow() + LOCKOUT
-        user.failed_logins = 0
+    user.failed_logins = (user.failed_logins or 0) + 1  # kept for staff to see; locks nothing
 
 
 def record_login(user: User) -> None:

@@ -15,7 +15,6 @@ from cnht.accounts.schemas import (
     PasswordPair,
     RegisterForm,
 )
-from cnht.accounts.services import verify_password
 from cnht.db import session
 from cnht.i18n import UserError, current_lang, localize
 from cnht.mail import send_mail
@@ -40,16 +39,20 @@ def reset_token(user: User) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@auth.limiter.limit("10 per minute", methods=["POST"])
+@auth.limiter.limit(auth.configured_limit("RATE_LIMIT_LOGIN"), methods=["POST"])
+@auth.limiter.limit(
+    auth.configured_limit("RATE_LIMIT_LOGIN_FAILURES"),
+    methods=["POST"],
+    key_func=auth.login_attempt_key,
+    deduct_when=lambda response: response.status_code == 400,
+)
 def login():
     errors: dict = {}
     if request.method == "POST":
         data, errors = load_form(LoginForm(), request.form)
         if data is not None:
             user = services.find_by_email(session, data["email"])
-            if user is not None and auth.is_locked(user):
-                errors = {"_": [_("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau 15 phút.")]}
-            elif user is None or not user.is_active or not verify_password(user, data["password"]):
+            if not auth.check_password_evenly(user, data["password"]) or not user.is_active:
                 if user is not None:
                     auth.record_failed_login(user)
                     session.commit()
@@ -75,7 +78,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@auth.limiter.limit("20 per hour", methods=["POST"])
+@auth.limiter.limit(auth.configured_limit("RATE_LIMIT_REGISTER"), methods=["POST"])
 def register():
     errors: dict = {}
     if request.method == "POST":
@@ -106,7 +109,7 @@ def register():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@auth.limiter.limit("5 per minute", methods=["POST"])
+@auth.limiter.limit(auth.configured_limit("RATE_LIMIT_PASSWORD_RESET"), methods=["POST"])
 def forgot_password():
     if request.method == "POST":
         data, errors = load_form(ForgotForm(), request.form)

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from cnht.accounts.auth import csrf_exempt, limiter, user_or_none
+from cnht.accounts.auth import client_key, configured_limit, csrf_exempt, limiter, user_or_none
 from cnht.db import session
 from cnht.enterprises import services as ent_services
 from cnht.i18n import Msg
@@ -82,7 +82,7 @@ def _requirement(req_id: int, *, write: bool = False) -> SourcingRequirement:
 @blp.arguments(MatchIn)
 @blp.arguments(LimitArgs, location="query", as_kwargs=True)
 @blp.response(200, MatchListOut)
-@limiter.limit("60 per minute")
+@limiter.limit(configured_limit("RATE_LIMIT_MATCH"), key_func=client_key)  # per token or user, else address
 @csrf_exempt
 def match_now(data, limit):
     """Tìm nhà cung ứng phù hợp (không lưu) / Match a requirement without saving it

@@ -31,6 +31,12 @@ def _helpers():
 
 @bp.route("/enterprises/<string:ref>/inquiry", methods=["GET", "POST"])
 @auth.login_required
+@auth.limiter.limit(
+    auth.configured_limit("RATE_LIMIT_INQUIRY"),
+    methods=["POST"],
+    key_func=auth.client_key,
+    deduct_when=lambda response: response.status_code == 302,
+)  # each inquiry sent counts
 def inquiry(ref: str):
     ent = _enterprise(ref)
     user = auth.user_or_none()

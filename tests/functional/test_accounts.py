@@ -10,7 +10,7 @@ from cnht.accounts.models import EnterpriseClaim, User
 from cnht.enterprises import services
 from cnht.enterprises.schemas import EnterpriseIn
 from cnht.mail import OutboxMessage
-from tests.client import csrf_from, login, post_form
+from tests.client import csrf_from, fresh_client, login, post_form
 from tests.factories import PASSWORD, enterprise_record, make_user
 
 
@@ -92,17 +92,26 @@ def test_login_logout_and_wrong_password(client, session):
     assert client.get("/account").status_code == 302  # back to the sign-in page
 
 
-def test_repeated_failures_lock_the_account(client, session):
+def test_repeated_failures_slow_the_guesser_not_the_owner(app, client, session):
     make_user(session, "sme")
     for _ in range(5):
-        login(client, "sme@example.vn", "wrong-password-123")
-    r = login(client, "sme@example.vn")  # right password, but locked
-    assert r.status_code == 400 and "tạm khóa" in r.get_data(as_text=True)
-    assert session.scalar(select(User).where(User.email == "sme@example.vn")).locked_until is not None
+        assert login(client, "sme@example.vn", "wrong-password-123").status_code == 400
+    r = login(client, "sme@example.vn")  # from the guessing address: held back, right password or not
+    assert r.status_code == 429 and "Retry-After" in r.headers
+    owner = fresh_client(app)  # the owner, elsewhere, is not locked out
+    assert login(owner, "sme@example.vn").status_code == 302
+    assert session.scalar(select(User).where(User.email == "sme@example.vn")).locked_until is None
+
+
+def test_failures_for_unknown_and_real_accounts_look_alike(client, session):
+    make_user(session, "sme")
+    real = [login(client, "sme@example.vn", "wrong-password-123").status_code for _ in range(6)]
+    ghost = [login(client, "ghost@example.vn", "wrong-password-123").status_code for _ in range(6)]
+    assert real == ghost == [400] * 5 + [429]
 
 
 def test_sign_in_is_rate_limited_per_address(client, session):
-    codes = [login(client, "nobody@example.vn", "wrong-password-123").status_code for _ in range(12)]
+    codes = [login(client, f"nobody{i}@example.vn", "wrong-password-123").status_code for i in range(12)]
     assert codes[:10] == [400] * 10 and codes[-1] == 429
 
 

@@ -407,3 +407,28 @@ def test_new_token_is_not_kept_in_the_session_cookie(app, session, firms):
 
 def test_enterprise_rows_unchanged_by_all_of_this(session, firms):
     assert session.scalar(select(Enterprise).where(Enterprise.tax_code == OTHER)) is not None
+
+
+# ---- 15, 16: limits and the API's answers ------------------------------------------------------------
+
+
+def test_inquiries_are_limited_per_sender(app, client, session, firms, monkeypatch):
+    monkeypatch.setitem(app.config, "RATE_LIMIT_INQUIRY", "3 per hour")
+    login(client, "buyer@example.vn")
+    codes = [
+        post_form(
+            client,
+            f"/enterprises/{OWN}/inquiry",
+            {"subject": f"Báo giá {i}", "message": "Xin báo giá 1.000 bộ khuôn ép"},
+            page=f"/enterprises/{OWN}/inquiry",
+        ).status_code
+        for i in range(4)
+    ]
+    assert codes == [302, 302, 302, 429]
+    session.expire_all()
+    assert len(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "inquiry")).all()) == 3
+
+
+def test_anonymous_api_writes_answer_401(client):
+    r = client.patch("/api/v1/requirements/1", json={})
+    assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthorized"

@@ -42,7 +42,10 @@ def live_server(tmp_path_factory):
             "INSTANCE_PATH": str(inst),
             "DATABASE_URL": f"sqlite:///{inst / 'b.sqlite3'}",
             "SECRET_KEY": "browser-tests",
-            "RATELIMIT_ENABLED": False,
+            # generous limits rather than RATELIMIT_ENABLED=False: the limiter is one per process, and
+            # switching it off here would switch it off for the other tests' app too
+            "RATE_LIMIT_LOGIN": "1000 per minute",
+            "RATE_LIMIT_LOGIN_FAILURES": "1000 per minute",
         }
     )
     db = app.extensions["cnht_db"]
