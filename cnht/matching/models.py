@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
@@ -82,8 +82,18 @@ class Connection(TimestampMixin, Base):
     score: Mapped[float | None]
     contract_value_mvnd: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))  # million VND
     contract_signed_on: Mapped[date | None] = mapped_column(Date)
+    # A contract counts in the programme's figures only once the other side (the supplier) or staff
+    # confirmed it: one party's word is not a statistic.
+    contract_confirmed_at: Mapped[datetime | None]
+    contract_confirmed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
     note: Mapped[str | None] = mapped_column(Text)
     history: Mapped[list[dict]] = mapped_column(JSON, default=list)  # [{stage, at, by}]
 
     requirement: Mapped[SourcingRequirement] = relationship(back_populates="connections")
     enterprise = relationship("Enterprise")
+
+    @property
+    def contract_confirmed(self) -> bool:
+        return self.stage == "contract_signed" and self.contract_confirmed_at is not None

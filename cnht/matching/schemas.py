@@ -201,5 +201,8 @@ class ConnectionOut(Schema):
     score = fields.Float(allow_none=True)
     contract_value_mvnd = fields.Decimal(allow_none=True, as_string=True)
     contract_signed_on = fields.Date(allow_none=True)
+    contract_confirmed = fields.Boolean(
+        metadata={"description": "counted in the programme figures: confirmed by the supplier or by staff"}
+    )
     note = fields.String(allow_none=True)
     history = fields.List(fields.Dict())

@@ -155,13 +155,26 @@ class ConnectionRefused(UserError):
     """The user may not set this stage on this connection."""
 
 
-def may_set_stage(user: User, req: SourcingRequirement, ent: Enterprise, stage: str) -> bool:
-    """Staff set any stage; the requirement's owner the buyer's stages; the supplier its own."""
+def _existing(session: Session, req: SourcingRequirement, ent: Enterprise) -> Connection | None:
+    return session.scalar(
+        select(Connection).where(Connection.requirement_id == req.id, Connection.enterprise_id == ent.id)
+    )
+
+
+def may_set_stage(
+    user: User, req: SourcingRequirement, ent: Enterprise, stage: str, conn: Connection | None = None
+) -> bool:
+    """Staff set any stage; the requirement's owner the buyer's stages — a contract only with a supplier
+    already in touch; the supplier its own stages, and it confirms a contract the buyer recorded."""
     if is_staff(user):
         return True
     if req.owner_id == user.id:
+        if stage == SUCCESS_STAGE and conn is None:
+            return False
         return stage in BUYER_STAGES
     if user.role == "sme" and user.enterprise_id == ent.id:
+        if stage == SUCCESS_STAGE:
+            return conn is not None and conn.stage == SUCCESS_STAGE and conn.contract_confirmed_at is None
         return stage in SME_STAGES
     return False
 
@@ -185,14 +198,37 @@ def set_connection_stage(
 ) -> Connection:
     """Connect a supplier to a requirement or move the connection on, and tell the other side.
     ``link`` is the requirement's page, for the mails. Raises ``ConnectionRefused``."""
-    if not may_set_stage(by, req, ent, stage):
+    existing = _existing(session, req, ent)
+    if not may_set_stage(by, req, ent, stage, existing):
         raise ConnectionRefused(Msg("Bạn không được đặt bước này", "You may not set this stage"))
+    confirming = stage == SUCCESS_STAGE and existing is not None and existing.stage == SUCCESS_STAGE
+    if confirming and not is_staff(by) and by.role == "sme":
+        existing.contract_confirmed_at, existing.contract_confirmed_by_id = utcnow(), by.id
+        existing.history = [
+            *existing.history,
+            {"stage": "contract_confirmed", "at": utcnow().isoformat(timespec="seconds"), "by": by.id},
+        ]
+        session.flush()
+        return existing
     conn = connect(
         session, req, ent, stage=stage, by=by, initiated_by=initiated_by(by, req), score=score, note=note
     )
     if stage == SUCCESS_STAGE:
         conn.contract_value_mvnd = contract_value_mvnd
         conn.contract_signed_on = contract_signed_on
+        if is_staff(by):  # staff saw the contract: it counts at once
+            conn.contract_confirmed_at, conn.contract_confirmed_by_id = utcnow(), by.id
+        else:  # the buyer's word: the supplier confirms before it counts
+            conn.contract_confirmed_at = conn.contract_confirmed_by_id = None
+            _notify_enterprise(
+                session,
+                ent,
+                f"Xác nhận hợp đồng / Please confirm the contract: {req.title}",
+                f"{req.buyer_name or 'Bên mua'} ghi nhận đã ký hợp đồng với doanh nghiệp cho yêu cầu "
+                f"“{req.title}”. Hãy xác nhận để kết quả được tính.\n"
+                f"{req.buyer_name or 'A buyer'} recorded a signed contract with you for “{req.title}”. "
+                f"Please confirm it so that it counts.\n\n{link}",
+            )
     buyer = req.buyer_name
     if stage in ("invited", "proposed"):
         _notify_enterprise(
@@ -267,7 +303,9 @@ def success_counts(session: Session, by: str) -> list[dict]:
     base = (
         select(func.count(Connection.id), func.coalesce(func.sum(Connection.contract_value_mvnd), 0))
         .join(Enterprise, Enterprise.id == Connection.enterprise_id)
-        .where(Connection.stage == SUCCESS_STAGE)
+        .where(
+            Connection.stage == SUCCESS_STAGE, Connection.contract_confirmed_at.is_not(None)
+        )  # confirmed only
     )
     if by == "sector":
         key = enterprise_sector.c.sector_code

@@ -14,7 +14,7 @@ from cnht.enterprises.schemas import EnterpriseIn
 from cnht.mail import OutboxMessage
 from cnht.matching.engine import DEFAULT_WEIGHTS, Facts, RequirementSpec, Scorer, phrase_forms
 from cnht.matching.models import Connection, SourcingRequirement
-from tests.client import login, post_form
+from tests.client import fresh_client, login, post_form
 from tests.factories import enterprise_record, make_user
 
 # Tax codes with valid check digits.
@@ -426,10 +426,38 @@ def test_buyer_invites_staff_brokers_and_contracts_are_counted(client, app, sess
         "invited",
         "contract_signed",
     ]
+    # the buyer's word alone is not a programme figure: the supplier confirms first
+    assert client.get("/api/v1/connections/report?by=province").get_json()["items"] == []
+    make_user(session, "sme", "sme-hn@example.vn", tax_code=MOULD_HN)
+    supplier = fresh_client(app)
+    login(supplier, "sme-hn@example.vn")
+    r = post_form(
+        supplier,
+        f"/requirements/{req.id}/connect",
+        {"stage": "contract_signed"},
+        page=f"/requirements/{req.id}",
+    )
+    assert r.status_code == 302
     report = client.get("/api/v1/connections/report?by=province").get_json()["items"]
     assert report == [{"key": "01", "connections": 1, "contract_value_mvnd": pytest.approx(1250.5)}]
     by_sector = client.get("/api/v1/connections/report?by=sector").get_json()["items"]
     assert by_sector[0]["key"] == "mechanical"
+
+
+def test_a_buyer_cannot_record_a_contract_with_a_firm_never_contacted(client, session, suppliers):
+    buyer = make_user(session, "buyer")
+    req = SourcingRequirement(owner_id=buyer.id, title="Khuôn ép nhựa", status="open", visibility="public")
+    session.add(req)
+    session.commit()
+    login(client, buyer.email)
+    r = post_form(
+        client,
+        f"/requirements/{req.id}/connect",
+        {"enterprise": CNC_HCM, "stage": "contract_signed", "contract_value_mvnd": "5000000000"},
+        page=f"/requirements/{req.id}",
+    )
+    assert r.status_code == 403
+    assert session.scalars(select(Connection)).first() is None
 
 
 def test_posting_a_requirement_through_the_form(client, session, suppliers):
