@@ -7,12 +7,30 @@ from __future__ import annotations
 import swagger_ui_bundle
 from flask import Blueprint, Flask, send_from_directory
 from flask_smorest import Api as _Api
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from cnht.web.errors import render_error
 
 
+class ErrorBody(Schema):
+    status = fields.Integer(required=True)
+    code = fields.String(required=True, metadata={"example": "unprocessable_entity"})
+    message = fields.String(required=True, metadata={"description": "Vietnamese"})
+    message_en = fields.String(required=True, metadata={"description": "English"})
+    details = fields.Dict(metadata={"description": "field errors, by location then field"})
+
+
+class ErrorEnvelope(Schema):
+    """Every error the API answers: ``{"error": {status, code, message, message_en, details}}``."""
+
+    error = fields.Nested(ErrorBody, required=True)
+
+
 class Api(_Api):
+    # the documented error body is the one the API really sends (cnht.web.errors.error_body)
+    ERROR_SCHEMA = ErrorEnvelope
+
     def handle_http_exception(self, error: HTTPException):
         # flask-smorest registers this for every HTTP error, pages included: one renderer for both
         return render_error(error)
@@ -36,9 +54,31 @@ def init_api(app: Flask) -> None:
                 "description": "API của Cổng thông tin công nghiệp hỗ trợ / Supporting-industry portal API. "
                 'Lỗi trả về dạng {"error": {status, code, message, message_en, details}}.'
             },
+            # reads are public; writes take a bearer token, or a signed-in browser with X-CSRFToken
+            "security": [{}, {"bearerAuth": []}, {"cookieAuth": []}],
         },
     )
     api.init_app(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "API token from /account (90 days)"}
+    )
+    api.spec.components.security_scheme(
+        "cookieAuth",
+        {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "session",
+            "description": "a signed-in browser; writes also need the X-CSRFToken header",
+        },
+    )
+    # what any operation may answer besides its own responses
+    for status, text in (
+        (401, "Cần đăng nhập / Authentication required"),
+        (429, "Quá nhiều yêu cầu; xem Retry-After / Too many requests; see Retry-After"),
+    ):
+        api.spec.components.response(
+            str(status), {"description": text, "content": {"application/json": {"schema": "ErrorEnvelope"}}}
+        )
 
     # Swagger UI assets come from the swagger-ui-bundle package: the docs work offline.
     assets = Blueprint("api_docs_static", __name__)

@@ -82,6 +82,7 @@ def _requirement(req_id: int, *, write: bool = False) -> SourcingRequirement:
 @blp.arguments(MatchIn)
 @blp.arguments(LimitArgs, location="query", as_kwargs=True)
 @blp.response(200, MatchListOut)
+@blp.alt_response(429, response="429")
 @limiter.limit(configured_limit("RATE_LIMIT_MATCH"), key_func=client_key)  # per token or user, else address
 @csrf_exempt
 def match_now(data, limit):
