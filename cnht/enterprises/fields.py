@@ -111,6 +111,12 @@ class StrList(fields.Field):
     def _serialize(self, value, attr, obj, **kwargs):
         return list(value or [])
 
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        # marshmallow returns None for null without calling _deserialize: null is an empty list here
+        if value is None and not self.required:
+            return []
+        return super().deserialize(value, attr, data, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         if value is None:
             return []

@@ -220,8 +220,20 @@ class ReportArgs(Schema):
     by = fields.String(load_default="sector", validate=validate.OneOf(("sector", "province", "year")))
 
 
+class ReportItem(Schema):
+    key = fields.String(metadata={"description": "sector code, province code or year"})
+    connections = fields.Integer()
+    contract_value_mvnd = fields.Float(metadata={"description": "million VND"})
+
+
+class ReportOut(Schema):
+    by = fields.String()
+    items = fields.List(fields.Nested(ReportItem))
+
+
 @blp.route("/connections/report")
 @blp.arguments(ReportArgs, location="query", as_kwargs=True)
+@blp.response(200, ReportOut)
 def connections_report(by: str):
     """Số kết nối thành công (hợp đồng đã ký) theo ngành, tỉnh hoặc năm / Successful connections"""
     return {"by": by, "items": services.success_counts(session, by)}

@@ -432,3 +432,28 @@ def test_inquiries_are_limited_per_sender(app, client, session, firms, monkeypat
 def test_anonymous_api_writes_answer_401(client):
     r = client.patch("/api/v1/requirements/1", json={})
     assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_null_lists_in_a_match_request_are_empty_lists(client):
+    body = {
+        "title": "Khuôn ép nhựa",
+        "processes": None,
+        "materials": None,
+        "certifications_required": None,
+        "certifications_preferred": None,
+        "provinces_required": None,
+        "provinces_preferred": None,
+    }
+    assert client.post("/api/v1/match", json=body).status_code == 200
+
+
+def test_every_route_documents_its_success_response(client):
+    spec = client.get("/api/openapi.json").get_json()
+    methods = {"get", "post", "put", "patch", "delete"}
+    missing = [
+        f"{m.upper()} {p}"
+        for p, ops in spec["paths"].items()
+        for m, op in ops.items()
+        if m in methods and not any(code.startswith("2") for code in op["responses"])
+    ]
+    assert missing == []
