@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,6 +32,12 @@ class Table:
     encoding: str | None = None
     sheet: str | None = None
     close: Callable[[], object] | None = None  # release the file when the rows are not read to the end
+
+
+_SEP_HINT = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
+# A cell may be long (a description pasted whole): the csv module's 128 kB default would stop the file.
+# The schema's length limits then reject the field with a row error instead.
+csv.field_size_limit(64 * 1024 * 1024)
 
 
 def _close_all(*closers: Callable[[], object]) -> None:
@@ -66,27 +73,36 @@ def _open_csv(path: Path) -> Table:
         raise ReadError(
             "Tệp không phải là bảng tính CSV hoặc XLSX", "The file is not a CSV or XLSX spreadsheet"
         )
-    try:
-        delimiter = csv.Sniffer().sniff("\n".join(text_sample.splitlines()[:20]), delimiters=",;\t").delimiter
-    except csv.Error:
-        first = text_sample.split("\n", 1)[0]
-        delimiter = max(",;\t", key=first.count)
+    lines = text_sample.lstrip("\ufeff").splitlines()
+    hint = _SEP_HINT.match(lines[0]) if lines else None
+    skip = 1 if hint else 0  # Excel's "sep=;" first line names the delimiter and is not data
+    if hint:
+        delimiter = hint.group(1)
+    else:
+        try:
+            delimiter = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=",;\t").delimiter
+        except csv.Error:
+            delimiter = max(",;\t", key=lines[0].count) if lines else ","
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         # Opened on first use: a table whose rows are never read leaves no open file behind.
         with path.open("r", encoding=encoding, newline="", errors="strict") as fh:
             reader = csv.reader(fh, delimiter=delimiter)
-            next(reader, None)
+            for _ in range(skip + 1):
+                next(reader, None)
             try:
-                for values in reader:
-                    yield reader.line_num, values
+                # the row number as the spreadsheet shows it: records, not text lines (a cell may hold
+                # line breaks)
+                yield from enumerate(reader, start=skip + 2)
             except UnicodeDecodeError as exc:
                 raise ReadError(
                     f"Lỗi mã hóa ký tự gần dòng {reader.line_num + 1}",
                     f"Character encoding error near line {reader.line_num + 1}",
                 ) from exc
 
-    reader = csv.reader(io.StringIO(text_sample), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text_sample.lstrip("\ufeff")), delimiter=delimiter)
+    for _ in range(skip):
+        next(reader, None)
     headers = next(reader, [])
     body = rows()
     return Table(headers=[h.strip() for h in headers], rows=body, format="csv", encoding=encoding)

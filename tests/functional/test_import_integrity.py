@@ -96,3 +96,21 @@ def test_excel_text_apostrophe_in_a_tax_code(session, tmp_path):
     report = import_file(session, f)
     assert report.created == 1, report.issues
     assert services.get_by_tax_code(session, "0100109106") is not None
+
+
+def test_excel_sep_line_long_cells_and_rows_after_line_breaks(session, tmp_path):
+    path = tmp_path / "excel.csv"
+    long_text = "Gia công cơ khí " * 70_000  # ~1 MB in one cell
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        fh.write("sep=;\r\n")
+        w = csv.writer(fh, delimiter=";")
+        w.writerow(["Mã số thuế", "Tên doanh nghiệp", "Tỉnh/thành phố", "Ngành", "Mô tả"])
+        w.writerow(
+            ["0100109106", "Công ty Cổ phần Dệt may Hà Nội", "Hà Nội", "Dệt may", "dòng một\ndòng hai"]
+        )
+        w.writerow(["0106718351", "Công ty TNHH Cơ khí Thành Đạt", "Hà Nội", "Cơ khí", long_text])
+        w.writerow(["123", "Công ty Sai Mã", "Hà Nội", "Cơ khí", ""])
+    report = import_file(session, path)
+    assert report.fatal is None and report.created == 1 and report.failed == 2
+    rows = sorted({i.row for i in report.issues if i.level == "error"})
+    assert rows == [4, 5]  # spreadsheet rows (sep line 1, header 2), not text lines of the multi-line cell
