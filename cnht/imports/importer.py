@@ -82,7 +82,7 @@ class ImportReport:
         return Msg(text, text_en)
 
 
-def _cell(value) -> tuple[object, str | None]:
+def cell_value(value) -> tuple[object, str | None]:
     """Spreadsheet cell → (what the load schema expects, legacy encoding it was converted from)."""
     if isinstance(value, dt.datetime):
         return (value.date().isoformat() if value.time() == dt.time() else value.isoformat()), None
@@ -147,7 +147,7 @@ def import_file(
                 progress(report.rows_read)
             record, converted = {}, set()
             for i, f in mapping.items():
-                value, legacy = _cell(values[i]) if i < len(values) else (None, None)
+                value, legacy = cell_value(values[i]) if i < len(values) else (None, None)
                 if f == "founded_year" and isinstance(values[i] if i < len(values) else None, dt.date):
                     value = values[i].year  # a year typed into a date-formatted cell
                 record[f] = value

@@ -28,7 +28,7 @@ from cnht.db import session, utcnow
 from cnht.enterprises.export import export as write_export
 from cnht.i18n import Msg, UserError, localize
 from cnht.imports import jobs, services
-from cnht.imports.importer import _cell
+from cnht.imports.importer import cell_value
 from cnht.imports.models import DuplicateReview, ImportJob
 from cnht.imports.schemas import DecisionIn, ImportRow, RunIn, UploadIn
 from cnht.search.services import result_ids
@@ -131,7 +131,7 @@ def _preview(path: Path, sheet: str | None):
         ]
         preview = []
         for _row_no, values in table.rows:
-            preview.append([_cell(v)[0] if v is not None else "" for v in values])
+            preview.append([cell_value(v)[0] if v is not None else "" for v in values])
             if len(preview) >= 10:
                 break
     finally:

@@ -127,9 +127,31 @@ def connect(
     note: str | None = None,
 ) -> Connection:
     """Create the connection or move it forward (never backwards, except to 'declined')."""
-    conn = session.scalar(
-        select(Connection).where(Connection.requirement_id == req.id, Connection.enterprise_id == ent.id)
+    return _move(
+        session,
+        _existing(session, req, ent),
+        req,
+        ent,
+        stage=stage,
+        by=by,
+        initiated_by=initiated_by,
+        score=score,
+        note=note,
     )
+
+
+def _move(
+    session: Session,
+    conn: Connection | None,
+    req: SourcingRequirement,
+    ent: Enterprise,
+    *,
+    stage: str,
+    by: User,
+    initiated_by: str,
+    score: float | None,
+    note: str | None,
+) -> Connection:
     now = utcnow().isoformat(timespec="seconds")
     if conn is None:
         conn = Connection(
@@ -210,8 +232,16 @@ def set_connection_stage(
         ]
         session.flush()
         return existing
-    conn = connect(
-        session, req, ent, stage=stage, by=by, initiated_by=initiated_by(by, req), score=score, note=note
+    conn = _move(  # the connection was looked up once, above
+        session,
+        existing,
+        req,
+        ent,
+        stage=stage,
+        by=by,
+        initiated_by=initiated_by(by, req),
+        score=score,
+        note=note,
     )
     if stage == SUCCESS_STAGE:
         conn.contract_value_mvnd = contract_value_mvnd
