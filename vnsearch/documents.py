@@ -9,27 +9,10 @@ from functools import lru_cache
 from typing import Any
 
 from vnsearch.analysis import bigrams, fold_token, nfc, tokens
+from vnsearch.weights import WEIGHTS
 
-# Field weights (name and products above processes and certifications above description).
-FIELD_WEIGHTS = {
-    "name": 10.0,
-    "alias": 8.0,
-    "products": 6.0,
-    "processes": 5.0,
-    "certs": 3.0,
-    "materials": 3.0,
-    "equipment": 2.0,
-    "loc": 1.5,
-    "cats": 1.0,
-    "desc": 1.0,
-}
-TEXT_FIELDS = tuple(FIELD_WEIGHTS)
-VERIFICATION_BOOST = {
-    "unverified": 1.0,
-    "self_declared": 1.02,
-    "documents_checked": 1.04,
-    "staff_assessed": 1.06,
-}
+# The analysed text fields, strongest first; their weights live in ``vnsearch.weights``.
+TEXT_FIELDS = tuple(WEIGHTS.fields)
 
 
 @dataclass
@@ -84,7 +67,7 @@ class SearchDoc:
         return " ".join(dict.fromkeys(grams))
 
     def prior(self) -> float:
-        return VERIFICATION_BOOST.get(self.verification, 1.0)
+        return WEIGHTS.verification_boost(self.verification)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -116,4 +99,20 @@ def segment_compounds(text: str) -> tuple[str, ...]:
             parts = [fold_token(t) for t in tokens(word.replace("_", " "))]
             if len(parts) > 1:
                 out.append("_".join(parts))
+    return tuple(out)
+
+
+@lru_cache(maxsize=20_000)
+def segment_words(text: str) -> tuple[tuple[str, ...], ...]:
+    """pyvi's words of a short text, each as its exact tokens ("mô tơ chính xác" → (mô, tơ), (chính, xác))."""
+    text = nfc(text)
+    if not text:
+        return ()
+    from pyvi import ViTokenizer  # noqa: PLC0415 - it loads a CRF model: only when first needed
+
+    out = []
+    for word in ViTokenizer.tokenize(text).split():
+        parts = tuple(tokens(word.replace("_", " ")))
+        if parts:
+            out.append(parts)
     return tuple(out)

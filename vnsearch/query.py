@@ -1,34 +1,20 @@
-"""Query understanding and ranking shared by every backend.
-
-``plan_query`` turns what the user typed into groups of alternatives (the user's words, Telex/VNI
-repairs, typo corrections, a prefix for the last half-typed word, thesaurus synonyms). A backend
-uses the plan to fetch candidates; ``score`` ranks them the same way whatever the backend:
-
-    exact accented match > folded match > repair/prefix > synonym > fuzzy,
-    weighted by field (name > products > processes > certifications > description) and by the
-    rarity of the word (idf), plus phrase evidence, an exact-name tier, and a small boost for
-    verified enterprises; ties broken by name then tax code.
-"""
+"""Query planning: what the user typed as groups of alternatives — the user's words, Telex/VNI
+repairs, typo corrections, a prefix for the last half-typed word, thesaurus synonyms. Every backend
+fetches candidates from the same plan (``vnsearch.retrieval``) and ranks them with the same score
+(``vnsearch.ranking``)."""
 
 from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from html import escape
-from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from vnsearch.analysis import fold_token, telex_candidates, token_spans, tokens
-from vnsearch.documents import FIELD_WEIGHTS, TEXT_FIELDS, VERIFICATION_BOOST
+from vnsearch.analysis import fold_token, telex_candidates, tokens
 from vnsearch.synonyms import expansions
-
-KIND_WEIGHT = {"user": 1.0, "repair": 0.9, "context": 0.85, "prefix": 0.8, "synonym": 0.6, "fuzzy": 0.5}
-FOLD_ONLY_WEIGHT = 0.6  # a folded match when the user typed the marks
-FOLD_ONLY_DEMOTION = 0.5  # a document with no exact evidence at all for a marked query
+from vnsearch.weights import WEIGHTS
 
 
 class Vocabulary:
@@ -71,7 +57,7 @@ class Alt:
 
     @property
     def weight(self) -> float:
-        return KIND_WEIGHT[self.kind]
+        return WEIGHTS.kinds[self.kind]
 
 
 @dataclass
@@ -241,7 +227,53 @@ def plan_query(raw: str, vocab: Vocabulary, *, allow_prefix: bool = True) -> Que
     for qt in qtokens:  # words that match nothing at all
         if not qt.alts:
             qt.dropped = True
+    groups = _word_groups(groups, qtokens, vocab, toks)
     return QueryPlan(raw=raw, tokens=qtokens, groups=groups, corrected=corrected)
+
+
+def _word_groups(
+    groups: list[Group], qtokens: list[QToken], vocab: Vocabulary, toks: list[str]
+) -> list[Group]:
+    """Vietnamese words are often two syllables ("mô tơ", "chính xác"): a result should match words,
+    not loose syllables. Adjacent single syllables become one group when they are a word — by pyvi
+    on a query typed with marks, or because the index holds them side by side in names, products or
+    processes."""
+    joined = _segmented_pairs(toks) if any(t.marked for t in qtokens) else set()
+    out: list[Group] = []
+    i = 0
+    while i < len(groups):
+        g = groups[i]
+        h = groups[i + 1] if i + 1 < len(groups) else None
+        if (
+            h is not None
+            and not g.phrases
+            and not h.phrases
+            and g.end - g.start == 1
+            and h.end - h.start == 1
+        ):
+            a, b = qtokens[g.start], qtokens[h.start]
+            usable = all(not t.dropped and any(x.kind != "prefix" for x in t.alts) for t in (a, b))
+            if usable and ((g.start, h.start) in joined or f"{a.key}_{b.key}" in vocab.bigrams):
+                out.append(Group(g.start, h.end, []))
+                i += 2
+                continue
+        out.append(g)
+        i += 1
+    return out
+
+
+def _segmented_pairs(toks: list[str]) -> set[tuple[int, int]]:
+    """Positions of adjacent syllables pyvi joins into one word."""
+    from vnsearch.documents import segment_words  # noqa: PLC0415 - loads pyvi's model on first use
+
+    pairs = set()
+    pos = 0
+    for word in segment_words(" ".join(toks)):
+        n = len(word)
+        for j in range(pos, pos + n - 1):
+            pairs.add((j, j + 1))
+        pos += n
+    return pairs
 
 
 def _synonym_alt(phrase: tuple[str, ...]) -> Alt:
@@ -280,326 +312,4 @@ def _fuzzy(folded: str, vocab: Vocabulary, toks: list[str], i: int) -> str | Non
     return best
 
 
-# ---- candidate ranking ---------------------------------------------------------------------------
-
-
-@dataclass
-class Candidate:
-    """A document's analysed fields as the backend returns them for re-scoring."""
-
-    id: int
-    name: str
-    tax_code: str
-    verification: str
-    exact: dict[str, str]  # field → exact tokens (space separated, items separated by " | ")
-    folded: dict[str, str]  # field → folded tokens
-    bigrams: str
-    compounds: str = ""  # folded pyvi compounds, "cam_bien_ap_suat xi_lanh"
-
-
-@dataclass
-class Scored:
-    id: int
-    score: float
-    name: str
-    tax_code: str
-    evidence: dict[str, Any] = field(default_factory=dict)
-
-
-def _contains_phrase(haystack: str, phrase: tuple[str, ...], prefix_last: bool = False) -> bool:
-    if not prefix_last:
-        return f" {' '.join(phrase)} " in f" {haystack} "
-    head = f" {' '.join(phrase[:-1])} {phrase[-1]}" if len(phrase) > 1 else f" {phrase[-1]}"
-    return head in f" {haystack}"
-
-
-def _cuts_a_compound(phrase: tuple[str, ...], compounds: list[tuple[str, ...]]) -> bool:
-    """True when the phrase only occurs inside a longer word of the document ('biến áp' inside
-    'cảm biến áp suất') and never as a word of its own."""
-    n = len(phrase)
-    inside = False
-    for comp in compounds:
-        for i in range(len(comp) - n + 1):
-            if comp[i : i + n] == phrase:
-                if i == 0 and i + n == len(comp):
-                    return False
-                inside = True
-    return inside
-
-
-def _item_fraction(folded_text: str, words: set[str]) -> float:
-    """The best share of one list item (product, process…) covered by the query words."""
-    best = 0.0
-    for item in folded_text.split(" | "):
-        toks = item.split()
-        if toks:
-            best = max(best, sum(1 for t in toks if t in words) / len(toks))
-    return best
-
-
-@dataclass
-class _Prepared:
-    """What ``score`` needs from a plan, computed once per query rather than once per candidate."""
-
-    groups: list[tuple[Any, ...]]
-    live_keys: list[str]
-    pair_bonus: list[tuple[str, float]]
-    q_fold: str
-    query_words: set[str]
-
-
-def _prepare(plan: QueryPlan, vocab: Vocabulary) -> _Prepared:
-    cached = getattr(plan, "_prepared", None)
-    if cached is not None and cached[0] is vocab:
-        return cached[1]  # type: ignore[no-any-return]
-    groups = []
-    for g in plan.groups:
-        span = plan.tokens[g.start : g.end]
-        members = [t for t in span if not t.dropped]
-        if not members and not g.phrases:
-            continue
-        idf = (
-            (
-                sum(vocab.idf(t.key) if vocab.has(t.key) else _alt_idf(t, vocab) for t in members)
-                / len(members)
-            )
-            if members
-            else 3.0
-        )
-        own_words = {t.key for t in span}
-        syn = [
-            (a.phrase, 0.9 if {fold_token(x) for x in a.phrase} <= own_words else a.weight, a.exact)
-            for a in g.phrases
-        ]
-        token_alts = [(t, [(a.phrase, a.prefix, a.exact, a.kind, a.weight) for a in t.alts]) for t in members]
-        groups.append(
-            (
-                span,
-                members,
-                idf,
-                tuple(t.key for t in members),
-                bool(members) and members[-1].prefix_only,
-                syn,
-                token_alts,
-            )
-        )
-    live = [t for t in plan.tokens if not t.dropped]
-    keys = [t.key for t in live]
-    pairs = [
-        (f"{a}_{b}", 4.0 * (vocab.idf(a) + vocab.idf(b)) / 2) for a, b in zip(keys, keys[1:], strict=False)
-    ]
-    words = {
-        fold_token(a.phrase[0]) for t in plan.tokens for a in t.alts if len(a.phrase) == 1 and not a.prefix
-    }
-    words |= {fold_token(w) for g in plan.groups for a in g.phrases for w in a.phrase}
-    prepared = _Prepared(groups, keys, pairs, " ".join(keys), words)
-    plan._prepared = (vocab, prepared)  # type: ignore[attr-defined]
-    return prepared
-
-
-def score(plan: QueryPlan, cand: Candidate, vocab: Vocabulary) -> Scored:
-    prep = _prepare(plan, vocab)
-    folded_text = cand.folded
-    all_tokens = set(" ".join(folded_text.values()).split())
-    folded_sets: dict[str, set[str]] = {}
-    exact_sets: dict[str, set[str]] = {}
-
-    def fset(f: str) -> set[str]:
-        got = folded_sets.get(f)
-        if got is None:
-            got = folded_sets[f] = set(folded_text.get(f, "").split())
-        return got
-
-    def eset(f: str) -> set[str]:
-        got = exact_sets.get(f)
-        if got is None:
-            got = exact_sets[f] = set(cand.exact.get(f, "").split())
-        return got
-
-    compounds = [tuple(c.split("_")) for c in cand.compounds.split()] if cand.compounds else []
-    total, matched_groups, counted_groups = 0.0, 0, 0
-    exact_evidence = False
-    matched_terms: list[str] = []
-
-    def token_fields(qt: QToken, alts: list[Any]) -> tuple[dict[str, float], bool]:
-        """field → best match weight of this query word in that field; and exact evidence."""
-        best_by_field: dict[str, float] = {}
-        exact_hit = False
-        for phrase, prefix, exact, kind, weight in alts:
-            head = phrase[0]
-            if prefix:
-                if not exact and not any(t.startswith(head) for t in all_tokens):
-                    continue
-            elif any(fold_token(w) not in all_tokens for w in phrase):
-                continue
-            for f in TEXT_FIELDS:
-                if prefix:
-                    pool = eset(f) if exact else fset(f)
-                    if not any(t.startswith(head) for t in pool):
-                        continue
-                elif len(phrase) == 1:
-                    if head not in (eset(f) if exact else fset(f)):
-                        continue
-                elif not _contains_phrase((cand.exact if exact else folded_text).get(f, ""), phrase):
-                    continue
-                m = weight
-                if kind == "user" and qt.marked:
-                    if qt.exact in eset(f):
-                        exact_hit = True
-                    else:
-                        m *= FOLD_ONLY_WEIGHT
-                elif exact:
-                    exact_hit = True
-                if m > best_by_field.get(f, 0.0):
-                    best_by_field[f] = m
-        return best_by_field, exact_hit
-
-    for span, members, idf, phrase, prefix_last, syn_alts, token_alts in prep.groups:
-        counted_groups += 1
-        own = 0.0
-        if members:
-            per_token = []
-            for qt, alts in token_alts:
-                fields_hit, hit = token_fields(qt, alts)
-                per_token.append(fields_hit)
-                exact_evidence |= hit
-            if all(per_token):
-                # scattered: each word in its best field, wherever that is
-                scattered = sum(max(FIELD_WEIGHTS[f] * m for f, m in ft.items()) for ft in per_token) / len(
-                    per_token
-                )
-                # coherent: the words together in one field, better still as the same phrase
-                coherent = 0.0
-                cut = len(members) > 1 and bool(compounds) and _cuts_a_compound(phrase, compounds)
-                for f in TEXT_FIELDS:
-                    inside = [ft[f] for ft in per_token if f in ft]
-                    if not inside:
-                        continue
-                    value = FIELD_WEIGHTS[f] * sum(inside) / len(per_token)
-                    if (
-                        len(members) > 1
-                        and len(inside) == len(per_token)
-                        and _contains_phrase(folded_text.get(f, ""), phrase, prefix_last=prefix_last)
-                    ):
-                        value *= 0.6 if cut else 1.5
-                    # a product that is mostly what was asked for beats one that only mentions it
-                    value *= 0.75 + 0.25 * _item_fraction(folded_text.get(f, ""), prep.query_words)
-                    coherent = max(coherent, value)
-                own = max(coherent, 0.4 * scattered) * len(members) / len(span)
-        syn = 0.0
-        for alt_phrase, weight, exact in syn_alts:
-            folded_phrase = tuple(fold_token(w) for w in alt_phrase) if exact else alt_phrase
-            if any(w not in all_tokens for w in folded_phrase):
-                continue
-            if len(folded_phrase) > 1 and compounds and _cuts_a_compound(folded_phrase, compounds):
-                continue
-            source = cand.exact if exact else folded_text
-            for f in TEXT_FIELDS:
-                if _contains_phrase(source.get(f, ""), alt_phrase):
-                    value = FIELD_WEIGHTS[f] * weight * (1.5 if len(alt_phrase) > 1 else 1.0)
-                    value *= 0.75 + 0.25 * _item_fraction(folded_text.get(f, ""), set(folded_phrase))
-                    syn = max(syn, value)
-        best = max(own, syn)
-        if best > 0:
-            matched_groups += 1
-            matched_terms.append(" ".join(phrase))
-        total += best * idf
-
-    if counted_groups == 0:
-        return Scored(cand.id, 0.0, cand.name, cand.tax_code)
-    coverage = matched_groups / counted_groups
-    total *= coverage * coverage
-
-    # phrase evidence: the user's adjacent words adjacent in the document too
-    if prep.pair_bonus:
-        big = set(cand.bigrams.split())
-        for gram, bonus in prep.pair_bonus:
-            if gram in big and not (compounds and _cuts_a_compound(tuple(gram.split("_")), compounds)):
-                total += bonus
-    # exact-name tier
-    name_f = folded_text.get("name", "")
-    if prep.q_fold and (prep.q_fold == name_f or prep.q_fold == folded_text.get("alias", "")):
-        total += 1000.0
-    elif len(prep.live_keys) >= 2 and _contains_phrase(name_f, tuple(prep.live_keys)):
-        total += 30.0
-    if plan.marked and not exact_evidence:
-        total *= FOLD_ONLY_DEMOTION
-    total *= VERIFICATION_BOOST.get(cand.verification, 1.0)
-    return Scored(
-        cand.id,
-        round(total, 6),
-        cand.name,
-        cand.tax_code,
-        {"coverage": round(coverage, 3), "exact": exact_evidence, "matched": matched_terms},
-    )
-
-
-def _alt_idf(t: QToken, vocab: Vocabulary) -> float:
-    vals = [vocab.idf(a.phrase[0]) for a in t.alts if len(a.phrase) == 1 and not a.prefix]
-    return max(vals) if vals else math.log(1 + vocab.n_docs)
-
-
-def rank(plan: QueryPlan, candidates: list[Candidate], vocab: Vocabulary) -> list[Scored]:
-    """Candidates by score; ties by name (folded, as already analysed) then tax code."""
-    name_key = {c.id: c.folded.get("name", "") for c in candidates}
-    scored = [score(plan, c, vocab) for c in candidates]
-    scored = [s for s in scored if s.score > 0]
-    scored.sort(key=lambda s: (-s.score, name_key[s.id], s.tax_code))
-    return scored
-
-
-# ---- highlights ----------------------------------------------------------------------------------
-
-
-def highlight(
-    text: str, terms: set[tuple[str, ...]], prefixes: tuple[str, ...], *, max_len: int | None = None
-) -> str:
-    """HTML-escaped text with <mark> around what matched: words and whole phrases, compared folded,
-    shown in the accented text as stored."""
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFC", text)
-    if max_len and len(text) > 5000:  # a very long description: its first pages are enough
-        text = text[:5000]
-    toks = token_spans(text)
-    folded = [f for _, _, f in toks]
-    marked = [False] * len(toks)
-    longest = max((len(t) for t in terms), default=1)
-    for i in range(len(toks)):
-        if prefixes and folded[i].startswith(prefixes):
-            marked[i] = True
-        for n in range(min(longest, len(toks) - i), 0, -1):
-            if tuple(folded[i : i + n]) in terms:
-                for j in range(i, i + n):
-                    marked[j] = True
-                break
-    spans = [(s, e) for (s, e, _), m in zip(toks, marked, strict=True) if m]
-    lead = trail = ""
-    if max_len and len(text) > max_len:
-        first = spans[0][0] if spans else 0
-        start = max(0, first - max_len // 3)
-        end = min(len(text), start + max_len)
-        spans = [(s - start, e - start) for s, e in spans if s >= start and e <= end]
-        lead, trail = ("…" if start > 0 else ""), ("…" if end < len(text) else "")
-        text = text[start:end]
-    out, pos = [], 0
-    for s, e in spans:
-        out.append(escape(text[pos:s]))
-        out.append(f"<mark>{escape(text[s:e])}</mark>")
-        pos = e
-    out.append(escape(text[pos:]))
-    # adjacent marks read better as one: "<mark>Khuôn</mark> <mark>ép</mark>" → "<mark>Khuôn ép</mark>"
-    return lead + "".join(out).replace("</mark> <mark>", " ") + trail
-
-
-__all__ = [
-    "Alt",
-    "Candidate",
-    "QueryPlan",
-    "Scored",
-    "Vocabulary",
-    "highlight",
-    "plan_query",
-    "rank",
-    "score",
-]
+__all__ = ["Alt", "Group", "QToken", "QueryPlan", "Vocabulary", "plan_query"]

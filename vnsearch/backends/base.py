@@ -5,9 +5,11 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from vnsearch.documents import SearchDoc
 from vnsearch.query import QueryPlan, Vocabulary
+from vnsearch.ranking import Preferences
 
 FACETS = ("sector", "province", "certification", "ownership", "size", "verified")
 SORTS = ("relevance", "name", "verified")
@@ -47,6 +49,7 @@ class SearchResult:
     did_you_mean: str | None = None
     relaxed: bool = False
     dropped: list[str] = field(default_factory=list)
+    understood: Any = None  # vnsearch.understand.Understanding, set by the caller that understood the query
 
 
 @dataclass
@@ -76,18 +79,30 @@ class SearchBackend(abc.ABC):
 
     @abc.abstractmethod
     def search(
-        self, plan: QueryPlan, filters: Filters, page: int = 1, per_page: int = 20, sort: str = "relevance"
+        self,
+        plan: QueryPlan,
+        filters: Filters,
+        page: int = 1,
+        per_page: int = 20,
+        sort: str = "relevance",
+        prefs: Preferences | None = None,
     ) -> SearchResult:
-        """``sort``: relevance (default), name (A–Z, diacritics ignored) or verified (verified first)."""
+        """``sort``: relevance (default), name (A–Z, diacritics ignored) or verified (verified first).
+        ``prefs``: what query understanding found (province, certificate, application) — boosts."""
         ...
 
     def candidates(
-        self, plan: QueryPlan, filters: Filters, limit: int = 100, relax: bool = True
+        self,
+        plan: QueryPlan,
+        filters: Filters,
+        limit: int = 100,
+        relax: bool = True,
+        prefs: Preferences | None = None,
     ) -> list[tuple[int, float]]:
         """(enterprise id, relevance score) of the best ``limit`` documents, without totals, facets
         or highlights: what the matching engine needs. ``relax=False``: nothing unless every word
         matches. Backends may do this more cheaply."""
-        result = self.search(plan, filters, page=1, per_page=limit)
+        result = self.search(plan, filters, page=1, per_page=limit, prefs=prefs)
         if not relax and result.relaxed:
             return []
         return [(h.id, h.score) for h in result.hits]

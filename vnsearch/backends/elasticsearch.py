@@ -24,8 +24,14 @@ from collections.abc import Iterable
 
 from vnsearch.analysis import fold, fold_token, tokens
 from vnsearch.backends.base import FACETS, Filters, Hit, SearchBackend, SearchResult, Suggestion
-from vnsearch.documents import FIELD_WEIGHTS, TEXT_FIELDS, SearchDoc
-from vnsearch.query import Candidate, QueryPlan, Vocabulary, highlight, rank
+from vnsearch.documents import TEXT_FIELDS, SearchDoc
+from vnsearch.highlight import highlight
+from vnsearch.query import QueryPlan, Vocabulary
+from vnsearch.ranking import Candidate, Preferences, rank
+from vnsearch.retrieval import Clause, Retrieval, Term, retrieval
+from vnsearch.weights import WEIGHTS
+
+FIELD_WEIGHTS = WEIGHTS.fields
 
 K_CANDIDATES = 200
 VERIFIED = ("documents_checked", "staff_assessed")
@@ -173,35 +179,48 @@ def _fold_fields(boost: bool = True) -> list[str]:
     return [f"{f}.fold^{FIELD_WEIGHTS[f]:g}" if boost else f"{f}.fold" for f in TEXT_FIELDS]
 
 
-def _alt_clause(alt) -> dict:
-    text = " ".join(alt.phrase)
-    if alt.prefix:
-        fields = [f"{f}^{FIELD_WEIGHTS[f]:g}" for f in TEXT_FIELDS] if alt.exact else _fold_fields()
+def es_term(term: Term) -> dict:
+    text = " ".join(term.phrase)
+    if term.prefix:
+        fields = [f"{f}^{FIELD_WEIGHTS[f]:g}" for f in TEXT_FIELDS] if term.exact else _fold_fields()
         return {"multi_match": {"query": text, "type": "phrase_prefix", "fields": fields}}
-    if len(alt.phrase) > 1:
-        return {"multi_match": {"query": text, "type": "phrase", "fields": _fold_fields()}}
-    return {"multi_match": {"query": text, "fields": _fold_fields()}}
+    fields = [f"{f}^{FIELD_WEIGHTS[f]:g}" for f in TEXT_FIELDS] if term.exact else _fold_fields()
+    if len(term.phrase) > 1:
+        return {"multi_match": {"query": text, "type": "phrase", "fields": fields}}
+    return {"multi_match": {"query": text, "fields": fields}}
 
 
 def _should(clauses: list[dict]) -> dict:
     return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
 
 
+def es_clause(clause: Clause) -> dict:
+    """A clause as a bool query: all its words (each through any of its terms), or one of its phrases."""
+    options = []
+    if clause.words:
+        words = [_should([es_term(t) for t in word]) for word in clause.words]
+        need = clause.minimum_words or len(words)
+        if len(words) == 1:
+            options.append(words[0])
+        elif need >= len(words):
+            options.append({"bool": {"must": words}})
+        else:
+            options.append({"bool": {"should": words, "minimum_should_match": need}})
+    options.extend(es_term(t) for t in clause.phrases)
+    return _should(options)
+
+
+def es_match(r: Retrieval) -> dict:
+    """Documents matching at least ``r.minimum`` of the counted clauses (the others only add score)."""
+    counted = r.counted()
+    core: dict = {"bool": {"should": [es_clause(c) for c in counted], "minimum_should_match": r.minimum}}
+    extra = [es_clause(c) for c in r.clauses if c not in counted]
+    return {"bool": {"must": [core], "should": extra}} if extra else core
+
+
 def match_clauses(plan: QueryPlan, *, skip: set[int] | None = None) -> list[dict]:
     """One clause per group: the group's words (each through any alternative) or a synonym phrase."""
-    clauses = []
-    for gi, g in enumerate(plan.groups):
-        if skip and gi in skip:
-            continue
-        members = [t for t in plan.tokens[g.start : g.end] if not t.dropped]
-        options = []
-        if members:
-            words = [_should([_alt_clause(a) for a in t.alts]) for t in members]
-            options.append(words[0] if len(words) == 1 else {"bool": {"must": words}})
-        options.extend(_alt_clause(a) for a in g.phrases)
-        if options:
-            clauses.append(_should(options))
-    return clauses
+    return [es_clause(c) for c in retrieval(plan, skip=skip).clauses]
 
 
 def build_query(
@@ -210,6 +229,7 @@ def build_query(
     *,
     size: int = K_CANDIDATES,
     relaxed: bool = False,
+    minimum: int | None = None,
     facets: bool = True,
     sort: str = "relevance",
 ) -> dict:
@@ -226,6 +246,7 @@ def build_query(
             "province_name",
             "sectors",
             "verification",
+            "certifications",
             "rescore",
         ],
     }
@@ -234,7 +255,7 @@ def build_query(
         query: dict = {"bool": {"filter": filt}} if filt else {"match_all": {}}
         body["sort"] = [{"sort_key": "asc"}]
     else:
-        must = match_clauses(plan)
+        r = retrieval(plan, minimum=1 if relaxed else minimum)
         live = [t for t in plan.tokens if not t.dropped]
         should: list[dict] = []
         exact_text = " ".join(t.exact for t in live)
@@ -261,11 +282,8 @@ def build_query(
                 {"match_phrase": {"name.fold": {"query": " ".join(t.key for t in live), "boost": 50}}}
             )
         bool_q: dict = {"should": should, "filter": filt}
-        if relaxed:
-            bool_q["should"] = must + should
-            bool_q["minimum_should_match"] = 1
-        else:
-            bool_q["must"] = must
+        if r.clauses:
+            bool_q["must"] = [es_match(r)]
         query = {"bool": bool_q}
         body["sort"] = ["_score", {"sort_key": "asc"}]
     if sort == "name":
@@ -375,7 +393,13 @@ class ElasticsearchBackend(SearchBackend):
         return self._vocab
 
     def search(
-        self, plan: QueryPlan, filters: Filters, page: int = 1, per_page: int = 20, sort: str = "relevance"
+        self,
+        plan: QueryPlan,
+        filters: Filters,
+        page: int = 1,
+        per_page: int = 20,
+        sort: str = "relevance",
+        prefs: Preferences | None = None,
     ) -> SearchResult:
         vocab = self.vocabulary()
         if plan.unmatched:
@@ -385,6 +409,9 @@ class ElasticsearchBackend(SearchBackend):
         size = max(K_CANDIDATES, page * per_page)
         relaxed = False
         resp = self.es.search(index=self.alias, **build_query(plan, filters, size=size, sort=sort))
+        if not plan.empty and resp["hits"]["total"]["value"]:
+            strict = build_query(plan, filters, size=0, minimum=len(plan.groups), facets=False)
+            relaxed = self.es.count(index=self.alias, query=strict["query"])["count"] == 0
         if resp["hits"]["total"]["value"] == 0 and not plan.empty and len(plan.groups) > 1:
             relaxed = True
             resp = self.es.search(
@@ -405,10 +432,12 @@ class ElasticsearchBackend(SearchBackend):
                     folded=s["rescore"]["folded"],
                     bigrams=s["rescore"]["bigrams"],
                     compounds=s["rescore"].get("compounds", ""),
+                    province_code=s.get("province_code") or "",
+                    certifications=tuple(s.get("certifications") or ()),
                 )
                 for i, s in src.items()
             ]
-            ranked = rank(plan, cands, vocab)
+            ranked = rank(plan, cands, vocab, prefs)
             scores = {r.id: r.score for r in ranked}
             head = [r.id for r in ranked]
             order = head + [i for i in order if i not in scores]

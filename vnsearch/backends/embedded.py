@@ -6,10 +6,11 @@ Elasticsearch is the scale-out option. Design points (see the search notes):
 - Python does all analysis; FTS5 only stores tokens (``unicode61 remove_diacritics 0``: its own
   folding misses đ and two-mark letters). Each text field has an exact column and a folded one;
   ``big`` holds folded syllable bigrams; ``filt`` holds facet tokens so filters are index lookups.
-- Rows are inserted in order of a static prior (verification level, profile completeness), so
-  "first K matches in rowid order" is a cheap top-K by prior. Candidates are fetched per field tier
-  (name, products/processes, everything, exact accented, phrase) — K each — and re-scored in Python
-  by ``search.query.score``; the rest of the match set follows in prior order.
+- The result set is every document matching enough of the plan's clauses (``vnsearch.retrieval``).
+  Candidates are the best by FTS5's BM25 (column weights from ``vnsearch.weights``) among documents
+  with any clause and among those with all of them, plus accented and phrase tiers; they are
+  re-scored in Python by ``vnsearch.ranking.score``; the rest of the result set follows in browse
+  order (verified first, then by name).
 - Exact totals and facet counts come from the full list of matching rowids, counted with numpy
   over per-document facet arrays held in memory (reloaded when the index version changes).
 """
@@ -28,13 +29,16 @@ import numpy as np
 from vnsearch.analysis import fold, fold_token, tokens
 from vnsearch.backends.base import FACETS, Filters, Hit, SearchBackend, SearchResult, Suggestion
 from vnsearch.documents import TEXT_FIELDS, SearchDoc
-from vnsearch.query import Candidate, QueryPlan, Vocabulary, highlight, rank
+from vnsearch.highlight import highlight
+from vnsearch.query import QueryPlan, Vocabulary
+from vnsearch.ranking import Candidate, Preferences, rank
+from vnsearch.retrieval import Clause, Retrieval, Term, retrieval
+from vnsearch.weights import WEIGHTS
 
 EXACT_COLS = [f"{f}_x" for f in TEXT_FIELDS]
 FOLD_COLS = [f"{f}_f" for f in TEXT_FIELDS]
 TOKENIZE = "unicode61 remove_diacritics 0 tokenchars '_'"
-K_PER_TIER = 120
-SCHEMA_VERSION = "3"  # bump when the index layout changes: the index is then rebuilt empty (cnht reindex)
+SCHEMA_VERSION = "4"  # bump when the index layout changes: the index is then rebuilt empty (cnht reindex)
 SIZE_ORDER = ("micro", "small", "medium", "large")
 
 _SCHEMA = """
@@ -67,11 +71,44 @@ _FOLD_FILTER = "{" + " ".join(FOLD_COLS) + "}: "
 _EXACT_FILTER = "{" + " ".join(EXACT_COLS) + "}: "
 
 
-def _alt_expr(alt, token=None, exact_marked: bool = False) -> str:
-    if exact_marked and token is not None and token.marked and alt.kind == "user":
-        return _EXACT_FILTER + _quote(token.exact)
-    expr = _quote(" ".join(alt.phrase)) + ("*" if alt.prefix else "")
-    return (_EXACT_FILTER if alt.exact else _FOLD_FILTER) + expr
+def fts_term(term: Term) -> str:
+    expr = _quote(" ".join(term.phrase)) + ("*" if term.prefix else "")
+    return (_EXACT_FILTER if term.exact else _FOLD_FILTER) + expr
+
+
+def _or(parts: list[str]) -> str:
+    parts = list(dict.fromkeys(parts))
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+def fts_clause(clause: Clause) -> str:
+    """A clause as FTS5 text: all its words (each through any of its terms), or one of its phrases."""
+    options = []
+    for words in clause.word_sets if clause.words else []:
+        own = [_or([fts_term(t) for t in word]) for word in words]
+        options.append(own[0] if len(own) == 1 else "(" + " AND ".join(own) + ")")
+    options.extend(fts_term(t) for t in clause.phrases)
+    return _or(options)
+
+
+def fts_match(r: Retrieval) -> str | None:
+    """Documents matching at least ``r.minimum`` of the clauses: an OR over the sets of that many."""
+    if not r.clauses:
+        return None
+    if r.minimum <= 1:
+        return _or([fts_clause(c) for c in r.clauses])
+    if r.strict:
+        return " AND ".join(fts_clause(c) for c in r.clauses)
+    sets = ["(" + " AND ".join(fts_clause(c) for c in combo) + ")" for combo in r.combinations()]
+    return _or(sets)
+
+
+def fts_any(r: Retrieval) -> str | None:
+    return _or([fts_clause(c) for c in r.clauses]) if r.clauses else None
+
+
+def fts_all(r: Retrieval) -> str | None:
+    return " AND ".join(fts_clause(c) for c in r.clauses) if r.clauses else None
 
 
 def fts_expression(
@@ -82,29 +119,19 @@ def fts_expression(
     only: set[int] | None = None,
     exact_marked: bool = False,
 ) -> str | None:
-    """The FTS5 MATCH expression for a plan (a pure function, tested as text). Every term carries its
-    column filter: folded columns, or the accented ones for a half-typed word typed with marks.
+    """Every group (AND) — or, relaxed, any group (OR) — as FTS5 text; every term carries its column
+    filter: folded columns, or the accented ones for a half-typed word typed with marks."""
+    if only is not None:
+        skip = (skip or set()) | {gi for gi in range(len(plan.groups)) if gi not in only}
+    r = retrieval(plan, skip=skip, exact_marked=exact_marked)
+    return fts_any(r) if relaxed else fts_all(r)
 
-    Every group must match (AND) — or, relaxed, any group (OR); a group matches through all its
-    words (each word through any of its alternatives) or through one of its synonym phrases."""
-    clauses = []
-    for gi, g in enumerate(plan.groups):
-        if (skip and gi in skip) or (only is not None and gi not in only):
-            continue
-        members = [t for t in plan.tokens[g.start : g.end] if not t.dropped]
-        own = []
-        for t in members:
-            alts = list(dict.fromkeys(_alt_expr(a, t, exact_marked) for a in t.alts))
-            own.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
-        options = []
-        if own:
-            options.append(own[0] if len(own) == 1 else "(" + " AND ".join(own) + ")")
-        options.extend(dict.fromkeys(_alt_expr(a) for a in g.phrases))
-        if options:
-            clauses.append(options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")")
-    if not clauses:
-        return None
-    return (" OR " if relaxed else " AND ").join(clauses)
+
+def bm25_weights() -> str:
+    """Column weights for FTS5's bm25(), in column order: the ranking's field weights on the exact
+    and the folded columns, the phrase column, nothing for facet tokens and compounds."""
+    fw = [WEIGHTS.fields[f] for f in TEXT_FIELDS]
+    return ", ".join(f"{x:g}" for x in [*fw, *fw, WEIGHTS.first_stage_bigram, 0.0, 0.0])
 
 
 def exact_expression(plan: QueryPlan) -> str | None:
@@ -121,15 +148,6 @@ def bigram_expression(plan: QueryPlan) -> str | None:
     if not grams:
         return None
     return "big: (" + " AND ".join(_quote(g) for g in grams) + ")"
-
-
-def head_first_language(plan: QueryPlan, vocab: Vocabulary) -> bool:
-    """Is the query Vietnamese (head noun first)? Typed with diacritics, or its first word is one the
-    index holds with diacritics ('gioang' → 'gioăng'); English queries put the head last."""
-    first = next((t for t in plan.tokens if not t.dropped), None)
-    if first is None:
-        return False
-    return plan.marked or first.key in vocab.accented
 
 
 def filter_expression(filters: Filters) -> str | None:
@@ -571,6 +589,16 @@ class EmbeddedBackend(SearchBackend):
             sql += f" LIMIT {int(limit)}"
         return [r[0] for r in conn.execute(sql, args)]
 
+    def _best(self, expr: str, limit: int) -> list[int]:
+        """The ``limit`` best matches by BM25 over the weighted columns (FTS5 ranks in C)."""
+        sql = (
+            f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, {bm25_weights()}) LIMIT {int(limit)}"
+        )
+        return [r[0] for r in self._raw().execute(sql, (expr,))]
+
+    def _count(self, expr: str) -> int:
+        return self._raw().execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (expr,)).fetchone()[0]
+
     def _candidates(self, ids: list[int]) -> list[Candidate]:
         if not ids:
             return []
@@ -583,7 +611,9 @@ class EmbeddedBackend(SearchBackend):
         meta = {
             r[0]: r[1:]
             for r in conn.execute(
-                f"SELECT rowid, name, tax_code, verification FROM docs WHERE rowid IN ({marks})", ids
+                f"SELECT rowid, name, tax_code, verification, province_code, certs FROM docs"
+                f" WHERE rowid IN ({marks})",
+                ids,
             )
         }
         out = []
@@ -592,7 +622,7 @@ class EmbeddedBackend(SearchBackend):
             row = fts_rows.get(rowid)
             if row is None or rowid not in meta:
                 continue
-            name, tax_code, verification = meta[rowid]
+            name, tax_code, verification, province, certs = meta[rowid]
             out.append(
                 Candidate(
                     id=rowid,
@@ -603,12 +633,20 @@ class EmbeddedBackend(SearchBackend):
                     folded={f: row[n + i] or "" for i, f in enumerate(TEXT_FIELDS)},
                     bigrams=row[2 * n] or "",
                     compounds=row[2 * n + 1] or "",
+                    province_code=province or "",
+                    certifications=tuple(json.loads(certs or "[]")),
                 )
             )
         return out
 
     def search(
-        self, plan: QueryPlan, filters: Filters, page: int = 1, per_page: int = 20, sort: str = "relevance"
+        self,
+        plan: QueryPlan,
+        filters: Filters,
+        page: int = 1,
+        per_page: int = 20,
+        sort: str = "relevance",
+        prefs: Preferences | None = None,
     ) -> SearchResult:
         vocab = self.vocabulary()
         facets = self._facet_arrays()
@@ -629,37 +667,24 @@ class EmbeddedBackend(SearchBackend):
             ordered = facets.sort(matched, limit=page * per_page, by=sort)
             facet_counts = facets.count(None if filt is None else matched)
         else:
-            expr = fts_expression(plan)
-            ordered_ids = self._ids(_and(expr, filt)) if expr else []
-            if not ordered_ids and expr and len(plan.groups) > 1:
-                relaxed = True
-                expr, ordered_ids = self._relax(plan, filt, vocab)
+            r, ordered_ids = self._result_set(plan, filt, vocab)
+            relaxed = bool(ordered_ids) and not r.strict and not self._ids(_and(fts_all(r), filt), limit=1)
             matched = np.asarray(ordered_ids, dtype=np.int64)
             facet_counts = facets.count(matched)
-            if sort != "relevance":
-                ordered, total = facets.sort(matched, limit=page * per_page, by=sort), len(ordered_ids)
-                start = (page - 1) * per_page
-                return SearchResult(
-                    total=total,
-                    page=page,
-                    per_page=per_page,
-                    hits=self._hits(ordered[start : start + per_page], {}, plan),
-                    facets=facet_counts,
-                    did_you_mean=plan.did_you_mean(vocab),
-                    relaxed=relaxed,
-                    dropped=[t.text for t in plan.tokens if t.dropped],
-                )
-            pool = self._pool(plan, expr, filt, needed=page * per_page)
-            ranked = rank(plan, self._candidates(pool), vocab)
-            scores = {s.id: s.score for s in ranked}
-            head = [s.id for s in ranked]
-            if head:  # the pool's phrase and exact tiers stay inside the match set that is counted
-                keep = np.isin(np.asarray(head, dtype=np.int64), matched)
-                head = [i for i, k in zip(head, keep, strict=True) if k]
             total = len(ordered_ids)
-            need = page * per_page - len(head)
-            tail = facets.sort(matched, limit=need, exclude=head) if need > 0 else []
-            ordered = head + tail
+            if sort != "relevance":
+                ordered = facets.sort(matched, limit=page * per_page, by=sort)
+            else:
+                pool = self._pool(plan, r, filt, needed=page * per_page)
+                ranked = rank(plan, self._candidates(pool), vocab, prefs)
+                scores = {s.id: s.score for s in ranked}
+                head = [s.id for s in ranked]
+                if head:  # the pool's phrase and exact tiers stay inside the match set that is counted
+                    keep = np.isin(np.asarray(head, dtype=np.int64), matched)
+                    head = [i for i, k in zip(head, keep, strict=True) if k]
+                need = page * per_page - len(head)
+                tail = facets.sort(matched, limit=need, exclude=head) if need > 0 else []
+                ordered = head + tail
         start = (page - 1) * per_page
         page_ids = ordered[start : start + per_page]
         hits = self._hits(page_ids, scores, plan)
@@ -675,19 +700,27 @@ class EmbeddedBackend(SearchBackend):
         )
 
     def candidates(
-        self, plan: QueryPlan, filters: Filters, limit: int = 100, relax: bool = True
+        self,
+        plan: QueryPlan,
+        filters: Filters,
+        limit: int = 100,
+        relax: bool = True,
+        prefs: Preferences | None = None,
     ) -> list[tuple[int, float]]:
         if plan.unmatched or plan.empty:
             return []
         vocab = self.vocabulary()
         filt = filter_expression(filters)
-        expr = fts_expression(plan)
-        if expr and len(plan.groups) > 1 and not self._ids(_and(expr, filt), limit=1):
-            if not relax:
+        if relax:
+            r, ids = self._result_set(plan, filt, vocab)
+            if not ids:
                 return []
-            expr, _ids = self._relax(plan, filt, vocab)
-        pool = self._pool(plan, expr, filt, needed=limit, k=limit)
-        ranked = rank(plan, self._candidates(pool), vocab)[:limit]
+        else:
+            r = retrieval(plan, minimum=len(plan.groups))
+            if not r.clauses or not self._ids(_and(fts_all(r), filt), limit=1):
+                return []
+        pool = self._pool(plan, r, filt, needed=limit, k=max(limit, WEIGHTS.first_stage_k))
+        ranked = rank(plan, self._candidates(pool), vocab, prefs)[:limit]
         if not ranked:
             return []
         marks = ",".join("?" * len(ranked))
@@ -698,63 +731,53 @@ class EmbeddedBackend(SearchBackend):
         )
         return [(ent[s.id], s.score) for s in ranked if s.id in ent]
 
-    def _relax(self, plan: QueryPlan, filt: str | None, vocab: Vocabulary) -> tuple[str | None, list[int]]:
-        """No document has every word. Leave out what cannot match at all (a word or phrase no
-        document has, e.g. 'nhỏ' in 'máy biến áp nhỏ'), then the commonest remaining parts one at a
-        time (they carry the least meaning), and only then accept any part."""
-        conn = self._raw()
-        counts = {}
-        for gi in range(len(plan.groups)):
-            # words typed with marks count as typed: "đầu dò" is not "dầu … Đô"
-            expr = fts_expression(plan, only={gi}, exact_marked=True)
-            counts[gi] = (
-                conn.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (_and(expr, filt),)).fetchone()[0]
-                if expr
-                else 0
-            )
-        hopeless = {gi for gi, n in counts.items() if n == 0}
-        if len(hopeless) < len(counts):
-            expr = fts_expression(plan, skip=hopeless)
-            ids = self._ids(_and(expr, filt)) if expr else []
+    def _result_set(
+        self, plan: QueryPlan, filt: str | None, vocab: Vocabulary
+    ) -> tuple[Retrieval, list[int]]:
+        """The plan's clauses and every document matching enough of them, in rowid order. Parts no
+        document has at all (a word or phrase absent from the index, "nhỏ" in "máy biến áp nhỏ") do
+        not count towards the minimum; failing that, any clause will do."""
+        rarity = self._rarity(plan, vocab)
+        r = retrieval(plan, rarity=rarity)
+        if not r.clauses:
+            return r, []
+        ids = self._ids(_and(fts_match(r), filt))
+        if ids or len(r.clauses) == 1:
+            return r, ids
+        # words typed with marks count as typed: "đầu dò" is not "dầu … Đô"
+        marked = retrieval(plan, exact_marked=True)
+        hopeless = {c.group for c in marked.clauses if not self._count(_and(fts_clause(c), filt))}
+        if hopeless and len(hopeless) < len(r.clauses):
+            r = retrieval(plan, skip=hopeless, rarity=rarity)
+            ids = self._ids(_and(fts_match(r), filt))
             if ids:
-                return expr, ids
-            live = [gi for gi in range(len(plan.groups)) if gi not in hopeless]
-            head_first = head_first_language(plan, vocab)
-            if head_first:
-                # Vietnamese noun phrases put the head first ("gioăng | cao su | chịu dầu"): shorten from
-                # the end, keeping what the thing is, before dropping the commonest words.
-                for cut in range(len(live) - 1, 0, -1):
-                    expr = fts_expression(plan, skip=hopeless | set(live[cut:]))
-                    ids = self._ids(_and(expr, filt)) if expr else []
-                    if ids:
-                        return expr, ids
-            for gi in sorted(set(counts) - hopeless, key=lambda g: -counts[g]):
-                expr = fts_expression(plan, skip=hopeless | {gi})
-                ids = self._ids(_and(expr, filt)) if expr else []
-                if ids:
-                    return expr, ids
-        expr = fts_expression(plan, relaxed=True)
-        return expr, self._ids(_and(expr, filt))
+                return r, ids
+        r = retrieval(plan, rarity=rarity, minimum=1)
+        return r, self._ids(_and(fts_match(r), filt))
+
+    @staticmethod
+    def _rarity(plan: QueryPlan, vocab: Vocabulary) -> dict[int, float]:
+        out = {}
+        for gi, g in enumerate(plan.groups):
+            live = [t for t in plan.tokens[g.start : g.end] if not t.dropped]
+            out[gi] = max((vocab.idf(t.key) for t in live), default=0.0)
+        return out
 
     def _pool(
-        self, plan: QueryPlan, expr: str | None, filt: str | None, needed: int, k: int | None = None
+        self, plan: QueryPlan, r: Retrieval, filt: str | None, needed: int, k: int | None = None
     ) -> list[int]:
-        k = k or max(K_PER_TIER, needed + 20)
-        tiers = []
-        if expr:
-            # nested column filters intersect: these restrict the folded terms to the strong fields
-            tiers.append("{name_f alias_f name_x alias_x}: (" + expr + ")")
-            tiers.append(
-                "{products_f processes_f materials_f equipment_f certs_f products_x processes_x"
-                " materials_x equipment_x certs_x}: (" + expr + ")"
-            )
-            tiers.append(expr)
-        tiers.append(exact_expression(plan))
-        tiers.append(bigram_expression(plan))
+        """What the score is computed on: the best by BM25 among documents with any clause and among
+        those with every clause, plus the accented and the phrase tiers."""
+        k = k or max(WEIGHTS.first_stage_k, needed + 20)
+        tiers = [(fts_any(r), k)]
+        if not r.strict:
+            tiers.append((fts_all(r), k // 2))
+        tiers.append((exact_expression(plan), k // 4))
+        tiers.append((bigram_expression(plan), k // 4))
         pool: dict[int, None] = {}
-        for tier in tiers:
+        for tier, limit in tiers:
             if tier:
-                for rowid in self._ids(_and(tier, filt), limit=k):
+                for rowid in self._best(_and(tier, filt), limit):
                     pool[rowid] = None
         return list(pool)
 

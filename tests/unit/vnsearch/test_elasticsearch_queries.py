@@ -98,9 +98,15 @@ def test_query_for_repaired_words_and_prefixes():
 
 
 def test_relaxed_query_accepts_any_group():
-    body = build_query(plan_query("duc gang ", VOCAB), Filters(), relaxed=True)
-    q = body["query"]["bool"]
-    assert "must" not in q and q["minimum_should_match"] == 1
+    body = build_query(plan_query("gang nhua duc khuon ", VOCAB), Filters(), relaxed=True)
+    core = body["query"]["bool"]["must"][0]["bool"]
+    assert len(core["should"]) == 4 and core["minimum_should_match"] == 1
+
+
+def test_a_longer_query_needs_half_of_its_groups():
+    plan = plan_query("gang nhua duc khuon ", VOCAB)
+    core = build_query(plan, Filters())["query"]["bool"]["must"][0]["bool"]
+    assert len(core["should"]) == len(plan.groups) and core["minimum_should_match"] == 2
 
 
 def test_browse_sorts_by_prior_then_name():

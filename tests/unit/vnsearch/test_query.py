@@ -5,7 +5,8 @@ import pytest
 from vnsearch.analysis import tokens
 from vnsearch.backends.base import Filters
 from vnsearch.backends.embedded import bigram_expression, exact_expression, filter_expression, fts_expression
-from vnsearch.query import Vocabulary, highlight, plan_query
+from vnsearch.highlight import highlight
+from vnsearch.query import Vocabulary, plan_query
 from vnsearch.synonyms import expansions
 
 WORDS = {
@@ -111,9 +112,7 @@ def test_marked_synonym_keys_keep_their_meaning():
 
 def test_fts_expression_is_and_of_groups_over_folded_columns(vocab):
     expr = fts_expression(plan_query("duc gang ", vocab))
-    fold_cols = (
-        "{name_f alias_f products_f processes_f certs_f materials_f equipment_f loc_f cats_f desc_f}: "
-    )
+    fold_cols = "{name_f alias_f products_f processes_f certs_f materials_f equipment_f customers_f loc_f cats_f desc_f}: "
     assert f'{fold_cols}"duc"' in expr and f'{fold_cols}"gang"' in expr and " AND " in expr
     assert "_x" not in expr  # nothing typed with marks: folded columns only
     relaxed = fts_expression(plan_query("duc gang ", vocab), relaxed=True)
@@ -129,7 +128,7 @@ def test_user_input_cannot_inject_fts_syntax(vocab):
 def test_a_half_typed_word_with_marks_completes_on_the_accented_text(vocab):
     expr = fts_expression(plan_query("khuôn ép nhự", vocab))
     assert (
-        '{name_x alias_x products_x processes_x certs_x materials_x equipment_x loc_x cats_x desc_x}: "nhự"*'
+        '{name_x alias_x products_x processes_x certs_x materials_x equipment_x customers_x loc_x cats_x desc_x}: "nhự"*'
         in expr
     )
 
