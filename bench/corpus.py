@@ -817,7 +817,50 @@ def queries(firms: list[Firm], seed: int = 11) -> list[Query]:
             cert = next((c for f in holders for c in f.doc.certifications), None)
             if cert:
                 out.append(Query(f"{cid}:cert", "filtered", fold(base), cid, {"certification": cert}))
+            # a place in the words: firms there first, the others after
+            holder = rng.choice(holders)
+            place = holder.doc.province_name if rng.random() < 0.5 else fold(holder.doc.province_name)
+            out.append(
+                Query(
+                    f"{cid}:place",
+                    "place",
+                    f"{base} {place}",
+                    cid,
+                    {"prefer_province": holder.doc.province_code},
+                )
+            )
+        # a whole buyer sentence around the thing, in Vietnamese or English
+        template = rng.choice(_SENTENCES_VI)
+        out.append(
+            Query(f"{cid}:sentence", "sentence", template.format(rng.choice([base, fold(base)])), cid, {})
+        )
+        if en:
+            out.append(
+                Query(f"{cid}:sentence_en", "sentence", rng.choice(_SENTENCES_EN).format(en[0]), cid, {})
+            )
+        # abbreviations of business writing
+        short = base
+        for long, abbr in _ABBREVIATE:
+            short = short.replace(long, abbr)
+        prefix = rng.choice(("cty ", "ct tnhh ", "sx ", "dn ", ""))
+        if short != base or prefix:
+            out.append(Query(f"{cid}:abbrev", "abbrev", prefix + short, cid, {}))
     return out
+
+
+_SENTENCES_VI = (
+    "cần tìm nhà cung cấp {} cho nhà máy",
+    "công ty nào sản xuất {}",
+    "tìm đơn vị {} uy tín",
+    "cần mua {} số lượng lớn",
+    "cần nhà cung ứng {} cho dây chuyền lắp ráp",
+)
+_SENTENCES_EN = (
+    "looking for a local supplier of {}",
+    "we need {} for our factory",
+    "who makes {} in vietnam",
+)
+_ABBREVIATE = (("linh kiện", "lk"), ("gia công", "gc"), ("phụ tùng", "pt"), ("cơ khí", "ck"))
 
 
 def grades(q: Query, firms: list[Firm]) -> dict[str, int]:
@@ -825,8 +868,13 @@ def grades(q: Query, firms: list[Firm]) -> dict[str, int]:
     group = CONCEPTS[q.concept][1]
     sector = CONCEPTS[q.concept][0]
     out = {}
+    prefer = q.filters.get("prefer_province")
     for f in firms:
         if q.filters.get("province") and f.doc.province_code != q.filters["province"]:
+            continue
+        if prefer:
+            if q.concept in f.concepts:
+                out[f.doc.tax_code] = 3 if f.doc.province_code == prefer else 1
             continue
         if q.filters.get("certification") and q.filters["certification"] not in f.doc.certifications:
             continue

@@ -20,10 +20,11 @@ from collections import defaultdict
 from pathlib import Path
 
 from bench.corpus import Query, generate, grades, queries
+from cnht.search.services import plan_search
+from cnht.search.synonyms import install_query_understanding, install_taxonomy_synonyms
 from vnsearch.analysis import nfc
 from vnsearch.backends.base import Filters
 from vnsearch.backends.embedded import EmbeddedBackend
-from vnsearch.query import plan_query
 
 
 def ndcg(ranked: list[str], gains: dict[str, int], k: int = 10) -> float:
@@ -91,6 +92,8 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
 
+    install_taxonomy_synonyms()  # what the portal installs at start-up
+    install_query_understanding()
     firms = generate(args.docs)
     qs = queries(firms)
     tmp = tempfile.mkdtemp(prefix="cnht-relevance-")
@@ -105,9 +108,9 @@ def main() -> None:
     worst = []
     for q in qs:
         gains = grades(q, firms)
-        plan = plan_query(q.text, vocab)
+        planned = plan_search(q.text, vocab)
         filters = Filters(province=q.filters.get("province"), certification=q.filters.get("certification"))
-        result = backend.search(plan, filters, page=1, per_page=50)
+        result = backend.search(planned.plan, filters, page=1, per_page=50, prefs=planned.prefs)
         ours = [h.tax_code for h in result.hits]
         base = baseline.search(q)
         n_ours, n_base = ndcg(ours, gains), ndcg(base, gains)
@@ -128,6 +131,9 @@ def main() -> None:
         "old_tone",
         "synonym",
         "filtered",
+        "place",
+        "sentence",
+        "abbrev",
         "all",
     ]
     print(f"corpus: {args.docs} enterprises, {len(qs)} queries; index built in {build:.2f} s")

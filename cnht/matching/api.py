@@ -102,7 +102,11 @@ def match_now(data, limit):
         provinces_required=data["provinces_required"],
         provinces_preferred=data["provinces_preferred"],
     )
-    return {"items": [match_json(m) for m in match(session, spec, limit=limit, weights=_weights())]}
+    parsed = data.get("quantity_parsed")
+    return {
+        "items": [match_json(m) for m in match(session, spec, limit=limit, weights=_weights())],
+        "quantity": parsed.to_dict() if parsed is not None else None,
+    }
 
 
 @blp.route("/requirements")

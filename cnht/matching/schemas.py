@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
 from cnht.enterprises.fields import StrList, Text, VNDecimal, VNInteger
 from cnht.enterprises.rules import normalize_certification
 from cnht.i18n import Msg
 from cnht.matching.models import REQUIREMENT_STATUSES, STAGES, VISIBILITIES
 from cnht.reference import product_categories, resolve_province, resolve_sector
+from vnsearch.understand import Quantity, parse_quantity
 
 
 class _Base(Schema):
@@ -71,6 +72,54 @@ class CertKeys(StrList):
         return list(dict.fromkeys(normalize_certification(c) for c in items))
 
 
+PERIOD_LABELS = {
+    "month": "mỗi tháng",
+    "year": "mỗi năm",
+    "week": "mỗi tuần",
+    "day": "mỗi ngày",
+    "order": "mỗi đợt",
+    "quarter": "mỗi quý",
+}
+
+
+class QuantityField(fields.Field):
+    """A quantity as buyers write it: 20000, "20.000", "20.000 kg/đợt", "10.000 bộ/tháng",
+    "5k pcs/month". Loads to a Quantity (number, unit and frequency kept)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, bool):
+            raise ValidationError(Msg("Số lượng không hợp lệ", "Not a quantity"))
+        if isinstance(value, int | float):
+            if value != value or value in (float("inf"), float("-inf")) or value != int(value):
+                raise ValidationError(
+                    Msg("Số lượng phải là số nguyên", "The quantity must be a whole number")
+                )
+            q = Quantity(int(value), None, None, str(int(value)))
+        elif isinstance(value, str) and len(value) <= 80:
+            q = parse_quantity(value)
+            if q is None:
+                raise ValidationError(
+                    Msg(
+                        "Không đọc được số lượng '{v}' (ví dụ: 20.000 kg/đợt, 10.000 bộ/tháng)",
+                        "Cannot read the quantity '{v}' (e.g. 20,000 kg/order, 5k pcs/month)",
+                        v=value,
+                    )
+                )
+        else:
+            raise ValidationError(Msg("Số lượng không hợp lệ", "Not a quantity"))
+        if q.value < 0 or q.value > MAX_QUANTITY:
+            raise ValidationError(Msg("Số lượng ngoài khoảng cho phép", "Quantity out of range"))
+        return q
+
+
+MAX_QUANTITY = 10**12
+
+
 class MatchIn(_Base):
     """A requirement as the matching engine reads it (also the body of POST /api/v1/match)."""
 
@@ -91,7 +140,28 @@ class MatchIn(_Base):
     provinces_required = ProvinceCodes()
     provinces_preferred = ProvinceCodes()
     min_employees = VNInteger(load_default=None, allow_none=True, max_value=1_000_000)
-    quantity = VNInteger(load_default=None, allow_none=True)
+    quantity = QuantityField(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "a number, or as buyers write it: '20.000 kg/đợt', '10.000 bộ/tháng', '5k pcs/month'",
+            "oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "maxLength": 80}],
+        },
+    )
+
+    @post_load
+    def _quantity(self, data, **_):
+        """The number goes to ``quantity``; the unit and frequency it was written with are kept
+        (``quantity_unit``, ``frequency``) unless the request gives them itself."""
+        q = data.get("quantity")
+        if isinstance(q, Quantity):
+            data["quantity"] = q.value
+            data["quantity_parsed"] = q
+            if q.unit_text and not data.get("quantity_unit"):
+                data["quantity_unit"] = q.unit_text
+            if q.per and not data.get("frequency"):
+                data["frequency"] = PERIOD_LABELS[q.per]
+        return data
 
 
 class RequirementIn(MatchIn):
@@ -137,8 +207,20 @@ class MatchOut(Schema):
     explanation = fields.List(fields.Nested(ExplanationItem))
 
 
+class QuantityOut(Schema):
+    value = fields.Integer()
+    unit = fields.String(
+        allow_none=True, metadata={"description": "kg, t, pcs, set, pair, m, m2, roll, sheet, l"}
+    )
+    per = fields.String(allow_none=True, metadata={"description": "month, year, week, day, order, quarter"})
+    text = fields.String()
+
+
 class MatchListOut(Schema):
     items = fields.List(fields.Nested(MatchOut))
+    quantity = fields.Nested(
+        QuantityOut, allow_none=True, metadata={"description": "the quantity as understood"}
+    )
 
 
 class RequirementOut(Schema):

@@ -206,6 +206,24 @@ def _province_index() -> tuple[dict[str, ProvinceMatch], dict[str, ProvinceMatch
     return current, legacy
 
 
+def province_spellings() -> dict[str, ProvinceMatch]:
+    """Names of provinces as written (current and former, with and without marks, known short forms)
+    → the current unit: what a place in a search query may look like."""
+    names: list[str] = []
+    for row in provinces():
+        names += [row["new_name"], row["new_name_ascii"], row["full_name"]]
+        names += _PROVINCE_EXTRA_ALIASES.get(row["new_code"], [])
+    for row in legacy_provinces():
+        names += [row["old_name"], row["old_name_ascii"]]
+        names += [a.split("(")[0] for a in row["old_name_alias"].split(";") if a.strip()]
+    out: dict[str, ProvinceMatch] = {}
+    for name in names:
+        match = resolve_province(name)
+        if match is not None and name.strip():
+            out[name.strip()] = match
+    return out
+
+
 def resolve_province(text: str | None) -> ProvinceMatch | None:
     """Map a province as people write it (new or former name, with or without diacritics,
     'TP.HCM', 'Tỉnh Bình Dương', a 2-digit 2025 code) to one of the 34 current units."""

@@ -8,13 +8,14 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from cnht.search.indexing import install_sync
-from cnht.search.synonyms import install_taxonomy_synonyms
+from cnht.search.synonyms import install_query_understanding, install_taxonomy_synonyms
 from vnsearch.backends.base import SearchBackend
 from vnsearch.backends.embedded import EmbeddedBackend
 
 
 def init_app(app: Flask) -> None:
     install_taxonomy_synonyms()
+    install_query_understanding()
     if app.config["SEARCH_BACKEND"] == "elasticsearch":
         from vnsearch.backends.elasticsearch import ElasticsearchBackend  # noqa: PLC0415 - its client, only when used
 

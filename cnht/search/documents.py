@@ -39,6 +39,7 @@ class EnterpriseFacts:
     size_class: str | None
     verification: str
     description: str | None
+    key_customers: list[str] | None = None
     sectors: list[str] = field(default_factory=list)
     products: list[tuple[str, str | None]] = field(default_factory=list)  # (name, category label)
     processes: list[str] = field(default_factory=list)
@@ -71,6 +72,7 @@ def build_doc(e: EnterpriseFacts) -> SearchDoc:
             "certs": " ; ".join(std for std, _ in e.certifications),
             "materials": " ; ".join(e.materials),
             "equipment": " ; ".join(equipment),
+            "customers": " ; ".join(str(c) for c in (e.key_customers or []) if c),
             "loc": " ; ".join(x for x in (e.province_name, e.province_ascii, e.address or "") if x),
             "cats": " ; ".join(categories),
             "desc": e.description or "",
@@ -98,6 +100,7 @@ def from_enterprise(ent) -> SearchDoc:
             size_class=ent.size_class,
             verification=ent.verification_status,
             description=ent.description,
+            key_customers=ent.key_customers,
             sectors=[s.code for s in ent.sectors],
             products=[(p.name, p.category.name_vi if p.category is not None else None) for p in ent.products],
             processes=[p.name for p in ent.processes],

@@ -87,6 +87,7 @@ def iter_all_docs(session: Session) -> Iterator[SearchDoc]:
                 Enterprise.size_class,
                 Enterprise.verification_status,
                 Enterprise.description,
+                Enterprise.key_customers,
             )
             .join(Province, Province.code == Enterprise.province_code)
             .where(Enterprise.id.in_(chunk))

@@ -57,6 +57,16 @@ class SearchArgs(Schema):
         metadata={"description": "relevance (default), name (A–Z) or verified (verified suppliers first)"},
     )
 
+    literal = fields.Boolean(
+        load_default=False,
+        truthy={"1", "true", "yes"},
+        falsy={"0", "false", "no", ""},
+        metadata={
+            "description": "true: search the words exactly as typed, without query understanding"
+            " (no boilerplate left out, no place taken as a province preference)"
+        },
+    )
+
     @post_load
     def _filters(self, data, **_):
         f = Filters()
@@ -76,7 +86,12 @@ class SearchArgs(Schema):
         if errors:
             raise ValidationError(errors)
         return SearchRequest(
-            q=data["q"], filters=f, page=data["page"], per_page=data["per_page"], sort=data["sort"]
+            q=data["q"],
+            filters=f,
+            page=data["page"],
+            per_page=data["per_page"],
+            sort=data["sort"],
+            literal=data["literal"],
         )
 
 

@@ -15,8 +15,11 @@ from cnht.enterprises.services import get_by_tax_code
 from cnht.reference import province_name, sector_label
 from cnht.search.backend import get_backend
 from cnht.search.indexing import iter_all_docs
+from vnsearch.analysis import fold_key
 from vnsearch.backends.base import Filters, Hit, SearchBackend, SearchResult
-from vnsearch.query import plan_query
+from vnsearch.query import QueryPlan, Vocabulary, plan_query
+from vnsearch.ranking import Preferences
+from vnsearch.understand import Understanding, understand
 
 _TAX_CODE_LIKE = re.compile(r"^\s*\d[\d\s.]{8,}\d(\s*-\s*\d{3})?\s*$")
 
@@ -28,6 +31,36 @@ class SearchRequest:
     page: int = 1
     per_page: int = 20
     sort: str = "relevance"
+    literal: bool = False  # no query understanding: the words as typed
+
+
+@dataclass
+class Planned:
+    """A query after understanding: the plan to search, the preferences to rank by, and what was
+    understood (shown to the user, who can undo it)."""
+
+    plan: QueryPlan
+    prefs: Preferences
+    understood: Understanding | None
+
+
+def plan_search(q: str, vocab: Vocabulary, *, literal: bool = False, allow_prefix: bool = True) -> Planned:
+    """The one query-understanding step shared by search and matching."""
+    q = q or ""
+    if literal:
+        return Planned(
+            plan_query(q, vocab, allow_prefix=allow_prefix), Preferences(raw_fold=fold_key(q)), None
+        )
+    u = understand(q)
+    plan = plan_query(u.text, vocab, allow_prefix=allow_prefix)
+    context = plan_query(u.context, vocab, allow_prefix=False) if u.context else None
+    prefs = Preferences(
+        provinces=u.province_codes,
+        certifications=tuple(u.certifications),
+        context=context,
+        raw_fold=fold_key(q),
+    )
+    return Planned(plan, prefs, u if u.changed else None)
 
 
 def run_search(req: SearchRequest, backend: SearchBackend | None = None) -> SearchResult:
@@ -36,8 +69,12 @@ def run_search(req: SearchRequest, backend: SearchBackend | None = None) -> Sear
     exact = _tax_code_hit(req.q, backend, filters)
     if exact is not None:
         return exact
-    plan = plan_query(req.q or "", backend.vocabulary())
-    return backend.search(plan, filters, page=req.page, per_page=req.per_page, sort=req.sort)
+    planned = plan_search(req.q, backend.vocabulary(), literal=req.literal)
+    result = backend.search(
+        planned.plan, filters, page=req.page, per_page=req.per_page, sort=req.sort, prefs=planned.prefs
+    )
+    result.understood = planned.understood
+    return result
 
 
 def result_ids(q: str, *, max_pages: int | None = None, backend: SearchBackend | None = None) -> list[int]:
@@ -129,4 +166,5 @@ def result_json(result: SearchResult, lang: str = "vi") -> dict:
         "did_you_mean": result.did_you_mean,
         "relaxed": result.relaxed,
         "ignored_words": result.dropped,
+        "understood": result.understood.to_dict() if result.understood is not None else None,
     }

@@ -589,3 +589,50 @@ def test_core_phrase_on_independent_phrasings(title, core):
     from cnht.matching.engine import core_phrase
 
     assert core_phrase(title) == core
+
+
+@pytest.mark.parametrize(
+    ("written", "value", "unit", "per"),
+    [
+        ("20.000 kg/đợt", 20000, "kg", "order"),
+        ("10.000 bộ/tháng", 10000, "set", "month"),
+        ("5k pcs/month", 5000, "pcs", "month"),
+        (1500, 1500, None, None),
+    ],
+)
+def test_match_takes_the_quantity_as_buyers_write_it(client, suppliers, written, value, unit, per):
+    r = client.post("/api/v1/match", json={"title": "Khuôn ép nhựa", "quantity": written})
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    assert (
+        body["quantity"]["value"] == value
+        and body["quantity"]["unit"] == unit
+        and body["quantity"]["per"] == per
+    )
+    assert body["items"]
+
+
+@pytest.mark.parametrize("bad", ["rất nhiều", True, 1.5, -3, "x" * 100])
+def test_an_unreadable_quantity_is_a_clear_error(client, suppliers, bad):
+    r = client.post("/api/v1/match", json={"title": "Khuôn ép nhựa", "quantity": bad})
+    assert r.status_code == 422
+    assert "quantity" in str(r.get_json()["error"]["details"])
+
+
+def test_a_saved_requirement_keeps_the_number_unit_and_frequency(client, session, suppliers):
+    h = _api_login(client, session, "buyer")
+    r = client.post(
+        "/api/v1/requirements",
+        json={"title": "Gioăng cao su chịu dầu", "quantity": "10.000 bộ/tháng"},
+        headers=h,
+    )
+    assert r.status_code == 201, r.get_json()
+    req = r.get_json()
+    assert (req["quantity"], req["quantity_unit"], req["frequency"]) == (10000, "bộ", "mỗi tháng")
+    # a unit the buyer gives itself is kept
+    r = client.post(
+        "/api/v1/requirements",
+        json={"title": "Gioăng cao su", "quantity": "2.000/tháng", "quantity_unit": "chiếc"},
+        headers=h,
+    )
+    assert (r.get_json()["quantity"], r.get_json()["quantity_unit"]) == (2000, "chiếc")
