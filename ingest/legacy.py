@@ -28,9 +28,31 @@ _TCVN3_INNER = re.compile(r"[a-z][ÆÇÊÈÉËÌÐÎÏÑÒÕÓÔÖ×ÝØÜÞ]")
 
 # letters of Unicode Vietnamese that neither legacy encoding produces (â ê ô are VNI mark characters)
 _VN_LETTERS = re.compile(r"[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
-_SYLLABLE = re.compile(
-    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?$"
+# A Vietnamese syllable: initial consonant, one of the language's vowel nuclei (with their vowel
+# marks: "oâ" is not one, "uâ" is), final consonant; at most one tone mark.
+_NUCLEI = (
+    "uyê|uya|oai|oay|uây|oeo|iêu|yêu|uôi|ươi|ươu|"
+    "ai|ao|au|ay|âu|ây|eo|êu|ia|iê|iu|oa|oă|oe|oi|ôi|ơi|oo|ua|uâ|uê|ui|uô|uơ|uy|ưa|ưi|ươ|ưu|yê|"
+    "a|ă|â|e|ê|i|o|ô|ơ|u|ư|y"
 )
+_SYLLABLE = re.compile(
+    rf"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?({_NUCLEI})(ch|ng|nh|[cmnpt])?$"
+)
+_TONE_MARKS = set("\u0300\u0301\u0303\u0309\u0323")
+
+
+def _is_syllable(word: str) -> bool:
+    nfd = unicodedata.normalize("NFD", word.lower())
+    tones = [c for c in nfd if c in _TONE_MARKS]
+    if len(tones) > 1:
+        return False
+    base = unicodedata.normalize("NFC", "".join(c for c in nfd if c not in _TONE_MARKS))
+    m = _SYLLABLE.match(base) if re.fullmatch("[a-zăâêôơưđ]+", base) else None
+    if m is None:
+        return False
+    # a syllable closed by a stop (c, ch, p, t) takes only the sắc or nặng tone: "dệt", never "dưt"
+    return m.group(3) not in ("c", "ch", "p", "t") or tones in (["\u0301"], ["\u0323"])
+
 
 # VNI: tone mark characters after a vowel, by tone (sắc, huyền, hỏi, ngã, nặng)
 _VNI_TONES = "ùøûõï"
@@ -123,16 +145,35 @@ def _plausible(before: str, after: str) -> bool:
     changed = [b for a, b in zip(before.split(), after.split(), strict=False) if a != b]
     if not changed:
         return False
-    ok = sum(1 for w in changed if _SYLLABLE.match(fold(re.sub(r"[^\w]", "", w))))
+    ok = sum(1 for w in changed if _is_syllable(re.sub(r"[^\w]", "", w)))
     return ok >= max(1, 0.7 * len(changed))
 
 
+def _reads_as_vietnamese(text: str) -> float:
+    """Share of the words with letters outside ASCII that are Vietnamese syllables."""
+    words = [w.strip(".,;:!?()[]{}\"'-/") for w in text.split()]
+    marked = [w for w in words if w and not w.isascii()]
+    if not marked:
+        return 0.0
+    return sum(1 for w in marked if _is_syllable(w)) / len(marked)
+
+
 def repair(text: str) -> tuple[str, str | None]:
-    """(text in Unicode NFC, the legacy encoding it was in or None)."""
-    kind = detect(text)
-    if kind is None:
+    """(text in Unicode NFC, the legacy encoding it was in or None). Both legacy readings are tried
+    and the one that reads as Vietnamese wins ("DÖt" is TCVN3 for "Dệt", "Baéc" VNI for "Bắc"); text
+    that already reads as Vietnamese Unicode ("Bé", "Hà Nội") is left alone."""
+    if not text or text.isascii() or _VN_LETTERS.search(text):
         return text, None
-    converted = tcvn3_to_unicode(text) if kind == "tcvn3" else vni_to_unicode(text)
-    if not _plausible(text, converted):
-        return text, None
-    return converted, kind
+    before = _reads_as_vietnamese(text)
+    best: tuple[float, str, str | None] = (before, text, None)
+    kinds = [("tcvn3", tcvn3_to_unicode), ("vni", vni_to_unicode)]
+    if detect(text) == "vni":  # on a tie, the encoding whose marks the text shows
+        kinds.reverse()
+    for kind, convert in kinds:
+        converted = convert(text)
+        if converted == text or not _plausible(text, converted):
+            continue
+        score = _reads_as_vietnamese(converted)
+        if score > best[0]:
+            best = (score, converted, kind)
+    return best[1], best[2]

@@ -237,3 +237,25 @@ def test_imported_rows_are_audited_and_searchable(app, session, tmp_path):
     again = import_file(session, path)
     session.commit()
     assert (again.created, again.unchanged) == (0, 2)
+
+
+@pytest.mark.parametrize(
+    ("legacy", "unicode", "kind"),
+    [
+        ("DÖt may", "Dệt may", "tcvn3"),  # 'Ö' is also a VNI mark: only the TCVN3 reading is Vietnamese
+        ("Baéc Ninh", "Bắc Ninh", "vni"),  # 'aé' is VNI's 'ắ'; 'é' alone would be ordinary Unicode
+        ("ThÐp ViÖt §øc", "Thép Việt Đức", "tcvn3"),
+        ("Deät may Vieät Thaéng", "Dệt may Việt Thắng", "vni"),
+    ],
+)
+def test_the_legacy_reading_that_is_vietnamese_wins(legacy, unicode, kind):
+    from ingest.legacy import repair
+
+    assert repair(legacy) == (unicode, kind)
+
+
+@pytest.mark.parametrize("text", ["Bé", "Nguyễn Văn Bé", "Café", "Müller GmbH", "São Paulo", "ABC®"])
+def test_text_that_is_not_legacy_stays(text):
+    from ingest.legacy import repair
+
+    assert repair(text) == (text, None)
