@@ -249,13 +249,9 @@ def test_imported_rows_are_audited_and_searchable(app, session, tmp_path):
     ],
 )
 def test_the_legacy_reading_that_is_vietnamese_wins(legacy, unicode, kind):
-    from ingest.legacy import repair
-
     assert repair(legacy) == (unicode, kind)
 
 
 @pytest.mark.parametrize("text", ["Bé", "Nguyễn Văn Bé", "Café", "Müller GmbH", "São Paulo", "ABC®"])
 def test_text_that_is_not_legacy_stays(text):
-    from ingest.legacy import repair
-
     assert repair(text) == (text, None)
