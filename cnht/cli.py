@@ -177,6 +177,8 @@ def import_cmd(path: str, dry_run: bool, report_path: str | None, on_error: str,
     if report_path:
         write_report(report, report_path)
         click.echo(f"Báo cáo / report: {report_path}")
+    if report.where():
+        click.echo(report.where())
     click.echo(report.summary())
     if report.aborted or (report.failed and on_error == "abort"):
         sys.exit(1)

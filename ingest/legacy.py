@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from vnsearch.analysis import fold
-
 # TCVN 5712:1993 VN3 (ABC): byte (as a cp1252/latin-1 character) → letter.
 _TCVN3 = dict(
     zip(

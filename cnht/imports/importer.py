@@ -51,6 +51,23 @@ class ImportReport:
     unknown_columns: list[str] = field(default_factory=list)
     issues: list[RowIssue] = field(default_factory=list)
     fatal: Msg | None = None
+    sheet: str | None = None
+    header_row: int | None = None
+    # per row written: (row, created | updated | unchanged, the firm's ref, fields changed, fields cleared)
+    outcomes: list[tuple[int, str, str, list[str], list[str]]] = field(default_factory=list)
+
+    def where(self) -> Msg | None:
+        """Which sheet and header row were read: said with every report, so that a surprise is visible."""
+        if self.header_row is None:
+            return None
+        if self.sheet:
+            return Msg(
+                f"Đã đọc trang '{self.sheet}', dòng tiêu đề {self.header_row} ({self.format})",
+                f"Read sheet '{self.sheet}', header row {self.header_row} ({self.format})",
+            )
+        return Msg(
+            f"Dòng tiêu đề {self.header_row} ({self.format})", f"Header row {self.header_row} ({self.format})"
+        )
 
     @property
     def errors(self) -> list[RowIssue]:
@@ -121,6 +138,7 @@ def import_file(
         report.fatal = Msg(exc.vi, exc.en)
         return report
     report.format, report.encoding = table.format, table.encoding
+    report.sheet, report.header_row = table.sheet, table.header_row
     mapping, report.unknown_columns = map_headers(table.headers)
     missing = [f for f in ("name", "province", "sectors") if f not in mapping.values()]
     if missing:
@@ -355,6 +373,8 @@ def _write_untaxed(
     if res.action == "create":
         dedup.remember_new(result.enterprise.id, data["name"], data["province_code"], None)
     setattr(report, result.status, getattr(report, result.status) + 1)
+    ref = getattr(result.enterprise, "ref", "") or ""
+    report.outcomes.append((row_no, result.status, ref, list(result.changed_fields or []), []))
 
 
 def _json_safe(record: dict) -> dict:
@@ -373,7 +393,11 @@ def _write_batch(session: Session, pending: list[tuple[int, dict]], report: Impo
         with session.begin_nested():
             new = [d for _, d in pending if d["tax_code"] not in existing]
             services.bulk_create(session, new)
-            results = [(0, {}, services.ApplyResult(None, "created", [])) for _ in new]  # type: ignore[arg-type]
+            results = [
+                (row_no, data, services.ApplyResult(None, "created", []))  # type: ignore[arg-type]
+                for row_no, data in pending
+                if data["tax_code"] not in existing
+            ]
             results += [
                 (
                     row_no,
@@ -405,6 +429,8 @@ def _write_batch(session: Session, pending: list[tuple[int, dict]], report: Impo
     for row_no, data, result in results:
         setattr(report, result.status, getattr(report, result.status) + 1)
         cleared = _cleared(data, result.changed_fields) if result.status == "updated" else []
+        changed = [f for f in result.changed_fields if f not in cleared] if result.status == "updated" else []
+        report.outcomes.append((row_no, result.status, data.get("tax_code") or "", changed, cleared))
         if cleared:
             names = ", ".join(cleared)
             report.issues.append(
@@ -431,7 +457,34 @@ def _show(value) -> str:
     return "" if value is None else str(value)[:200]
 
 
+OUTCOME_LABELS = {
+    "created": Msg("Tạo mới", "Created"),
+    "updated": Msg("Cập nhật", "Updated"),
+    "unchanged": Msg("Không đổi (giữ nguyên)", "Left alone (nothing new)"),
+}
+
+
+def outcome_message(status: str, changed: list[str], cleared: list[str]) -> str:
+    text = str(OUTCOME_LABELS.get(status, Msg(status, status)))
+    if changed:
+        text += " — " + str(Msg("đổi", "changed")) + ": " + ", ".join(changed)
+    if cleared:
+        text += " — " + str(Msg("xóa", "cleared")) + ": " + ", ".join(cleared)
+    return text
+
+
 def write_report(report: ImportReport, path: str | Path) -> None:
+    """Every row of the file that was read, in order: what happened to it (created, updated with the
+    fields changed and cleared, left alone, refused and why, queued for review)."""
     header = ["Dòng / Row", "Cột / Column", "Giá trị / Value", "Mức / Level", "Thông báo / Message"]
-    rows = ([i.row, i.column, i.value, i.level, i.message] for i in report.issues)
-    write_table(path, header, rows, sheet="Báo cáo nhập", widths=(8, 24, 30, 8, 90), title=report.summary())
+    lines = [(i.row, 1, [i.row, i.column, i.value, i.level, i.message]) for i in report.issues]
+    lines += [
+        (row, 0, [row, ", ".join(changed + cleared), ref, status, outcome_message(status, changed, cleared)])
+        for row, status, ref, changed, cleared in report.outcomes
+    ]
+    lines.sort(key=lambda x: (x[0], x[1]))
+    where = report.where()
+    title = f"{report.summary()} · {where}" if where else str(report.summary())
+    write_table(
+        path, header, (line for _r, _k, line in lines), sheet="Báo cáo nhập", widths=(8, 24, 30, 10, 90), title=title
+    )

@@ -128,6 +128,8 @@ def report_summary(report) -> dict:
         "unknown_columns": report.unknown_columns,
         "format": report.format,
         "encoding": report.encoding,
+        "sheet": report.sheet,
+        "header_row": report.header_row,
     }
 
 

@@ -139,16 +139,17 @@ def _preview(path: Path, sheet: str | None):
             table.close()
     missing = [COLUMNS[f][0] for f in ("name", "province", "sectors") if f not in mapping.values()]
     error = _("Thiếu cột bắt buộc: ") + ", ".join(missing) if missing else None
-    return preview, mapping_rows, unknown, error
+    where = {"sheet": table.sheet, "header_row": table.header_row, "format": table.format}
+    return preview, mapping_rows, unknown, error, where
 
 
 @bp.route("/imports/<int:job_id>")
 def import_detail(job_id: int):
     job = _job(job_id)
     path = jobs.upload_dir(current_app) / job.stored_name
-    preview, mapping_rows, unknown, error = [], [], [], None
+    preview, mapping_rows, unknown, error, where = [], [], [], None, None
     try:
-        preview, mapping_rows, unknown, error = _preview(path, job.sheet)
+        preview, mapping_rows, unknown, error, where = _preview(path, job.sheet)
     except ReadError as exc:
         error = localize(Msg(exc.vi, exc.en))
     return render_template(
@@ -158,6 +159,7 @@ def import_detail(job_id: int):
         mapping_rows=mapping_rows,
         unknown=unknown,
         error=error,
+        where=where,
         estimated=estimate_rows(path) if not error else None,
         progress=jobs.PROGRESS.get(job.id),
     )
