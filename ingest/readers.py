@@ -219,7 +219,9 @@ class _Candidate:
 
 
 def _fill_merged(
-    rows: Iterator[tuple[int, list[Any]]], merged: list[tuple[tuple[int, int], tuple[int, int]]], first_data: int
+    rows: Iterator[tuple[int, list[Any]]],
+    merged: list[tuple[tuple[int, int], tuple[int, int]]],
+    first_data: int,
 ) -> Iterator[tuple[int, list[Any]]]:
     """Cells of a merged range below the header take the range's value (what staff mean by merging
     "Hà Nội" over five firms). Rows are (0-based sheet row, values indexed by sheet column)."""
@@ -288,8 +290,9 @@ def _table_from(cand: _Candidate, fmt: str, close: Callable[[], object] | None =
             if close:
                 close()
 
+    padded: list[str | None] = [None] * col0
     return Table(
-        headers=[None] * col0 + list(headers),
+        headers=padded + list(headers),
         rows=rows(),
         format=fmt,
         sheet=cand.name,
@@ -411,7 +414,7 @@ def _open_html(path: Path) -> Table:
     raw = path.read_bytes()
     if len(raw) > 64 * 1024 * 1024:
         raise ReadError("Tệp HTML quá lớn", "The HTML file is too large")
-    encoding = _detect_encoding(raw[:256 * 1024])
+    encoding = _detect_encoding(raw[: 256 * 1024])
     parser = _HtmlTables()
     parser.feed(raw.decode(encoding, errors="replace"))
     parser.close()

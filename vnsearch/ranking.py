@@ -4,6 +4,7 @@ What each number means is documented in ``vnsearch.weights``."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,21 +176,27 @@ def score(
     prep = _prepare(plan, vocab, w)
     fw = w.fields
     folded_text = cand.folded
-    all_tokens = set(" ".join(folded_text.values()).split())
-    folded_sets: dict[str, set[str]] = {}
-    exact_sets: dict[str, set[str]] = {}
+    # which fields hold a token, by substring search on the space-padded field text (C speed; the
+    # candidate's fields are never split into sets)
+    padded = {f: f" {folded_text.get(f, '')} " for f in TEXT_FIELDS}
+    padded_exact: dict[str, str] = {}
+    looked: dict[tuple[str, bool, bool], list[str]] = {}
 
-    def fset(f: str) -> set[str]:
-        got = folded_sets.get(f)
+    def fields_with(token: str, exact: bool = False, prefix: bool = False) -> list[str]:
+        key = (token, exact, prefix)
+        got = looked.get(key)
         if got is None:
-            got = folded_sets[f] = set(folded_text.get(f, "").split())
+            if exact and not padded_exact:
+                padded_exact.update({f: f" {cand.exact.get(f, '')} " for f in TEXT_FIELDS})
+            texts = padded_exact if exact else padded
+            needle = f" {token}" if prefix else f" {token} "
+            got = looked[key] = [f for f in TEXT_FIELDS if needle in texts[f]]
         return got
 
-    def eset(f: str) -> set[str]:
-        got = exact_sets.get(f)
-        if got is None:
-            got = exact_sets[f] = set(cand.exact.get(f, "").split())
-        return got
+    all_text = " ".join(padded.values())
+
+    def has(token: str) -> bool:
+        return f" {token} " in all_text
 
     compounds = [tuple(c.split("_")) for c in cand.compounds.split()] if cand.compounds else []
     total, matched_groups, counted_groups = 0.0, 0, 0
@@ -203,24 +210,23 @@ def score(
         exact_hit = False
         for phrase, prefix, exact, kind, weight in alts:
             head = phrase[0]
-            if prefix:
-                if not exact and not any(t.startswith(head) for t in all_tokens):
+            if prefix or len(phrase) == 1:
+                where = fields_with(head, exact, prefix)
+            else:
+                if not all(has(fold_token(x)) for x in phrase):
                     continue
-            elif any(fold_token(w) not in all_tokens for w in phrase):
+                where = [
+                    f
+                    for f in fields_with(head, exact)
+                    if _contains_phrase((cand.exact if exact else folded_text).get(f, ""), phrase)
+                ]
+            if not where:
                 continue
-            for f in TEXT_FIELDS:
-                if prefix:
-                    pool = eset(f) if exact else fset(f)
-                    if not any(t.startswith(head) for t in pool):
-                        continue
-                elif len(phrase) == 1:
-                    if head not in (eset(f) if exact else fset(f)):
-                        continue
-                elif not _contains_phrase((cand.exact if exact else folded_text).get(f, ""), phrase):
-                    continue
+            marked_in = fields_with(qt.exact, True) if kind == "user" and qt.marked else None
+            for f in where:
                 m = weight
-                if kind == "user" and qt.marked:
-                    if qt.exact in eset(f):
+                if marked_in is not None:
+                    if f in marked_in:
                         exact_hit = True
                     else:
                         m *= w.fold_only
@@ -269,7 +275,7 @@ def score(
         syn = 0.0
         for alt_phrase, weight, exact in syn_alts:
             folded_phrase = tuple(fold_token(x) for x in alt_phrase) if exact else alt_phrase
-            if any(x not in all_tokens for x in folded_phrase):
+            if not all(has(x) for x in folded_phrase):
                 continue
             if len(folded_phrase) > 1 and compounds and _cuts_a_compound(folded_phrase, compounds):
                 continue
@@ -310,7 +316,7 @@ def score(
     if plan.marked and not exact_evidence:
         total *= w.fold_only_doc
     if prefs is not None and not prefs.empty and total > 0:
-        total *= preference_factor(prefs, cand, all_tokens, w)
+        total *= preference_factor(prefs, cand, has, w)
     total *= w.verification_boost(cand.verification)
     return Scored(
         cand.id,
@@ -322,7 +328,7 @@ def score(
 
 
 def preference_factor(
-    prefs: Preferences, cand: Candidate, doc_tokens: set[str], w: Weights = WEIGHTS
+    prefs: Preferences, cand: Candidate, doc_has: Callable[[str], bool], w: Weights = WEIGHTS
 ) -> float:
     """Multiplier for what the query said beside its words: the province, the certificate, the
     application ("cho xe máy": a firm that mentions motorbikes ranks above one that does not)."""
@@ -341,10 +347,10 @@ def preference_factor(
                 continue
             counted += 1
             own = bool(span) and all(
-                any(all(fold_token(x) in doc_tokens for x in a.phrase) for a in t.alts if not a.prefix)
+                any(all(doc_has(fold_token(x)) for x in a.phrase) for a in t.alts if not a.prefix)
                 for t in span
             )
-            syn = any(all(fold_token(x) in doc_tokens for x in a.phrase) for a in g.phrases)
+            syn = any(all(doc_has(fold_token(x)) for x in a.phrase) for a in g.phrases)
             found += own or syn
         if counted:
             factor *= 1 + w.context * found / counted

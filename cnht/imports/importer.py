@@ -486,5 +486,10 @@ def write_report(report: ImportReport, path: str | Path) -> None:
     where = report.where()
     title = f"{report.summary()} · {where}" if where else str(report.summary())
     write_table(
-        path, header, (line for _r, _k, line in lines), sheet="Báo cáo nhập", widths=(8, 24, 30, 10, 90), title=title
+        path,
+        header,
+        (line for _r, _k, line in lines),
+        sheet="Báo cáo nhập",
+        widths=(8, 24, 30, 10, 90),
+        title=title,
     )

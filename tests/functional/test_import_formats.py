@@ -133,7 +133,12 @@ def test_an_html_table_saved_as_xls(session, tmp_path):
     def cells(tag, row):
         return "".join(f"<{tag}>{'' if v is None else v}</{tag}>" for v in row)
 
-    body = "<tr>" + cells("th", HEADERS) + "</tr>" + "".join("<tr>" + cells("td", r) + "</tr>" for r in rows_of(*FIRMS))
+    body = (
+        "<tr>"
+        + cells("th", HEADERS)
+        + "</tr>"
+        + "".join("<tr>" + cells("td", r) + "</tr>" for r in rows_of(*FIRMS))
+    )
     html = f'<html><head><meta charset="utf-8"></head><body><table border="1">{body}</table></body></html>'
     path = tmp_path / "export-from-portal.xls"
     path.write_text(html, encoding="utf-8")
@@ -198,7 +203,9 @@ def test_a_sheet_formatted_to_a_million_rows_reads_its_data_rows(session, tmp_pa
         for name in z.namelist():
             data = z.read(name)
             if name.startswith("xl/worksheets/sheet"):
-                rows = "".join(f'<row r="{r}"><c r="A{r}" s="0"/><c r="B{r}" s="0"/></row>' for r in range(5, 200_001))
+                rows = "".join(
+                    f'<row r="{r}"><c r="A{r}" s="0"/><c r="B{r}" s="0"/></row>' for r in range(5, 200_001)
+                )
                 text = data.decode().replace("</sheetData>", rows + "</sheetData>")
                 data = re.sub(r'<dimension ref="[^"]+"/>', '<dimension ref="A1:Z200000"/>', text).encode()
             out.writestr(name, data)

@@ -112,7 +112,10 @@ def test_duplicated_rows_in_one_file_are_reported(session, tmp_path):
         (b"", "Tệp rỗng"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "không phải là bảng tính"),
         (b"PK\x03\x04not really a zip", "Không đọc được tệp bảng tính"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Không đọc được tệp bảng tính"),  # an .xls header, nothing after
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+            "Không đọc được tệp bảng tính",
+        ),  # an .xls header, nothing after
     ],
 )
 def test_files_that_are_not_spreadsheets(session, tmp_path, content, fragment):

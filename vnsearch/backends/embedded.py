@@ -22,6 +22,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +69,9 @@ def _quote(term: str) -> str:
 
 
 _FOLD_FILTER = "{" + " ".join(FOLD_COLS) + "}: "
+_STRONG_FILTER = (
+    "{" + " ".join(f"{f}_{x}" for f in ("name", "alias", "products", "processes") for x in "fx") + "}: "
+)
 _EXACT_FILTER = "{" + " ".join(EXACT_COLS) + "}: "
 
 
@@ -275,10 +279,69 @@ class _Facets:
             arr, keys = arr[part], keys[part]
         return arr[np.argsort(keys, kind="stable")].tolist()
 
+    def in_provinces(self, ids: np.ndarray, codes: Sequence[str]) -> np.ndarray:
+        """Mask over ids: the document is in one of the provinces."""
+        wanted = [self._index["province"][c] for c in codes if c in self._index["province"]]
+        if not wanted or not len(ids):
+            return np.zeros(len(ids), dtype=bool)
+        safe = np.minimum(ids, self.size - 1)
+        return np.isin(self.single["province"][safe], wanted) & (ids < self.size)
+
     def _pairs(self, facet: str, counts: np.ndarray) -> list[tuple[str, int]]:
         pairs = [(self.labels[facet][i], int(c)) for i, c in enumerate(counts) if c > 0]
         pairs.sort(key=lambda p: (-p[1], p[0]))
         return pairs
+
+
+@dataclass
+class _Matched:
+    """The documents matching enough clauses, from each clause's rowids (counted with numpy rather than
+    asking FTS5 for every set of clauses), with what the first stage needs to rank partial matches."""
+
+    ids: np.ndarray  # sorted rowids with at least the minimum
+    full: np.ndarray  # those with every counted clause
+    weight: np.ndarray  # per id: the summed rarity of the clauses it has
+
+    @classmethod
+    def empty(cls) -> _Matched:
+        z = np.zeros(0, dtype=np.int64)
+        return cls(z, z, np.zeros(0))
+
+    def add_strong(self, r: Retrieval, strong: list[np.ndarray], bonus: float) -> None:
+        """Raise the first-stage weight of documents holding a clause in a strong field."""
+        for c, a in zip(r.clauses, strong, strict=True):
+            if not len(a) or not len(self.ids):
+                continue
+            pos = np.searchsorted(self.ids, a)
+            ok = (pos < len(self.ids)) & (self.ids[np.minimum(pos, len(self.ids) - 1)] == a)
+            self.weight[pos[ok]] += bonus * max(c.rarity, 0.1)
+
+    @classmethod
+    def of(cls, r: Retrieval, per_clause: list[np.ndarray]) -> _Matched:
+        counted = {id(c) for c in r.counted()}
+        pairs = [
+            (a, max(c.rarity, 0.1)) for c, a in zip(r.clauses, per_clause, strict=True) if id(c) in counted
+        ]
+        if not pairs or not any(len(a) for a, _ in pairs):
+            return cls.empty()
+        allids = np.concatenate([a for a, _ in pairs])
+        weights = np.concatenate([np.full(len(a), w) for a, w in pairs])
+        ids, inverse, counts = np.unique(allids, return_inverse=True, return_counts=True)
+        summed = np.bincount(inverse, weights=weights, minlength=len(ids))
+        keep = counts >= r.minimum
+        return cls(ids[keep], ids[counts >= len(pairs)], summed[keep])
+
+    def prefer(self, mask: np.ndarray, factor: float) -> None:
+        self.weight[mask] *= factor
+
+    def best(self, n: int) -> np.ndarray:
+        """The n ids covering the rarest clauses, those in strong fields first (ties: lower rowid, the
+        stored prior order)."""
+        if n <= 0 or not len(self.ids):
+            return np.zeros(0, dtype=np.int64)
+        part = np.argpartition(-self.weight, n - 1)[:n] if n < len(self.ids) else np.arange(len(self.ids))
+        order = np.lexsort((self.ids[part], -self.weight[part]))
+        return self.ids[part][order]
 
 
 class EmbeddedBackend(SearchBackend):
@@ -589,6 +652,16 @@ class EmbeddedBackend(SearchBackend):
             sql += f" LIMIT {int(limit)}"
         return [r[0] for r in conn.execute(sql, args)]
 
+    def _id_array(self, expr: str) -> np.ndarray:
+        """Every matching rowid as an array: one string from SQLite, parsed by numpy (a Python object
+        per row costs more than the search itself for a common word)."""
+        text = (
+            self._raw()
+            .execute("SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?", (expr,))
+            .fetchone()[0]
+        )
+        return np.array(text.split(","), dtype=np.int64) if text else np.zeros(0, dtype=np.int64)
+
     def _best(self, expr: str, limit: int) -> list[int]:
         """The ``limit`` best matches by BM25 over the weighted columns (FTS5 ranks in C)."""
         sql = (
@@ -667,15 +740,15 @@ class EmbeddedBackend(SearchBackend):
             ordered = facets.sort(matched, limit=page * per_page, by=sort)
             facet_counts = facets.count(None if filt is None else matched)
         else:
-            r, ordered_ids = self._result_set(plan, filt, vocab)
-            relaxed = bool(ordered_ids) and not r.strict and not self._ids(_and(fts_all(r), filt), limit=1)
-            matched = np.asarray(ordered_ids, dtype=np.int64)
+            r, m = self._matched(plan, filt, vocab)
+            relaxed = bool(len(m.ids)) and not r.strict and not len(m.full)
+            matched = m.ids
             facet_counts = facets.count(matched)
-            total = len(ordered_ids)
+            total = len(matched)
             if sort != "relevance":
                 ordered = facets.sort(matched, limit=page * per_page, by=sort)
             else:
-                pool = self._pool(plan, r, filt, needed=page * per_page)
+                pool = self._pool(plan, r, filt, needed=page * per_page, matched=m, prefs=prefs)
                 ranked = rank(plan, self._candidates(pool), vocab, prefs)
                 scores = {s.id: s.score for s in ranked}
                 head = [s.id for s in ranked]
@@ -711,15 +784,18 @@ class EmbeddedBackend(SearchBackend):
             return []
         vocab = self.vocabulary()
         filt = filter_expression(filters)
-        if relax:
-            r, ids = self._result_set(plan, filt, vocab)
-            if not ids:
+        if not relax:
+            strict = retrieval(plan, minimum=len(plan.groups))
+            if not strict.clauses or not self._ids(_and(fts_all(strict), filt), limit=1):
                 return []
-        else:
-            r = retrieval(plan, minimum=len(plan.groups))
-            if not r.clauses or not self._ids(_and(fts_all(r), filt), limit=1):
-                return []
-        pool = self._pool(plan, r, filt, needed=limit, k=max(limit, WEIGHTS.first_stage_k))
+        # the matching engine weighs the text with its other criteria: any clause makes a candidate,
+        # and the score puts the full matches first
+        r, m = self._matched(plan, filt, vocab, minimum=1)
+        if not len(m.ids):
+            return []
+        pool = self._pool(
+            plan, r, filt, needed=limit, k=max(2 * limit, WEIGHTS.first_stage_k), matched=m, prefs=prefs
+        )
         ranked = rank(plan, self._candidates(pool), vocab, prefs)[:limit]
         if not ranked:
             return []
@@ -734,26 +810,35 @@ class EmbeddedBackend(SearchBackend):
     def _result_set(
         self, plan: QueryPlan, filt: str | None, vocab: Vocabulary
     ) -> tuple[Retrieval, list[int]]:
-        """The plan's clauses and every document matching enough of them, in rowid order. Parts no
+        """The plan's clauses and every document matching enough of them, in rowid order."""
+        r, matched = self._matched(plan, filt, vocab)
+        return r, matched.ids.tolist()
+
+    def _matched(
+        self, plan: QueryPlan, filt: str | None, vocab: Vocabulary, minimum: int | None = None
+    ) -> tuple[Retrieval, _Matched]:
+        """Each clause's documents, counted: those with enough clauses are the result. Parts no
         document has at all (a word or phrase absent from the index, "nhỏ" in "máy biến áp nhỏ") do
         not count towards the minimum; failing that, any clause will do."""
         rarity = self._rarity(plan, vocab)
-        r = retrieval(plan, rarity=rarity)
+        r = retrieval(plan, rarity=rarity, minimum=minimum)
         if not r.clauses:
-            return r, []
-        ids = self._ids(_and(fts_match(r), filt))
-        if ids or len(r.clauses) == 1:
-            return r, ids
+            return r, _Matched.empty()
+        per_clause = [self._id_array(_and(fts_clause(c), filt)) for c in r.clauses]
+        m = _Matched.of(r, per_clause)
+        if len(m.ids) or len(r.clauses) == 1:
+            return r, m
         # words typed with marks count as typed: "đầu dò" is not "dầu … Đô"
         marked = retrieval(plan, exact_marked=True)
         hopeless = {c.group for c in marked.clauses if not self._count(_and(fts_clause(c), filt))}
         if hopeless and len(hopeless) < len(r.clauses):
-            r = retrieval(plan, skip=hopeless, rarity=rarity)
-            ids = self._ids(_and(fts_match(r), filt))
-            if ids:
-                return r, ids
-        r = retrieval(plan, rarity=rarity, minimum=1)
-        return r, self._ids(_and(fts_match(r), filt))
+            kept = retrieval(plan, skip=hopeless, rarity=rarity)
+            arrays = [a for c, a in zip(r.clauses, per_clause, strict=True) if c.group not in hopeless]
+            m = _Matched.of(kept, arrays)
+            if len(m.ids):
+                return kept, m
+        anyof = retrieval(plan, rarity=rarity, minimum=1)
+        return anyof, _Matched.of(anyof, per_clause)
 
     @staticmethod
     def _rarity(plan: QueryPlan, vocab: Vocabulary) -> dict[int, float]:
@@ -764,20 +849,38 @@ class EmbeddedBackend(SearchBackend):
         return out
 
     def _pool(
-        self, plan: QueryPlan, r: Retrieval, filt: str | None, needed: int, k: int | None = None
+        self,
+        plan: QueryPlan,
+        r: Retrieval,
+        filt: str | None,
+        needed: int,
+        k: int | None = None,
+        matched: _Matched | None = None,
+        prefs: Preferences | None = None,
     ) -> list[int]:
-        """What the score is computed on: the best by BM25 among documents with any clause and among
-        those with every clause, plus the accented and the phrase tiers."""
+        """What the score is computed on: the results covering the rarest clauses, those holding them in
+        the name, products or processes first (BM25 over the weighted columns when no result set was
+        counted); plus the accented and the phrase tiers."""
         k = k or max(WEIGHTS.first_stage_k, needed + 20)
-        tiers = [(fts_any(r), k)]
-        if not r.strict:
-            tiers.append((fts_all(r), k // 2))
-        tiers.append((exact_expression(plan), k // 4))
-        tiers.append((bigram_expression(plan), k // 4))
         pool: dict[int, None] = {}
-        for tier, limit in tiers:
-            if tier:
-                for rowid in self._best(_and(tier, filt), limit):
+        if matched is not None:
+            if len(matched.ids) > k:
+                # which clauses each document holds in its name, products or processes
+                strong = [
+                    self._id_array(_and(_STRONG_FILTER + "(" + fts_clause(c) + ")", filt)) for c in r.clauses
+                ]
+                matched.add_strong(r, strong, WEIGHTS.first_stage_strong)
+                if prefs is not None and prefs.provinces:
+                    matched.prefer(
+                        self._facet_arrays().in_provinces(matched.ids, prefs.provinces), WEIGHTS.place
+                    )
+            pool.update(dict.fromkeys(int(x) for x in matched.best(k)))
+        elif r.clauses:
+            pool.update(dict.fromkeys(self._best(_and(fts_all(r), filt), k)))
+        small = max(20, k // 6)
+        for tier in (exact_expression(plan), bigram_expression(plan)):
+            if tier:  # supplements in prior order: FTS5 stops at the limit
+                for rowid in self._ids(_and(tier, filt), limit=small):
                     pool[rowid] = None
         return list(pool)
 
