@@ -7,7 +7,7 @@ PORT ?= 8000
 CONSTRAINTS := requirements/constraints.txt
 MO := cnht/translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: install run test test-pg lint format i18n lock wheel-check bench clean
+.PHONY: install run test test-pg lint format i18n lock wheel-check bench api-fuzz clean
 
 $(BIN)/.installed: pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ wheel-check: install
 ## Relevance bench on our own generated set (see README: Benchmarks)
 bench: install
 	$(BIN)/python -m bench.relevance
+
+## schemathesis against the running portal's OpenAPI document (anonymous, then with a staff token)
+api-fuzz: install
+	BIN=$(BIN) scripts/api-fuzz.sh
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache $(MO)

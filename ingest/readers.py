@@ -331,12 +331,19 @@ def _open_workbook(path: Path, sheet: str | None, fmt: str) -> Table:
             merged = list(ws.merged_cell_ranges or [])
             yield _Candidate(name, head, it, find_header(head), (start[0], start[1]), merged)
 
+    closed: list[bool] = []
+
+    def close() -> None:  # once: the rows' end and the caller may both close
+        if not closed:
+            closed.append(True)
+            wb.close()
+
     try:
         cand = _choose(sheets(), "trang")
     except ReadError:
-        wb.close()
+        close()
         raise
-    return _table_from(cand, fmt, close=wb.close)
+    return _table_from(cand, fmt, close=close)
 
 
 class _HtmlTables(HTMLParser):

@@ -155,7 +155,7 @@ _alt = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
 _palt = "|".join(sorted((re.escape(p) for p in _PERIODS), key=len, reverse=True))
 _malt = "|".join(sorted((re.escape(m) for m in _MULT), key=len, reverse=True))
 _QUANTITY = re.compile(
-    rf"(?<![\w.,])(\d{{1,3}}(?:[.,\s]\d{{3}})+|\d+(?:[.,]\d+)?)\s*(?:({_malt})(?![\w]))?\s*"
+    rf"(?<![0-9.,])(\d{{1,3}}(?:[.,\s]\d{{3}})+|\d+(?:[.,]\d+)?)\s*(?:({_malt})(?![\w]))?\s*"
     rf"(?:({_alt})(?![\w]))?"
     rf"(?:\s*(?:/|mỗi|moi|một|mot|per|a|each|every|hàng|hang)\s*({_palt})(?![\w]))?",
     re.IGNORECASE,
@@ -179,14 +179,23 @@ class Quantity:
 
 def parse_quantity(text: str) -> Quantity | None:
     """The first quantity in a text: '20.000 kg/đợt' → 20000 kg per order; '5k pcs/month' → 5000 pcs
-    per month; '1,5 tấn' → 1 t (whole units). A bare number counts only when it is the whole text."""
+    per month; '1,5 tấn' → 1 t (whole units); '500 thùng' → 500 with the unit word as written."""
     if text is None:
         return None
-    s = normalize(str(text))
+    s = _CERT.sub(" ", normalize(str(text)))  # "ISO 9001" is not nine thousand of anything
     for m in _QUANTITY.finditer(s):
         number, mult, unit, per = m.groups()
         if not (mult or unit or per) and m.group(0).strip() != s.strip():
-            continue
+            # a number followed by a counter word this table does not know ("500 thùng"): keep the word
+            after = re.match(r"\s*([^\W\d_]+)", s[m.end() :])
+            value = _number(number, False)
+            if value is None:
+                continue
+            if after is None:
+                return Quantity(int(value), None, None, m.group(0).strip())
+            return Quantity(
+                int(value), None, None, (m.group(0) + after.group(0)).strip(), after.group(1), None
+            )
         value = _number(number, bool(mult))
         if value is None:
             continue

@@ -12,7 +12,7 @@ from cnht.enterprises.models import VERIFICATION_LEVELS
 from cnht.enterprises.rules import SIZE_CLASSES
 from cnht.enterprises.schemas import EnterpriseOut, EnterpriseSummaryOut
 from cnht.i18n import Msg
-from cnht.reference import resolve_filter_args
+from cnht.reference import province_values, resolve_filter_args, sector_values
 
 blp = Blueprint(
     "enterprises_api",
@@ -39,12 +39,14 @@ class ListArgs(Schema):
     sector = fields.String(
         metadata={
             "description": "mechanical | electronics | textile | leather_footwear | "
-            "automotive | high_tech, or a Vietnamese label"
+            "automotive | high_tech, or its label (also without diacritics)",
+            "enum": ["", *sector_values()],
         }
     )
     province = fields.String(
         metadata={
-            "description": "Province name (with or without diacritics, current or former) or its 2025 code"
+            "description": "Province name (current or former; also without diacritics) or its 2025 code",
+            "enum": ["", *province_values()],
         }
     )
     size = fields.String(validate=validate.OneOf(SIZE_CLASSES))

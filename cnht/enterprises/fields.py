@@ -75,7 +75,12 @@ class Text(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         if value is None:
             return None
-        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        # a spreadsheet cell typed as a number is text all the same; a JSON client sends strings
+        if (
+            isinstance(value, int | float | Decimal)
+            and not isinstance(value, bool)
+            and getattr(self.root, "numbers_as_text", False)
+        ):
             value = str(value)
         text = super()._deserialize(value, attr, data, **kwargs)
         # Keep line breaks inside long text, collapse other whitespace.
@@ -101,10 +106,21 @@ class StrList(fields.Field):
     """A list of strings, from a JSON list or a '; '-separated cell. Empty items dropped,
     duplicates removed (case- and diacritic-insensitive), order kept."""
 
-    def __init__(self, *args, item_max_length: int = 255, **kwargs):
+    def __init__(self, *args, item_max_length: int = 255, items: dict | None = None, **kwargs):
         if not kwargs.get("required"):
             kwargs.setdefault("load_default", list)
             kwargs.setdefault("allow_none", True)  # an empty spreadsheet cell is an empty list
+        item = {"type": "string", "maxLength": item_max_length, **(items or {})}
+        kwargs["metadata"] = {
+            # empty and null items are dropped
+            "anyOf": [
+                {"type": "array", "items": {"anyOf": [item, {"type": "null"}]}},
+                item,
+                {"type": "null"},
+            ],
+            "description": "a list (a '; '-separated text is read as one too)",
+            **kwargs.get("metadata", {}),
+        }
         super().__init__(*args, **kwargs)
         self.item_max_length = item_max_length
 
@@ -123,7 +139,15 @@ class StrList(fields.Field):
         if isinstance(value, str):
             items = LIST_SEPARATORS.split(value)
         elif isinstance(value, list | tuple):
-            items = [str(v) if not isinstance(v, str) else v for v in value if v is not None]
+            numbers_ok = getattr(self.root, "numbers_as_text", False)
+            items = []
+            for v in value:
+                if v is None or isinstance(v, str):
+                    items.append(v or "")
+                elif numbers_ok and isinstance(v, int | float) and not isinstance(v, bool):
+                    items.append(str(v))
+                else:
+                    raise ValidationError(Msg("Mỗi mục phải là một chuỗi", "Each item must be a string"))
         else:
             raise ValidationError(Msg("Cần một danh sách", "A list is required"))
         out, seen = [], set()
@@ -279,6 +303,11 @@ OWNERSHIP_ALIASES = {
 _OWNERSHIP_INDEX = {
     fold_key(alias): code for code, aliases in OWNERSHIP_ALIASES.items() for alias in [code, *aliases]
 }
+
+
+def ownership_values() -> list[str]:
+    """Every spelling the ownership field accepts (codes and their Vietnamese and English names)."""
+    return sorted({alias for code, aliases in OWNERSHIP_ALIASES.items() for alias in [code, *aliases]})
 
 
 class OwnershipField(fields.Field):

@@ -11,6 +11,8 @@ from cnht.enterprises.schemas import EnterpriseIn
 class ImportRow(EnterpriseIn):
     """A spreadsheet row: the tax code may be missing (then duplicates are looked for by name)."""
 
+    numbers_as_text = True  # cells typed as numbers (a phone, a house number) are text
+
     tax_code = TaxCodeField(load_default=None, allow_none=True)
 
 

@@ -133,7 +133,7 @@ class RequirementDetail(MethodView):
         """Một yêu cầu / One requirement"""
         return _requirement(req_id)
 
-    @blp.arguments(RequirementPatch)
+    @blp.arguments(RequirementPatch, required=False)  # an empty PATCH changes nothing
     @blp.response(200, RequirementOut)
     def patch(self, data, req_id: int):
         """Sửa yêu cầu (người đăng, cán bộ) / Update (owner, staff)"""
@@ -180,7 +180,14 @@ def enterprise_opportunities(ref: str, limit: int):
 
 
 class ConnectArgs(ConnectionIn):
-    enterprise = fields.String(required=True, metadata={"description": "tax code or id-<n>"})
+    enterprise = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^\s*(?:[0-9]{10}(?:-[0-9]{3})?|id-[0-9]{1,18})\s*$",
+            error=Msg("Mã doanh nghiệp: mã số thuế hoặc id-<số>", "Enterprise ref: a tax code or id-<n>"),
+        ),
+        metadata={"description": "the firm's ref: its tax code, or id-<n> for a firm without one"},
+    )
 
 
 @blp.route("/requirements/<int:req_id>/connections")

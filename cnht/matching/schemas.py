@@ -8,7 +8,14 @@ from cnht.enterprises.fields import StrList, Text, VNDecimal, VNInteger
 from cnht.enterprises.rules import normalize_certification
 from cnht.i18n import Msg
 from cnht.matching.models import REQUIREMENT_STATUSES, STAGES, VISIBILITIES
-from cnht.reference import product_categories, resolve_province, resolve_sector
+from cnht.reference import (
+    category_values,
+    product_categories,
+    province_values,
+    resolve_province,
+    resolve_sector,
+    sector_values,
+)
 from vnsearch.understand import Quantity, parse_quantity
 
 
@@ -34,6 +41,9 @@ def _resolve_provinces(items: list[str], field: str) -> list[str]:
 
 class ProvinceCodes(StrList):
     """Province names (current or former, any spelling) or codes → 2025 codes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, items={"enum": province_values()}, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         return _resolve_provinces(super()._deserialize(value, attr, data, **kwargs), attr)
@@ -90,6 +100,10 @@ class QuantityField(fields.Field):
         return value
 
     def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and len(value) > 80:
+            raise ValidationError(
+                Msg("Số lượng quá dài (tối đa 80 ký tự)", "Quantity too long (at most 80 characters)")
+            )
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         if isinstance(value, bool):
@@ -129,23 +143,48 @@ class MatchIn(_Base):
         validate=validate.Length(
             min=3, error=Msg("Tiêu đề cần ít nhất 3 ký tự", "The title needs at least 3 characters")
         ),
+        # three characters that are not blank or control characters (those are dropped)
+        metadata={"pattern": "^(?:.*[^\\s\\x00-\\x1f\\x7f-\\x9f]){3}"},
     )
     description = Text(load_default=None, max_length=5000)
-    sector = SectorCode(load_default=None, allow_none=True, metadata={"description": "code or label"})
-    category = CategoryCode(load_default=None, allow_none=True, metadata={"description": "taxonomy code"})
+    sector = SectorCode(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "code or label (also without diacritics)", "enum": [*sector_values(), None]},
+    )
+    category = CategoryCode(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "taxonomy code", "enum": [*category_values(), None]},
+    )
     processes = StrList()
     materials = StrList()
     certifications_required = CertKeys()
     certifications_preferred = CertKeys()
     provinces_required = ProvinceCodes()
     provinces_preferred = ProvinceCodes()
-    min_employees = VNInteger(load_default=None, allow_none=True, max_value=1_000_000)
+    min_employees = VNInteger(
+        load_default=None,
+        allow_none=True,
+        max_value=1_000_000,
+        metadata={
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": 1_000_000},
+                {"type": "string", "pattern": r"^ *(?:\d{1,3}(?:[.,]\d{3})?|\d{1,6}|1[.,]?000[.,]?000)? *$"},
+                {"type": "null"},
+            ]
+        },
+    )
     quantity = QuantityField(
         load_default=None,
         allow_none=True,
         metadata={
             "description": "a number, or as buyers write it: '20.000 kg/đợt', '10.000 bộ/tháng', '5k pcs/month'",
-            "oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "maxLength": 80}],
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": 10**12},
+                {"type": "string", "maxLength": 80, "pattern": r"^\s*$|(?:^|[^0-9.,])[0-9]"},
+                {"type": "null"},
+            ],
         },
     )
 
@@ -177,7 +216,11 @@ class RequirementIn(MatchIn):
 class RequirementPatch(RequirementIn):
     """Partial update: only the fields sent change."""
 
-    title = Text(max_length=255, validate=validate.Length(min=3))
+    title = Text(
+        max_length=255,
+        validate=validate.Length(min=3),
+        metadata={"pattern": "^(?:.*[^\\s\\x00-\\x1f\\x7f-\\x9f]){3}"},
+    )
     status = fields.String(validate=validate.OneOf(REQUIREMENT_STATUSES))
 
     def load(self, data, **kw):
@@ -258,7 +301,18 @@ class OpportunityOut(Schema):
 
 class ConnectionIn(_Base):
     stage = fields.String(required=True, validate=validate.OneOf(STAGES))
-    contract_value_mvnd = VNDecimal(load_default=None, allow_none=True)
+    contract_value_mvnd = VNDecimal(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "million VND, as a number or as written ('1.250,5')",
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 10**13 - 1},
+                {"type": "string", "pattern": r"^ *[0-9]{1,3}(?:\.[0-9]{3}){0,2}(?:,[0-9]{1,2})? *$"},
+                {"type": "null"},
+            ],
+        },
+    )
     contract_signed_on = fields.Date(load_default=None, allow_none=True)
     note = Text(load_default=None, max_length=2000)
 

@@ -294,3 +294,18 @@ def sector_label(code: str, lang: str = "vi") -> str:
         if sector["code"] == code:
             return str(sector["name_vi" if lang == "vi" else "name_en"])
     return code
+
+
+# What the API accepts where it takes a province, a sector or a category, as OpenAPI enums: clients
+# (and schemathesis) see the accepted values rather than "any string" that is then refused.
+def province_values() -> list[str]:
+    """2025 codes and every spelling in the reference data (current and former names)."""
+    return sorted({r["new_code"] for r in provinces()} | set(province_spellings()))
+
+
+def sector_values() -> list[str]:
+    return sorted({v for s in SECTORS for v in [str(s["code"]), str(s["name_vi"]), str(s["name_en"])]})
+
+
+def category_values() -> list[str]:
+    return sorted(r["code"] for r in product_categories())

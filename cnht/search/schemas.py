@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
-from cnht.enterprises.fields import OwnershipField
+from cnht.enterprises.fields import OwnershipField, ownership_values
 from cnht.enterprises.rules import SIZE_CLASSES, normalize_certification
 from cnht.i18n import Msg
-from cnht.reference import resolve_filter_args
+from cnht.reference import province_values, resolve_filter_args, sector_values
 from cnht.search.services import SearchRequest
 from vnsearch.backends.base import Filters
 
@@ -28,18 +28,28 @@ class SearchArgs(Schema):
     )
     sector = fields.String(
         metadata={
-            "description": "code (mechanical, electronics, textile, leather_footwear, …) or Vietnamese label"
+            "description": "code (mechanical, electronics, textile, leather_footwear, …) or its label; "
+            "also without diacritics",
+            "enum": ["", *sector_values()],
         }
     )
     province = fields.String(
-        metadata={"description": "name with or without diacritics (current or former), or 2025 code"}
+        metadata={
+            "description": "name (current or former; also without diacritics) or 2025 code",
+            "enum": ["", *province_values()],
+        }
     )
     certification = fields.String(
         metadata={"description": "e.g. ISO 9001 (any spelling: ISO9001, iso 9001:2015)"}
     )
-    ownership = OwnershipField()
+    ownership = OwnershipField(metadata={"type": "string", "enum": ["", *ownership_values()]})
     size = fields.String(validate=validate.OneOf(SIZE_CLASSES))
-    verified = fields.String(metadata={"description": "true: documents checked or staff-assessed"})
+    verified = fields.String(
+        metadata={
+            "description": "true: documents checked or staff-assessed; false: the others",
+            "enum": ["", *sorted(_TRUE | _FALSE)],
+        }
+    )
     page = fields.Integer(
         load_default=1,
         validate=validate.Range(min=1, max=500, error=Msg("Trang từ 1 đến 500", "Page between 1 and 500")),

@@ -636,3 +636,17 @@ def test_a_saved_requirement_keeps_the_number_unit_and_frequency(client, session
         headers=h,
     )
     assert (r.get_json()["quantity"], r.get_json()["quantity_unit"]) == (2000, "chiếc")
+
+
+def test_a_number_where_the_api_takes_text_is_refused(client, suppliers):
+    r = client.post("/api/v1/match", json={"title": "Khuôn ép nhựa", "description": 0})
+    assert r.status_code == 422 and "description" in str(r.get_json()["error"]["details"])
+
+
+def test_the_openapi_document_lists_the_accepted_reference_values(client):
+    doc = client.get("/api/openapi.json").get_json()
+    params = {p["name"]: p for p in doc["paths"]["/api/v1/search"]["get"]["parameters"]}
+    provinces = params["province"]["schema"]["enum"]
+    assert {"01", "Hà Nội", "Ha Noi", "Bình Dương"} <= set(provinces)  # a former province is accepted
+    assert "mechanical" in params["sector"]["schema"]["enum"]
+    assert "fdi" in params["ownership"]["schema"]["enum"]
