@@ -155,7 +155,7 @@ _alt = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
 _palt = "|".join(sorted((re.escape(p) for p in _PERIODS), key=len, reverse=True))
 _malt = "|".join(sorted((re.escape(m) for m in _MULT), key=len, reverse=True))
 _QUANTITY = re.compile(
-    rf"(?<![0-9.,])(\d{{1,3}}(?:[.,\s]\d{{3}})+|\d+(?:[.,]\d+)?)\s*(?:({_malt})(?![\w]))?\s*"
+    rf"(?<![0-9])(\d{{1,3}}(?:[.,\s]\d{{3}})+|\d+(?:[.,]\d+)?)\s*(?:({_malt})(?![\w]))?\s*"
     rf"(?:({_alt})(?![\w]))?"
     rf"(?:\s*(?:/|mỗi|moi|một|mot|per|a|each|every|hàng|hang)\s*({_palt})(?![\w]))?",
     re.IGNORECASE,

@@ -106,23 +106,26 @@ class StrList(fields.Field):
     """A list of strings, from a JSON list or a '; '-separated cell. Empty items dropped,
     duplicates removed (case- and diacritic-insensitive), order kept."""
 
-    def __init__(self, *args, item_max_length: int = 255, items: dict | None = None, **kwargs):
+    def __init__(
+        self, *args, item_max_length: int = 255, items: dict | None = None, json_lists: bool = False, **kwargs
+    ):
         if not kwargs.get("required"):
             kwargs.setdefault("load_default", list)
             kwargs.setdefault("allow_none", True)  # an empty spreadsheet cell is an empty list
         item = {"type": "string", "maxLength": item_max_length, **(items or {})}
+        array = {
+            "type": "array",
+            "items": {"anyOf": [item, {"type": "null"}]},
+        }  # empty and null items are dropped
         kwargs["metadata"] = {
-            # empty and null items are dropped
-            "anyOf": [
-                {"type": "array", "items": {"anyOf": [item, {"type": "null"}]}},
-                item,
-                {"type": "null"},
-            ],
-            "description": "a list (a '; '-separated text is read as one too)",
+            "anyOf": [array, {"type": "null"}] if json_lists else [array, item, {"type": "null"}],
+            "description": "a list" if json_lists else "a list (a '; '-separated text is read as one too)",
             **kwargs.get("metadata", {}),
         }
         super().__init__(*args, **kwargs)
         self.item_max_length = item_max_length
+        # JSON clients send lists; a '; '-separated text still comes from forms (load_form marks them)
+        self.json_lists = json_lists
 
     def _serialize(self, value, attr, obj, **kwargs):
         return list(value or [])
@@ -137,6 +140,8 @@ class StrList(fields.Field):
         if value is None:
             return []
         if isinstance(value, str):
+            if self.json_lists and not getattr(self.root, "from_form", False):
+                raise ValidationError(Msg("Cần một danh sách", "A list is required"))
             items = LIST_SEPARATORS.split(value)
         elif isinstance(value, list | tuple):
             numbers_ok = getattr(self.root, "numbers_as_text", False)

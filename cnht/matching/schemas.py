@@ -157,12 +157,12 @@ class MatchIn(_Base):
         allow_none=True,
         metadata={"description": "taxonomy code", "enum": [*category_values(), None]},
     )
-    processes = StrList()
-    materials = StrList()
-    certifications_required = CertKeys()
-    certifications_preferred = CertKeys()
-    provinces_required = ProvinceCodes()
-    provinces_preferred = ProvinceCodes()
+    processes = StrList(json_lists=True)
+    materials = StrList(json_lists=True)
+    certifications_required = CertKeys(json_lists=True)
+    certifications_preferred = CertKeys(json_lists=True)
+    provinces_required = ProvinceCodes(json_lists=True)
+    provinces_preferred = ProvinceCodes(json_lists=True)
     min_employees = VNInteger(
         load_default=None,
         allow_none=True,
@@ -182,7 +182,7 @@ class MatchIn(_Base):
             "description": "a number, or as buyers write it: '20.000 kg/đợt', '10.000 bộ/tháng', '5k pcs/month'",
             "anyOf": [
                 {"type": "integer", "minimum": 0, "maximum": 10**12},
-                {"type": "string", "maxLength": 80, "pattern": r"^\s*$|(?:^|[^0-9.,])[0-9]"},
+                {"type": "string", "maxLength": 80, "pattern": r"^\s*$|[0-9]"},
                 {"type": "null"},
             ],
         },

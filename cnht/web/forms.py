@@ -24,6 +24,7 @@ def load_form(schema: Schema, formdata) -> tuple[dict | None, dict[str, list[str
         # a multi-valued form field (checkboxes) loads as a list where the schema wants one
         many = getlist is not None and isinstance(schema.fields.get(k), fields.List)
         raw[k] = getlist(k) if many else formdata[k]
+    schema.from_form = True  # type: ignore[attr-defined]  # list fields may be '; '-separated text here
     try:
         return schema.load(raw), {}
     except ValidationError as exc:

@@ -650,3 +650,21 @@ def test_the_openapi_document_lists_the_accepted_reference_values(client):
     assert {"01", "Hà Nội", "Ha Noi", "Bình Dương"} <= set(provinces)  # a former province is accepted
     assert "mechanical" in params["sector"]["schema"]["enum"]
     assert "fdi" in params["ownership"]["schema"]["enum"]
+
+
+def test_connecting_an_unknown_firm_is_404_and_the_requirement_stays(client, session, suppliers):
+    h = _api_login(client, session, "buyer")
+    req = client.post("/api/v1/requirements", json={"title": "Khuôn ép nhựa"}, headers=h).get_json()
+    r = client.post(
+        f"/api/v1/requirements/{req['id']}/connections",
+        json={"enterprise": "0109999999", "stage": "shortlisted"},
+        headers=h,
+    )
+    assert r.status_code == 404 and r.get_json()["error"]["message_en"] == "Enterprise not found"
+    assert client.get(f"/api/v1/requirements/{req['id']}").status_code == 200
+    bad = client.post(
+        f"/api/v1/requirements/{req['id']}/connections",
+        json={"enterprise": "", "stage": "shortlisted"},
+        headers=h,
+    )
+    assert bad.status_code == 422  # not a firm's ref at all
