@@ -60,11 +60,6 @@ class Retrieval:
         keep = sorted(self.clauses, key=lambda c: -c.rarity)[:MAX_COMBINED]
         return [c for c in self.clauses if c in keep]
 
-    def combinations(self) -> list[tuple[Clause, ...]]:
-        """Every set of ``minimum`` counted clauses (a document matching any one set is a result)."""
-        counted = self.counted()
-        return list(combinations(counted, min(self.minimum, len(counted))))
-
 
 def _term(alt: Alt, token: QToken | None = None, exact_marked: bool = False) -> Term:
     if exact_marked and token is not None and token.marked and alt.kind == "user":

@@ -81,7 +81,6 @@ class Weights:
     context: float = 0.35  # × the share of the application's words the document has
     first_stage_k: int = 100
     first_stage_strong: float = 2.0  # first-stage weight of a group found in name, products or processes
-    first_stage_bigram: float = 4.0  # BM25 weight of the phrase (bigram) column
 
     def min_should_match(self, groups: int) -> int:
         """How many of the query's groups a document must match to be a result: all of one or two,

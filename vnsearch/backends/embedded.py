@@ -7,10 +7,10 @@ Elasticsearch is the scale-out option. Design points (see the search notes):
   folding misses đ and two-mark letters). Each text field has an exact column and a folded one;
   ``big`` holds folded syllable bigrams; ``filt`` holds facet tokens so filters are index lookups.
 - The result set is every document matching enough of the plan's clauses (``vnsearch.retrieval``).
-  Candidates are the best by FTS5's BM25 (column weights from ``vnsearch.weights``) among documents
-  with any clause and among those with all of them, plus accented and phrase tiers; they are
-  re-scored in Python by ``vnsearch.ranking.score``; the rest of the result set follows in browse
-  order (verified first, then by name).
+  Each clause's rowids are fetched once; numpy counts the result set and picks the candidates (the
+  rarest clauses held, in the strong fields first; see ``vnsearch.weights``), plus accented and
+  phrase tiers; they are re-scored in Python by ``vnsearch.ranking.score``; the rest of the result
+  set follows in browse order (verified first, then by name).
 - Exact totals and facet counts come from the full list of matching rowids, counted with numpy
   over per-document facet arrays held in memory (reloaded when the index version changes).
 """
@@ -95,18 +95,6 @@ def fts_clause(clause: Clause) -> str:
     return _or(options)
 
 
-def fts_match(r: Retrieval) -> str | None:
-    """Documents matching at least ``r.minimum`` of the clauses: an OR over the sets of that many."""
-    if not r.clauses:
-        return None
-    if r.minimum <= 1:
-        return _or([fts_clause(c) for c in r.clauses])
-    if r.strict:
-        return " AND ".join(fts_clause(c) for c in r.clauses)
-    sets = ["(" + " AND ".join(fts_clause(c) for c in combo) + ")" for combo in r.combinations()]
-    return _or(sets)
-
-
 def fts_any(r: Retrieval) -> str | None:
     return _or([fts_clause(c) for c in r.clauses]) if r.clauses else None
 
@@ -129,13 +117,6 @@ def fts_expression(
         skip = (skip or set()) | {gi for gi in range(len(plan.groups)) if gi not in only}
     r = retrieval(plan, skip=skip, exact_marked=exact_marked)
     return fts_any(r) if relaxed else fts_all(r)
-
-
-def bm25_weights() -> str:
-    """Column weights for FTS5's bm25(), in column order: the ranking's field weights on the exact
-    and the folded columns, the phrase column, nothing for facet tokens and compounds."""
-    fw = [WEIGHTS.fields[f] for f in TEXT_FIELDS]
-    return ", ".join(f"{x:g}" for x in [*fw, *fw, WEIGHTS.first_stage_bigram, 0.0, 0.0])
 
 
 def exact_expression(plan: QueryPlan) -> str | None:
@@ -662,13 +643,6 @@ class EmbeddedBackend(SearchBackend):
         )
         return np.array(text.split(","), dtype=np.int64) if text else np.zeros(0, dtype=np.int64)
 
-    def _best(self, expr: str, limit: int) -> list[int]:
-        """The ``limit`` best matches by BM25 over the weighted columns (FTS5 ranks in C)."""
-        sql = (
-            f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, {bm25_weights()}) LIMIT {int(limit)}"
-        )
-        return [r[0] for r in self._raw().execute(sql, (expr,))]
-
     def _count(self, expr: str) -> int:
         return self._raw().execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (expr,)).fetchone()[0]
 
@@ -854,29 +828,24 @@ class EmbeddedBackend(SearchBackend):
         r: Retrieval,
         filt: str | None,
         needed: int,
+        *,
+        matched: _Matched,
         k: int | None = None,
-        matched: _Matched | None = None,
         prefs: Preferences | None = None,
     ) -> list[int]:
         """What the score is computed on: the results covering the rarest clauses, those holding them in
-        the name, products or processes first (BM25 over the weighted columns when no result set was
-        counted); plus the accented and the phrase tiers."""
+        the name, products or processes first; plus the accented and the phrase tiers."""
         k = k or max(WEIGHTS.first_stage_k, needed + 20)
         pool: dict[int, None] = {}
-        if matched is not None:
-            if len(matched.ids) > k:
-                # which clauses each document holds in its name, products or processes
-                strong = [
-                    self._id_array(_and(_STRONG_FILTER + "(" + fts_clause(c) + ")", filt)) for c in r.clauses
-                ]
-                matched.add_strong(r, strong, WEIGHTS.first_stage_strong)
-                if prefs is not None and prefs.provinces:
-                    matched.prefer(
-                        self._facet_arrays().in_provinces(matched.ids, prefs.provinces), WEIGHTS.place
-                    )
-            pool.update(dict.fromkeys(int(x) for x in matched.best(k)))
-        elif r.clauses:
-            pool.update(dict.fromkeys(self._best(_and(fts_all(r), filt), k)))
+        if len(matched.ids) > k:
+            # which clauses each document holds in its name, products or processes
+            strong = [
+                self._id_array(_and(_STRONG_FILTER + "(" + fts_clause(c) + ")", filt)) for c in r.clauses
+            ]
+            matched.add_strong(r, strong, WEIGHTS.first_stage_strong)
+            if prefs is not None and prefs.provinces:
+                matched.prefer(self._facet_arrays().in_provinces(matched.ids, prefs.provinces), WEIGHTS.place)
+        pool.update(dict.fromkeys(int(x) for x in matched.best(k)))
         small = max(20, k // 6)
         for tier in (exact_expression(plan), bigram_expression(plan)):
             if tier:  # supplements in prior order: FTS5 stops at the limit
