@@ -86,7 +86,8 @@ class SearchArgs(Schema):
         f.ownership = data.get("ownership")
         f.size = data.get("size")
         if data.get("verified"):
-            v = data["verified"].strip().lower()
+            # Exact values only: the OpenAPI enum is what clients are promised, so "True" is refused too.
+            v = data["verified"]
             if v in _TRUE:
                 f.verified = True
             elif v in _FALSE:

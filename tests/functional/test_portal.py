@@ -270,6 +270,12 @@ def test_verification_filter_in_search(client, session):
     )
     body = client.get("/api/v1/search?q=&verified=true").get_json()
     assert [i["ref"] for i in body["items"]] == [OWN]
+    # Only the values the OpenAPI enum lists are accepted; a near miss is a clear 422, not a silent filter.
+    refused = client.get("/api/v1/search?q=&verified=True")
+    assert refused.status_code == 422
+    assert "true" in refused.get_data(as_text=True)
+    assert client.get("/api/v1/search?q=&province=1").status_code == 422
+    assert client.get("/api/v1/search?q=&province=01").status_code == 200
 
 
 def test_staff_bulk_verification_and_home_lists_verified_and_requests(client, session):
