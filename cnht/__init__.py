@@ -23,6 +23,7 @@ FEATURES = (
     "assessment",
     "search",
     "matching",
+    "events",
     "imports",
     "stats",
     "home",

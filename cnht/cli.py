@@ -263,6 +263,19 @@ def serve(host: str, port: int, threads: int) -> None:
     )
 
 
+@cli.command("event-followups")
+@with_appcontext
+def event_followups() -> None:
+    """Gửi nhắc kết quả +30/+90 ngày sau sự kiện / Send the 30- and 90-day follow-up prompts (run daily)."""
+    from cnht.events.services import due_followups
+
+    _require_schema()
+    session = _session()
+    n = due_followups(session)
+    session.commit()
+    click.echo(f"Đã gửi / sent {n} thư nhắc / follow-up messages")
+
+
 @cli.command("create-user")
 @click.option("--email", required=True)
 @click.option("--role", type=click.Choice(["admin", "staff", "sme", "buyer"]), required=True)

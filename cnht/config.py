@@ -72,6 +72,7 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "RATE_LIMIT_REGISTER": _env("CNHT_RATE_LIMIT_REGISTER", "20 per hour"),
         "RATE_LIMIT_PASSWORD_RESET": _env("CNHT_RATE_LIMIT_PASSWORD_RESET", "5 per minute"),
         "RATE_LIMIT_MATCH": _env("CNHT_RATE_LIMIT_MATCH", "60 per minute"),
+        "RATE_LIMIT_EVENT_REGISTER": _env("CNHT_RATE_LIMIT_EVENT_REGISTER", "30 per hour"),
         "RATE_LIMIT_INQUIRY": _env("CNHT_RATE_LIMIT_INQUIRY", "10 per hour"),
         # reverse proxies in front of the app whose X-Forwarded-For/-Proto to believe (0: none)
         "TRUSTED_PROXIES": int(_env("CNHT_TRUSTED_PROXIES", "0")),

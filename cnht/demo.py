@@ -681,4 +681,8 @@ def load_accounts(session) -> list[tuple[str, str, str]]:
                 )
             )
     session.flush()
+    from cnht.events import demo as event_demo
+
+    event_demo.load(session, users["staff"], buyer, users["sme"].enterprise_id)
+    session.flush()
     return out

@@ -71,6 +71,47 @@ CERT_DISPLAY = {
 UNKNOWN = Msg("Chưa rõ", "Unknown")
 
 
+EVENT_STATUS = {
+    "draft": Msg("Bản nháp", "Draft"),
+    "registration": Msg("Đang nhận đăng ký", "Registration open"),
+    "requests": Msg("Đang gửi yêu cầu gặp", "Meeting requests open"),
+    "scheduling": Msg("Đang xếp lịch", "Scheduling"),
+    "preliminary": Msg("Đã gửi lịch dự kiến", "Preliminary agenda sent"),
+    "final": Msg("Đã gửi lịch chính thức", "Final agenda sent"),
+    "closed": Msg("Đã kết thúc", "Closed"),
+}
+MEETING_STATUS = {
+    "pending": Msg("Chờ trả lời", "Pending"),
+    "accepted": Msg("Đã nhận lời", "Accepted"),
+    "declined": Msg("Từ chối", "Declined"),
+    "expired": Msg("Hết hạn", "Expired"),
+    "cancelled": Msg("Đã hủy", "Cancelled"),
+    "scheduled": Msg("Đã xếp lịch", "Scheduled"),
+    "locked": Msg("Đã khóa", "Locked"),
+    "held": Msg("Đã gặp", "Held"),
+    "no_show": Msg("Vắng mặt", "No-show"),
+}
+PARTICIPANT_STATUS = {
+    "pending": Msg("Chờ duyệt", "Awaiting approval"),
+    "confirmed": Msg("Đã xác nhận", "Confirmed"),
+    "declined": Msg("Không được duyệt", "Declined"),
+    "withdrawn": Msg("Đã rút", "Withdrawn"),
+}
+TABLE_KIND = {
+    "public": Msg("Bàn chung", "Public table"),
+    "interpreter": Msg("Bàn có phiên dịch", "Interpreter table"),
+    "booth": Msg("Gian của nhà cung ứng", "Supplier's booth"),
+    "online": Msg("Phòng trực tuyến", "Online room"),
+}
+NEXT_STEP = {
+    "none": Msg("Chưa có", "None yet"),
+    "nda_mou": Msg("NDA / biên bản ghi nhớ", "NDA / MOU"),
+    "quotation": Msg("Báo giá", "Quotation"),
+    "sample": Msg("Mẫu thử", "Sample"),
+    "contract": Msg("Hợp đồng", "Contract"),
+}
+
+
 def of(table: dict[str, Msg], code: str | None, lang: str | None = None, default: str | None = None) -> str:
     """The label of ``code`` in ``table`` in the user's language; ``default`` (or the code) if unknown."""
     if not code:

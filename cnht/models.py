@@ -14,6 +14,14 @@ from cnht.enterprises.models import (  # noqa: F401
     EnterpriseProduct,
     Equipment,
 )
+from cnht.events.models import (  # noqa: F401
+    Event,
+    EventSession,
+    EventTable,
+    MeetingRequest,
+    Participant,
+    WantedItem,
+)
 from cnht.imports.models import DuplicateDecision, DuplicateReview, ImportJob  # noqa: F401
 from cnht.mail import OutboxMessage  # noqa: F401
 from cnht.matching.models import Connection, SourcingRequirement  # noqa: F401

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import io
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
 
 from cnht.accounts import auth
 from cnht.assessment import services
@@ -16,6 +13,7 @@ from cnht.db import session
 from cnht.enterprises import services as enterprises
 from cnht.urls import external_url
 from cnht.web.forms import load_form
+from cnht.web.qr import qr_svg
 
 bp = Blueprint("assessment", __name__, template_folder="templates")
 
@@ -103,7 +101,7 @@ def assessment_letter(assessment_id: int):
         e=a.enterprise,
         fw=services.framework(a.framework),
         verify_url=verify_url,
-        qr_svg=_qr_svg(verify_url),
+        qr_svg=qr_svg(verify_url),
     )
 
 
@@ -124,15 +122,3 @@ def verify(token: str):
     if a is None:
         abort(404)
     return render_template("assessment/verify.html", a=a, e=a.enterprise, fw=services.framework(a.framework))
-
-
-def _qr_svg(data: str) -> Markup:
-    import qrcode  # noqa: PLC0415 - only the letter needs it
-    import qrcode.image.svg  # noqa: PLC0415
-
-    img = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
-    buf = io.BytesIO()
-    img.save(buf)
-    svg = buf.getvalue().decode()
-    # drawn by qrcode from our own URL, not from user data; the XML declaration dropped for inline use
-    return Markup(svg[svg.index("<svg") :])

@@ -801,9 +801,15 @@ def match(
         ids += [i for i in pool if i not in seen]
     if exclude:
         ids = [i for i in ids if i not in exclude]
-    facts = load_facts(session, ids, spec)
+    return _scored(session, spec, scorer, ids, text_scores)[:limit]
+
+
+def _scored(
+    session: Session, spec: RequirementSpec, scorer: Scorer, ids: list[int], text_scores: dict[int, float]
+) -> list[Match]:
+    """Every firm in ``ids`` that meets the hard constraints, scored and ranked."""
     out = []
-    for eid, f in facts.items():
+    for eid, f in load_facts(session, ids, spec).items():
         ok, constraints = scorer.constraints(f)
         if not ok:  # defence in depth: the SQL filter already dropped these
             continue
@@ -822,7 +828,16 @@ def match(
             )
         )
     out.sort(key=lambda m: (-m.score, m.name, m.enterprise_id))
-    return out[:limit]
+    return out
+
+
+def rank_among(
+    session: Session, spec: RequirementSpec, ids: list[int], *, weights: dict[str, float] | None = None
+) -> list[Match]:
+    """The given firms (an event's suppliers) scored against a requirement with the same constraints and
+    criteria as :func:`match`; firms breaking a hard constraint are left out."""
+    scorer = Scorer(spec, weights)
+    return _scored(session, spec, scorer, ids, _search_candidates(spec, scorer.category))
 
 
 def opportunities(

@@ -270,7 +270,9 @@ def resolve_filter_args(sector: str | None, province: str | None) -> tuple[str |
             errors["sector"] = [Msg("Ngành không hợp lệ: '{v}'", "Unknown sector: '{v}'", v=sector)]
     if province:
         # A filter takes the 2025 code as listed (two digits); imports stay lenient about Excel's "1".
-        match = None if province.strip().isdigit() and len(province.strip()) != 2 else resolve_province(province)
+        match = (
+            None if province.strip().isdigit() and len(province.strip()) != 2 else resolve_province(province)
+        )
         if match is None:
             errors["province"] = [
                 Msg("Không nhận ra tỉnh/thành phố '{v}'", "Unknown province '{v}'", v=province)

@@ -64,6 +64,11 @@ def init_web(app: Flask) -> None:
             "claim_label": lambda code: labels.of(labels.CLAIM, code, lang),
             "stage_label": lambda code: labels.of(labels.STAGE, code, lang),
             "job_status": lambda code: labels.of(labels.JOB_STATUS, code, lang),
+            "event_status_label": lambda code: labels.of(labels.EVENT_STATUS, code, lang),
+            "request_status_label": lambda code: labels.of(labels.MEETING_STATUS, code, lang),
+            "participant_status_label": lambda code: labels.of(labels.PARTICIPANT_STATUS, code, lang),
+            "table_kind_label": lambda code: labels.of(labels.TABLE_KIND, code, lang),
+            "next_step_label": lambda code: labels.of(labels.NEXT_STEP, code, lang),
             "nl2br": lambda text: Markup("<br>").join((text or "").split("\n")),
             "url_with": url_with,
         }

@@ -24,6 +24,8 @@ PUBLIC = {
     "accounts.reset_password",
     "accounts.register",
     "matching_api.match_now",
+    "events.register",  # the public registration form (staff approve)
+    "events_api.register",
 }
 # Who may use each unsafe endpoint. "any" = any signed-in user; "owner" = the requirement's owner;
 # "own" = an SME acting on its own enterprise. Admin passes everything.
@@ -52,6 +54,45 @@ ALLOWED = {
     "imports.duplicate_detail": {"staff"},
     "imports.imports": {"staff"},
     "imports.import_run": {"staff"},
+    # events: "participant" = the participation's own account, its enterprise's SME account, or its
+    # private link; the rest is staff's
+    "events.participant_update": {"participant", "staff"},
+    "events.request_create": {"participant", "staff"},
+    "events.request_action": {"participant", "staff"},
+    "events_api.add_items": {"participant", "staff"},
+    "events_api.propose": {"participant", "staff"},
+    "events_api.Meetings": {"participant", "staff"},
+    "events_api.respond": {"participant", "staff"},
+    "events_api.cancel": {"participant", "staff"},
+    "events_api.attendance": {"participant", "staff"},
+    "events_api.outcome": {"participant", "staff"},
+    **{
+        ep: {"staff"}
+        for ep in (
+            "events.event_new",
+            "events.event_edit",
+            "events.session_add",
+            "events.tables_add",
+            "events.participant_add",
+            "events.participant_status",
+            "events.items_add",
+            "events.items_propose",
+            "events.staff_request",
+            "events.staff_request_action",
+            "events.schedule_run",
+            "events.publish",
+            "events.checkin",
+            "events.checkin_code",
+            "events_api.Events",
+            "events_api.EventDetail",
+            "events_api.add_session",
+            "events_api.add_tables",
+            "events_api.Participants",
+            "events_api.participant_status",
+            "events_api.schedule",
+            "events_api.publish",
+        )
+    },
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -100,8 +141,74 @@ def world(session):
     make_user(session, "sme", "sme@example.vn", tax_code=OWN)
     req = SourcingRequirement(owner_id=owner.id, title="Khuôn ép nhựa", status="open", visibility="public")
     session.add(req)
+    _event_world(session)
     session.commit()
     return req
+
+
+def _event_world(session):
+    """Event 1 with participants 1 (OTHER, supplier) and 2 (OTHER, buyer) and meeting request 1: the
+    probe's ids hit real rows, so a refusal is a permission check, not a missing row."""
+    from datetime import date, time
+
+    from cnht.events.models import Event, EventSession, EventTable, MeetingRequest, Participant
+
+    other = services.get_by_tax_code(session, OTHER)
+    ev = Event(
+        id=1,
+        name="Hội chợ",
+        organiser="Sở",
+        starts_on=date(2027, 1, 5),
+        ends_on=date(2027, 1, 5),
+        status="requests",
+        schedule_info={},
+    )
+    session.add(ev)
+    session.add(
+        EventSession(event=ev, name="Sáng", day=date(2027, 1, 5), starts_at=time(8), ends_at=time(10))
+    )
+    session.add(EventTable(event=ev, label="Bàn 1", kind="public"))
+    sup = Participant(
+        id=1,
+        event=ev,
+        enterprise_id=other.id,
+        organisation=other.name,
+        role="supplier",
+        status="confirmed",
+        contact_name="A",
+        contact_email="a@example.vn",
+        checkin_token="c1",
+        access_token="a1",
+        people=[],
+        unavailable_slots=[],
+    )
+    buy = Participant(
+        id=2,
+        event=ev,
+        enterprise_id=other.id,
+        organisation=other.name,
+        role="buyer",
+        status="confirmed",
+        contact_name="B",
+        contact_email="b@example.vn",
+        checkin_token="c2",
+        access_token="a2",
+        people=[],
+        unavailable_slots=[],
+    )
+    session.add_all([sup, buy])
+    session.add(
+        MeetingRequest(
+            id=1,
+            event=ev,
+            buyer=buy,
+            supplier=sup,
+            requested_by="buyer",
+            buyer_level="like",
+            status="pending",
+            history=[],
+        )
+    )
 
 
 def _token(client) -> str:
@@ -117,6 +224,23 @@ def _snapshot(session):
         ent.verification_status,
         [p.name for p in ent.products],
         session.get(SourcingRequirement, 1).title if session.get(SourcingRequirement, 1) else None,
+        _events_state(session),
+    )
+
+
+def _events_state(session):
+    from cnht.events.models import Event, MeetingRequest, Participant
+
+    return (
+        [(e.id, e.name, e.status) for e in session.scalars(select(Event).order_by(Event.id))],
+        [
+            (p.id, p.status, p.offers, p.checked_in_at)
+            for p in session.scalars(select(Participant).order_by(Participant.id))
+        ],
+        [
+            (m.id, m.status, m.buyer_level, m.supplier_level, m.slot)
+            for m in session.scalars(select(MeetingRequest))
+        ],
     )
 
 

@@ -78,7 +78,13 @@ def live_server(tmp_path_factory):
         )
         buyer.organisation = "Canon Việt Nam"
         s.commit()
-        info = {"own": own.tax_code, "own_name": own.name, "other": other.tax_code}
+        info = {
+            "own": own.tax_code,
+            "own_name": own.name,
+            "other": other.tax_code,
+            "other_name": other.name,
+            "db": str(inst / "b.sqlite3"),
+        }
     port = _free_port()
     server = create_server(app, host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -125,6 +125,7 @@ def test_every_control_has_an_accessible_name(page, live_server):
         f"/enterprises/{live_server['own']}",
         "/statistics",
         "/requirements",
+        "/events",
         "/login",
         "/register",
         "/password/forgot",
@@ -138,6 +139,7 @@ def test_every_control_has_an_accessible_name(page, live_server):
         "/staff/imports",
         f"/enterprises/{live_server['own']}/assess",
         "/requirements/new",
+        "/events/new",
         f"/enterprises/{live_server['own']}/edit",
     ]:
         page.goto(url)
