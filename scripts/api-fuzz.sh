@@ -48,9 +48,13 @@ for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" &
 # One check is left out, with its reason: ensure_resource_availability reads any 404 after a create as "the
 # created resource is gone", but POST /requirements/{id}/connections answers 404 for the *firm named in the
 # body* when it does not exist — the requirement just created is there (the test suite checks both cases).
+# positive_data_acceptance is left out too: some rules a valid request must meet cannot be written in
+# OpenAPI 3.0 — a tax code's check digit, an end date on or after the start, an interpreter table's
+# language — so a generated "valid" body is refused with 422 by design. Schema-violating requests
+# accepted (negative_data_rejection), server errors and response conformance stay checked.
 run() {
   "$ST_VENV/bin/schemathesis" run "http://127.0.0.1:$port/api/openapi.json" --checks all \
-    --exclude-checks ensure_resource_availability --generation-codec utf-8 --max-examples "$MAX_EXAMPLES" --workers 1 --max-time "$MAX_TIME" --seed 7 "$@"
+    --exclude-checks ensure_resource_availability,positive_data_acceptance --generation-codec utf-8 --max-examples "$MAX_EXAMPLES" --workers 1 --max-time "$MAX_TIME" --seed 7 "$@"
 }
 echo "-- anonymous"
 run

@@ -71,6 +71,17 @@ def signed_in(staff: bool = False):
     return deco
 
 
+def event_first(view):
+    """An unknown event is a 404 before the body is read."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        _event(kwargs["event_id"])
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 def in_event(meeting: bool = False):
     """Refuse before the body is read unless the caller is staff or takes part in the event (and, for a
     meeting, is one of its two sides)."""
@@ -227,6 +238,7 @@ def participant_status(data, event_id: int, pid: int):
 
 
 @blp.route("/events/<int:event_id>/registrations", methods=["POST"])
+@event_first
 @blp.arguments(RegistrationIn)
 @blp.response(201, ParticipantOut)
 @blp.alt_response(429, response="429")

@@ -70,7 +70,7 @@ class SearchArgs(Schema):
     literal = fields.Boolean(
         load_default=False,
         truthy={"1", "true", "yes"},
-        falsy={"0", "false", "no", ""},
+        falsy={"0", "false", "no"},
         metadata={
             "description": "true: search the words exactly as typed, without query understanding"
             " (no boilerplate left out, no place taken as a province preference)"
