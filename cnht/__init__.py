@@ -24,6 +24,7 @@ FEATURES = (
     "search",
     "matching",
     "events",
+    "localisation",
     "imports",
     "stats",
     "home",

@@ -111,6 +111,55 @@ NEXT_STEP = {
     "contract": Msg("Hợp đồng", "Contract"),
 }
 
+CAMPAIGN_STATUS = {
+    "draft": Msg("Bản nháp", "Draft"),
+    "open": Msg("Đang thu phiếu", "Collecting"),
+    "closed": Msg("Đã đóng", "Closed"),
+    "published": Msg("Đã công bố", "Published"),
+}
+RESPONDENT_STATUS = {
+    "invited": Msg("Chưa trả lời", "Not started"),
+    "draft": Msg("Đang điền", "Draft"),
+    "submitted": Msg("Đã nộp", "Submitted"),
+    "validated": Msg("Đã xác nhận", "Validated"),
+    "returned": Msg("Trả lại bổ sung", "Returned"),
+}
+ORIGIN = {
+    "imported": Msg("Nhập khẩu", "Imported"),
+    "fdi_vn": Msg("Mua của DN FDI tại Việt Nam", "Bought from an FDI firm in Vietnam"),
+    "vn_owned": Msg("Mua của DN Việt Nam", "Bought from a Vietnamese-owned firm"),
+    "in_house": Msg("Tự sản xuất", "Made in-house"),
+    "undetermined": Msg("Chưa xác định", "Undetermined"),
+}
+WHY_NOT_LOCAL = {
+    "no_supplier": Msg("Không biết nhà cung cấp trong nước", "No local supplier known"),
+    "quality": Msg("Chất lượng", "Quality"),
+    "price": Msg("Giá", "Price"),
+    "lead_time": Msg("Thời gian giao hàng", "Lead time"),
+    "volume": Msg("Sản lượng", "Volume"),
+    "other": Msg("Khác", "Other"),
+}
+INDICATOR = {
+    "enterprises": Msg("Doanh nghiệp trong cơ sở dữ liệu", "Enterprises in the database"),
+    "assessed": Msg("Nhà cung ứng đã được Sở đánh giá năng lực", "Suppliers assessed by the Department"),
+    "event_meetings": Msg("Cuộc kết nối tại sự kiện (hợp đồng)", "Meetings held at events (contracts)"),
+}
+
+
+def indicator(code: str, lang: str | None = None) -> str:
+    if code.startswith("contracts_"):
+        return localize(
+            Msg(
+                "Kết nối thành công (hợp đồng) năm {y}", "Successful connections (contracts) {y}", y=code[10:]
+            ),
+            lang,
+        )
+    if code.startswith("lvc_"):
+        return localize(
+            Msg("Tỷ lệ nội địa hóa (LVC) năm {y}", "Localisation rate (LVC) {y}", y=code[4:]), lang
+        )
+    return of(INDICATOR, code, lang)
+
 
 def of(table: dict[str, Msg], code: str | None, lang: str | None = None, default: str | None = None) -> str:
     """The label of ``code`` in ``table`` in the user's language; ``default`` (or the code) if unknown."""

@@ -23,6 +23,7 @@ from cnht.events.models import (  # noqa: F401
     WantedItem,
 )
 from cnht.imports.models import DuplicateDecision, DuplicateReview, ImportJob  # noqa: F401
+from cnht.localisation.models import Campaign, InputLine, ProductReturn, Respondent, Target  # noqa: F401
 from cnht.mail import OutboxMessage  # noqa: F401
 from cnht.matching.models import Connection, SourcingRequirement  # noqa: F401
 from cnht.portal.models import Inquiry, Shortlist, ShortlistItem  # noqa: F401

@@ -61,7 +61,11 @@ def init_auth(app: Flask) -> None:
             # answer 404/405. A junk token does not switch CSRF off: the cookie would still sign in.
             return
         view = app.view_functions.get(request.endpoint) if request.endpoint else None
-        if view is not None and getattr(view, "csrf_exempt", False):
+        # a function view, or a MethodView class whose every method is exempt
+        if view is not None and (
+            getattr(view, "csrf_exempt", False)
+            or getattr(getattr(view, "view_class", None), "csrf_exempt", False)
+        ):
             return
         if user is None and request.path.startswith("/api/"):
             abort(401)  # an API write with no credential at all: say "sign in", not "bad CSRF token"

@@ -10,6 +10,7 @@ from flask_babel import Babel
 from markupsafe import Markup
 
 from cnht import labels
+from cnht.db import utcnow
 from cnht.i18n import LANGS, current_lang, localize, localized
 from cnht.reference import sector_label
 from cnht.web import views
@@ -69,6 +70,12 @@ def init_web(app: Flask) -> None:
             "participant_status_label": lambda code: labels.of(labels.PARTICIPANT_STATUS, code, lang),
             "table_kind_label": lambda code: labels.of(labels.TABLE_KIND, code, lang),
             "next_step_label": lambda code: labels.of(labels.NEXT_STEP, code, lang),
+            "campaign_status_label": lambda code: labels.of(labels.CAMPAIGN_STATUS, code, lang),
+            "respondent_status_label": lambda code: labels.of(labels.RESPONDENT_STATUS, code, lang),
+            "origin_label": lambda code: labels.of(labels.ORIGIN, code, lang),
+            "why_label": lambda code: labels.of(labels.WHY_NOT_LOCAL, code, lang),
+            "indicator_label": lambda code: labels.indicator(code, lang),
+            "now_year": utcnow().year,
             "nl2br": lambda text: Markup("<br>").join((text or "").split("\n")),
             "url_with": url_with,
         }

@@ -627,50 +627,112 @@ def test_api_covers_the_whole_flow(client, session):
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {issue_api_token(staff)}"
     session.commit()
     day = (date.today() + timedelta(days=3)).isoformat()
-    eid = client.post("/api/v1/events", json={"name": "Flow", "organiser": "Sở", "starts_on": day, "ends_on": day,
-                                              "status": "registration"}).get_json()["id"]
-    assert client.patch(f"/api/v1/events/{eid}", json={"venue": "Hội trường A", "meeting_minutes": 30}).get_json()["venue"] == "Hội trường A"
-    client.post(f"/api/v1/events/{eid}/sessions", json={"name": "Sáng", "day": day, "starts_at": "08:00", "ends_at": "10:00"})
+    eid = client.post(
+        "/api/v1/events",
+        json={"name": "Flow", "organiser": "Sở", "starts_on": day, "ends_on": day, "status": "registration"},
+    ).get_json()["id"]
+    assert (
+        client.patch(
+            f"/api/v1/events/{eid}", json={"venue": "Hội trường A", "meeting_minutes": 30}
+        ).get_json()["venue"]
+        == "Hội trường A"
+    )
+    client.post(
+        f"/api/v1/events/{eid}/sessions",
+        json={"name": "Sáng", "day": day, "starts_at": "08:00", "ends_at": "10:00"},
+    )
     client.post(f"/api/v1/events/{eid}/tables", json={"kind": "public", "count": 2})
     client.post(f"/api/v1/events/{eid}/tables", json={"kind": "online", "url": "https://meet.example.vn/x"})
-    assert client.patch(f"/api/v1/events/{eid}", json={"meeting_minutes": 25}).status_code == 200  # nothing scheduled yet
-    pb = client.post(f"/api/v1/events/{eid}/participants", json={"enterprise": b.tax_code, "role": "buyer"}).get_json()
-    ps = client.post(f"/api/v1/events/{eid}/participants", json={"enterprise": s.tax_code, "role": "supplier",
-                                                                 "remote": True}).get_json()
+    assert (
+        client.patch(f"/api/v1/events/{eid}", json={"meeting_minutes": 25}).status_code == 200
+    )  # nothing scheduled yet
+    pb = client.post(
+        f"/api/v1/events/{eid}/participants", json={"enterprise": b.tax_code, "role": "buyer"}
+    ).get_json()
+    ps = client.post(
+        f"/api/v1/events/{eid}/participants",
+        json={"enterprise": s.tax_code, "role": "supplier", "remote": True},
+    ).get_json()
     # a public registration, then staff approve it
     anon = client.application.test_client()
-    reg = anon.post(f"/api/v1/events/{eid}/registrations", json={
-        "tax_code": s2.tax_code, "organisation": "x", "province": "Hà Nội", "role": "supplier",
-        "contact_name": "Lan", "contact_email": "lan@example.vn"})
+    reg = anon.post(
+        f"/api/v1/events/{eid}/registrations",
+        json={
+            "tax_code": s2.tax_code,
+            "organisation": "x",
+            "province": "Hà Nội",
+            "role": "supplier",
+            "contact_name": "Lan",
+            "contact_email": "lan@example.vn",
+        },
+    )
     assert reg.status_code == 201 and reg.get_json()["status"] == "pending"
     assert anon.post("/api/v1/events/999999/registrations", json={}).status_code == 404
     pid2 = reg.get_json()["id"]
-    assert client.post(f"/api/v1/events/{eid}/participants/{pid2}/status", json={"status": "confirmed"}).get_json()["status"] == "confirmed"
+    assert (
+        client.post(
+            f"/api/v1/events/{eid}/participants/{pid2}/status", json={"status": "confirmed"}
+        ).get_json()["status"]
+        == "confirmed"
+    )
     assert len(client.get(f"/api/v1/events/{eid}/participants").get_json()) == 3
-    assert len(anon.get(f"/api/v1/events/{eid}/participants").get_json()) == 3  # confirmed ones, public fields
-    items = client.post(f"/api/v1/events/{eid}/items", json={"buyer_id": pb["id"], "lines": "Vỏ nhựa ABS ép phun | | 10.000"})
+    assert (
+        len(anon.get(f"/api/v1/events/{eid}/participants").get_json()) == 3
+    )  # confirmed ones, public fields
+    items = client.post(
+        f"/api/v1/events/{eid}/items", json={"buyer_id": pb["id"], "lines": "Vỏ nhựa ABS ép phun | | 10.000"}
+    )
     assert items.status_code == 201
-    assert client.post(f"/api/v1/events/{eid}/items", json={"buyer_id": pb["id"], "lines": " | spec"}).status_code == 422
+    assert (
+        client.post(
+            f"/api/v1/events/{eid}/items", json={"buyer_id": pb["id"], "lines": " | spec"}
+        ).status_code
+        == 422
+    )
     props = client.post(f"/api/v1/events/{eid}/items/{items.get_json()[0]['id']}/proposals").get_json()
-    assert [p["supplier_id"] for p in props] == [ps["id"]]  # the bolt maker is not proposed for plastic housings
+    assert [p["supplier_id"] for p in props] == [
+        ps["id"]
+    ]  # the bolt maker is not proposed for plastic housings
     assert client.post(f"/api/v1/events/{eid}/items/99999/proposals").status_code == 404
     mid = props[0]["id"]
-    client.post(f"/api/v1/events/{eid}/meetings/{mid}/respond", json={"answer": "accept", "side": "buyer", "level": "must"})
+    client.post(
+        f"/api/v1/events/{eid}/meetings/{mid}/respond",
+        json={"answer": "accept", "side": "buyer", "level": "must"},
+    )
     client.post(f"/api/v1/events/{eid}/meetings/{mid}/respond", json={"answer": "accept", "side": "supplier"})
-    m2 = client.post(f"/api/v1/events/{eid}/meetings", json={"buyer_id": pb["id"], "supplier_id": pid2, "side": "buyer"}).get_json()
-    assert client.post(f"/api/v1/events/{eid}/meetings", json={"buyer_id": pb["id"], "supplier_id": pid2,
-                                                               "side": "buyer"}).status_code == 409
+    m2 = client.post(
+        f"/api/v1/events/{eid}/meetings", json={"buyer_id": pb["id"], "supplier_id": pid2, "side": "buyer"}
+    ).get_json()
+    assert (
+        client.post(
+            f"/api/v1/events/{eid}/meetings",
+            json={"buyer_id": pb["id"], "supplier_id": pid2, "side": "buyer"},
+        ).status_code
+        == 409
+    )
     assert client.post(f"/api/v1/events/{eid}/meetings/{m2['id']}/cancel").get_json()["status"] == "cancelled"
     sched = client.post(f"/api/v1/events/{eid}/schedule", json={"seconds": 0.3}).get_json()
     assert sched["meetings"] == 1
     meetings = client.get(f"/api/v1/events/{eid}/meetings").get_json()
     online = next(m for m in meetings if m["id"] == mid)
     assert online["table"].startswith("Phòng trực tuyến")  # a remote supplier meets in an online room
-    assert client.patch(f"/api/v1/events/{eid}", json={"meeting_minutes": 40}).status_code == 400  # now locked
-    assert client.post(f"/api/v1/events/{eid}/publish", json={"stage": "preliminary"}).get_json()["agenda_stage"] == "preliminary"
-    assert client.post(f"/api/v1/events/{eid}/meetings/{mid}/attendance", json={"value": "held"}).get_json()["status"] == "held"
-    out = client.post(f"/api/v1/events/{eid}/meetings/{mid}/outcome", json={"interest": "high", "next_step": "nda_mou",
-                                                                            "side": "supplier"})
+    assert (
+        client.patch(f"/api/v1/events/{eid}", json={"meeting_minutes": 40}).status_code == 400
+    )  # now locked
+    assert (
+        client.post(f"/api/v1/events/{eid}/publish", json={"stage": "preliminary"}).get_json()["agenda_stage"]
+        == "preliminary"
+    )
+    assert (
+        client.post(f"/api/v1/events/{eid}/meetings/{mid}/attendance", json={"value": "held"}).get_json()[
+            "status"
+        ]
+        == "held"
+    )
+    out = client.post(
+        f"/api/v1/events/{eid}/meetings/{mid}/outcome",
+        json={"interest": "high", "next_step": "nda_mou", "side": "supplier"},
+    )
     assert out.status_code == 200
     rep = client.get(f"/api/v1/events/{eid}/report").get_json()
     assert rep["next_steps"]["nda_mou"] == 1 and rep["meetings_per_agreement"] == 1.0
@@ -686,36 +748,76 @@ def test_staff_pages_cover_the_day(client, app, session):
     with app.app_context():
         user = _staff(session)
         buyer, s1 = _pair(session, event, firms[0], firms[1], user)
-        s2 = services.add_participant(session, event, {"enterprise": firms[2].tax_code, "role": "supplier",
-                                                       "people": [{"name": "An"}, {"name": "Bình"}]}, user)
+        s2 = services.add_participant(
+            session,
+            event,
+            {
+                "enterprise": firms[2].tax_code,
+                "role": "supplier",
+                "people": [{"name": "An"}, {"name": "Bình"}],
+            },
+            user,
+        )
         r1 = services.create_request(session, event, buyer, s1, "must", user, side="buyer")
         r2 = services.create_request(session, event, buyer, s2, "like", user, side="buyer")
         session.commit()
     for r in (r1, r2):
-        assert post_form(client, f"/events/{event.id}/requests/{r.id}/accept", {"level": "like"}, page=manage).status_code == 302
+        assert (
+            post_form(
+                client, f"/events/{event.id}/requests/{r.id}/accept", {"level": "like"}, page=manage
+            ).status_code
+            == 302
+        )
     post_form(client, f"/events/{event.id}/schedule", {}, page=manage)
     session.expire_all()
     r1, r2 = session.get(MeetingRequest, r1.id), session.get(MeetingRequest, r2.id)
     assert r1.status == r2.status == "scheduled"
     for action in ("lock", "unlock", "held", "no_show"):
-        assert post_form(client, f"/events/{event.id}/requests/{r1.id}/{action}", {}, page=manage).status_code == 302
+        assert (
+            post_form(client, f"/events/{event.id}/requests/{r1.id}/{action}", {}, page=manage).status_code
+            == 302
+        )
     session.expire_all()
     assert session.get(MeetingRequest, r1.id).status == "no_show"
     assert client.get(manage).status_code == 200 and client.get(f"{manage}?status=no_show").status_code == 200
     assert client.get(f"/events/{event.id}/edit").status_code == 200
-    assert post_form(client, f"/events/{event.id}/edit", {"name": "Đổi tên", "organiser": "Sở",
-                     "starts_on": event.starts_on.isoformat(), "ends_on": event.starts_on.isoformat(),
-                     "registration_closes_at": f"{event.starts_on.isoformat()}T17:00", "status": "final"},
-                     page=f"/events/{event.id}/edit").status_code == 302
+    assert (
+        post_form(
+            client,
+            f"/events/{event.id}/edit",
+            {
+                "name": "Đổi tên",
+                "organiser": "Sở",
+                "starts_on": event.starts_on.isoformat(),
+                "ends_on": event.starts_on.isoformat(),
+                "registration_closes_at": f"{event.starts_on.isoformat()}T17:00",
+                "status": "final",
+            },
+            page=f"/events/{event.id}/edit",
+        ).status_code
+        == 302
+    )
     session.expire_all()
     ev = session.get(Event, event.id)
     assert ev.name == "Đổi tên" and ev.registration_closes_at.hour == 10  # 17:00 in Vietnam is 10:00 UTC
     assert "Đổi tên" in client.get("/events").get_data(as_text=True)
     board = client.get(f"/events/{event.id}/board")
     assert board.status_code == 200 and "đã check-in" in board.get_data(as_text=True)
-    assert post_form(client, f"/events/{event.id}/checkin", {"code": f"https://x/{s2.checkin_token}"},
-                     page=f"/events/{event.id}/board").status_code == 302
-    assert post_form(client, f"/events/{event.id}/checkin", {"code": "nope"}, page=f"/events/{event.id}/board").status_code == 302
+    assert (
+        post_form(
+            client,
+            f"/events/{event.id}/checkin",
+            {"code": f"https://x/{s2.checkin_token}"},
+            page=f"/events/{event.id}/board",
+        ).status_code
+        == 302
+    )
+    assert (
+        post_form(
+            client, f"/events/{event.id}/checkin", {"code": "nope"}, page=f"/events/{event.id}/board"
+        ).status_code
+        == 302
+    )
     session.expire_all()
     assert session.get(Participant, s2.id).checked_in_at is not None
     assert client.get(f"/events/{event.id}/tables/sheets").status_code == 200
@@ -727,9 +829,15 @@ def test_staff_pages_cover_the_day(client, app, session):
     assert "Bình" in page
     url = f"/events/{event.id}/participants/{s2.id}/requests/{r2.id}/person"
     assert post_form(anon, url, {"person": "Bình", "t": s2.access_token}, page=link).status_code == 302
-    assert post_form(anon, f"/events/{event.id}/participants/{s2.id}/profile",
-                     {"t": s2.access_token, "offers": "Linh kiện nhựa", "unavailable_slots": "1", "interpreter": ""},
-                     page=link).status_code == 302
+    assert (
+        post_form(
+            anon,
+            f"/events/{event.id}/participants/{s2.id}/profile",
+            {"t": s2.access_token, "offers": "Linh kiện nhựa", "unavailable_slots": "1", "interpreter": ""},
+            page=link,
+        ).status_code
+        == 302
+    )
     session.expire_all()
     assert session.get(MeetingRequest, r2.id).supplier_person == "Bình"
     assert session.get(Participant, s2.id).offers == "Linh kiện nhựa"
@@ -737,4 +845,9 @@ def test_staff_pages_cover_the_day(client, app, session):
     assert post_form(anon, cancel, {"t": s2.access_token}, page=link).status_code == 302
     session.expire_all()
     assert session.get(MeetingRequest, r2.id).status == "cancelled"
-    assert anon.get(f"/events/{event.id}/participants/{s2.id}/meetings/{r2.id}.ics?t={s2.access_token}").status_code == 200
+    assert (
+        anon.get(
+            f"/events/{event.id}/participants/{s2.id}/meetings/{r2.id}.ics?t={s2.access_token}"
+        ).status_code
+        == 200
+    )

@@ -26,6 +26,10 @@ PUBLIC = {
     "matching_api.match_now",
     "events.register",  # the public registration form (staff approve)
     "events_api.register",
+    # a localisation respondent answers through its private link (the token is the credential)
+    "localisation.survey_form",
+    "localisation.survey_upload",
+    "localisation_api.Survey",
 }
 # Who may use each unsafe endpoint. "any" = any signed-in user; "owner" = the requirement's owner;
 # "own" = an SME acting on its own enterprise. Admin passes everything.
@@ -91,6 +95,13 @@ ALLOWED = {
             "events_api.participant_status",
             "events_api.schedule",
             "events_api.publish",
+            "localisation.campaign_new",
+            "localisation.target_new",
+            "localisation.campaign_edit",
+            "localisation.respondents_add",
+            "localisation.remind",
+            "localisation.respondent_review",
+            "localisation.campaign_leads",
         )
     },
 }

@@ -126,6 +126,7 @@ def test_every_control_has_an_accessible_name(page, live_server):
         "/statistics",
         "/requirements",
         "/events",
+        "/localisation/published",
         "/login",
         "/register",
         "/password/forgot",
@@ -140,6 +141,7 @@ def test_every_control_has_an_accessible_name(page, live_server):
         f"/enterprises/{live_server['own']}/assess",
         "/requirements/new",
         "/events/new",
+        "/localisation",
         f"/enterprises/{live_server['own']}/edit",
     ]:
         page.goto(url)
