@@ -7,7 +7,7 @@ PORT ?= 8000
 CONSTRAINTS := requirements/constraints.txt
 MO := cnht/translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: install run test test-pg lint format i18n lock wheel-check bench api-fuzz clean
+.PHONY: install run test test-pg test-search lint format i18n lock wheel-check bench api-fuzz clean
 
 $(BIN)/.installed: pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,12 @@ lock:
 	/tmp/cnht-lock/bin/pip install -q '.[dev]'
 	{ head -2 $(CONSTRAINTS); /tmp/cnht-lock/bin/pip freeze --exclude-editable | grep -v '^cnht-portal'; } > $(CONSTRAINTS).new
 	mv $(CONSTRAINTS).new $(CONSTRAINTS)
+
+## The search backend contract and the search tests against a three-node OpenSearch cluster on loopback,
+## assembled from Maven Central jars (Java 17, Maven); the embedded backend's own tests stay on the default
+test-search: install
+	scripts/search-cluster.sh $(BIN)/python -m pytest -q -p no:cacheprovider tests/search/test_backend_contract.py \
+		tests/search/test_relevance_regression.py tests/functional/test_search_understanding.py
 
 ## Build the wheel, install it into a new venv and run the portal from outside the checkout
 wheel-check: install

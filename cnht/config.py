@@ -13,7 +13,7 @@ from typing import Any
 
 from cnht.urls import check_base_url
 
-SEARCH_BACKENDS = ("embedded", "elasticsearch")
+SEARCH_BACKENDS = ("embedded", "elasticsearch", "opensearch")
 
 
 class ConfigError(RuntimeError):
@@ -86,9 +86,9 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
             f"CNHT_SEARCH_BACKEND={cfg['SEARCH_BACKEND']!r}: phải là một trong {SEARCH_BACKENDS} "
             f"/ must be one of {SEARCH_BACKENDS}"
         )
-    if cfg["SEARCH_BACKEND"] == "elasticsearch" and not cfg["ES_URL"]:
+    if cfg["SEARCH_BACKEND"] in ("elasticsearch", "opensearch") and not cfg["ES_URL"]:
         raise ConfigError(
-            "CNHT_SEARCH_BACKEND=elasticsearch cần CNHT_ES_URL / needs CNHT_ES_URL (e.g. http://localhost:9200)"
+            f"CNHT_SEARCH_BACKEND={cfg['SEARCH_BACKEND']} cần CNHT_ES_URL / needs CNHT_ES_URL (e.g. http://localhost:9200)"
         )
     problem = check_base_url(cfg.get("BASE_URL"))
     if problem:

@@ -16,10 +16,14 @@ from vnsearch.backends.embedded import EmbeddedBackend
 def init_app(app: Flask) -> None:
     install_taxonomy_synonyms()
     install_query_understanding()
-    if app.config["SEARCH_BACKEND"] == "elasticsearch":
-        from vnsearch.backends.elasticsearch import ElasticsearchBackend  # noqa: PLC0415 - its client, only when used
+    if app.config["SEARCH_BACKEND"] in ("elasticsearch", "opensearch"):
+        from vnsearch.backends.elasticsearch import (  # noqa: PLC0415 - its client, only when used
+            ElasticsearchBackend,
+            OpenSearchBackend,
+        )
 
-        backend: SearchBackend = ElasticsearchBackend(app.config["ES_URL"], app.config["ES_INDEX"])
+        cls = OpenSearchBackend if app.config["SEARCH_BACKEND"] == "opensearch" else ElasticsearchBackend
+        backend: SearchBackend = cls(app.config["ES_URL"], app.config["ES_INDEX"])
     else:
         backend = EmbeddedBackend(Path(app.config["INSTANCE_PATH"]) / "search.sqlite3")
     app.extensions["cnht_search"] = backend

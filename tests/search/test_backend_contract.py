@@ -14,12 +14,16 @@ from vnsearch.backends.base import Filters
 from vnsearch.backends.embedded import EmbeddedBackend
 from vnsearch.query import plan_query
 
+# CNHT_ES_URL: a live engine; CNHT_SEARCH_BACKEND says which (elasticsearch or opensearch). `make
+# test-search` starts a three-node OpenSearch cluster from Maven Central jars and sets both.
+ENGINE = os.environ.get("CNHT_SEARCH_BACKEND", "elasticsearch")
+ENGINE = ENGINE if ENGINE in ("elasticsearch", "opensearch") else "elasticsearch"
 BACKENDS = [
     "embedded",
     pytest.param(
-        "elasticsearch",
+        ENGINE,
         marks=pytest.mark.skipif(
-            not os.environ.get("CNHT_ES_URL"), reason="CNHT_ES_URL not set: no Elasticsearch on this machine"
+            not os.environ.get("CNHT_ES_URL"), reason="CNHT_ES_URL not set: no search cluster running"
         ),
     ),
 ]
@@ -34,12 +38,13 @@ def backend(request, session, tmp_path):
     if request.param == "embedded":
         b = EmbeddedBackend(tmp_path / "contract.sqlite3")
     else:
-        from vnsearch.backends.elasticsearch import ElasticsearchBackend
+        from vnsearch.backends.elasticsearch import ElasticsearchBackend, OpenSearchBackend
 
-        b = ElasticsearchBackend(os.environ["CNHT_ES_URL"], alias=f"cnht-test-{uuid.uuid4().hex[:8]}")
+        cls = OpenSearchBackend if request.param == "opensearch" else ElasticsearchBackend
+        b = cls(os.environ["CNHT_ES_URL"], alias=f"cnht-test-{uuid.uuid4().hex[:8]}")
     b.reindex(docs)
     yield b
-    if request.param == "elasticsearch":
+    if request.param != "embedded":
         for index in b.es.indices.get_alias(name=b.alias):
             b.es.indices.delete(index=index)
     b.close()

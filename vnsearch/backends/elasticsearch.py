@@ -317,6 +317,11 @@ class ElasticsearchBackend(SearchBackend):
         self._vocab: Vocabulary | None = None
         self._vocab_at = 0.0
 
+    def _bulk(self, actions, **kw):
+        from elasticsearch import helpers  # noqa: PLC0415 - the client is needed only with this backend
+
+        return helpers.bulk(self.es, actions, **kw)
+
     def _ensure(self) -> None:
         if not self.es.indices.exists_alias(name=self.alias):
             index = f"{self.alias}-{int(time.time() * 1000)}"
@@ -324,31 +329,25 @@ class ElasticsearchBackend(SearchBackend):
             self.es.indices.put_alias(index=index, name=self.alias, is_write_index=True)
 
     def index(self, docs: Iterable[SearchDoc]) -> int:
-        from elasticsearch import helpers  # noqa: PLC0415 - the client is needed only with this backend
-
         self._ensure()
-        ok, _ = helpers.bulk(self.es, bulk_actions(docs, self.alias), refresh="wait_for")
+        ok, _ = self._bulk(bulk_actions(docs, self.alias), refresh="wait_for")
         return ok
 
     def delete(self, ids: Iterable[int]) -> int:
-        from elasticsearch import helpers  # noqa: PLC0415 - the client is needed only with this backend
-
         actions = [{"_op_type": "delete", "_index": self.alias, "_id": str(i)} for i in ids]
         if not actions:
             return 0
         self._ensure()
-        ok, _ = helpers.bulk(self.es, actions, refresh="wait_for", raise_on_error=False)
+        ok, _ = self._bulk(actions, refresh="wait_for", raise_on_error=False)
         return ok
 
     def reindex(self, docs: Iterable[SearchDoc]) -> int:
         """Build a new index beside the live one, then move the alias in one atomic step."""
-        from elasticsearch import helpers  # noqa: PLC0415 - the client is needed only with this backend
-
         new = f"{self.alias}-{int(time.time() * 1000)}"
         body = index_body()
         body["settings"].update({"number_of_replicas": 0, "refresh_interval": "-1"})
         self.es.indices.create(index=new, **body)
-        ok, _ = helpers.bulk(self.es, bulk_actions(docs, new), chunk_size=1000)
+        ok, _ = self._bulk(bulk_actions(docs, new), chunk_size=1000)
         self.es.indices.put_settings(index=new, settings={"refresh_interval": "1s", "number_of_replicas": 1})
         self.es.indices.refresh(index=new)
         old = (
@@ -365,8 +364,10 @@ class ElasticsearchBackend(SearchBackend):
         return ok
 
     def clear(self) -> None:
+        """An empty index swapped in (delete-by-query needs the engine's reindex module, which a minimal
+        cluster does not load)."""
         if self.es.indices.exists_alias(name=self.alias):
-            self.es.delete_by_query(index=self.alias, query={"match_all": {}}, refresh=True)
+            self.reindex([])
         self._vocab = None
 
     def count(self) -> int:
@@ -520,3 +521,75 @@ def _facet_key(facet: str, bucket: dict) -> str:
     if facet == "verified":
         return "true" if bucket.get("key_as_string", str(bucket["key"])).lower() in ("true", "1") else "false"
     return str(bucket["key"])
+
+
+class _OpenSearchIndices:
+    """``client.indices`` with the Elasticsearch 8 keyword style the backend is written in."""
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def exists_alias(self, name: str) -> bool:
+        return bool(self.raw.exists_alias(name=name))
+
+    def create(self, index: str, settings: dict | None = None, mappings: dict | None = None):
+        return self.raw.create(index=index, body={"settings": settings or {}, "mappings": mappings or {}})
+
+    def put_alias(self, index: str, name: str, is_write_index: bool | None = None):
+        body = {"is_write_index": is_write_index} if is_write_index is not None else None
+        return self.raw.put_alias(index=index, name=name, body=body)
+
+    def put_settings(self, index: str, settings: dict):
+        return self.raw.put_settings(index=index, body=settings)
+
+    def refresh(self, index: str):
+        return self.raw.refresh(index=index)
+
+    def get_alias(self, name: str):
+        return self.raw.get_alias(name=name)
+
+    def update_aliases(self, actions: list):
+        return self.raw.update_aliases(body={"actions": actions})
+
+    def delete(self, index: str):
+        return self.raw.delete(index=index)
+
+
+class _OpenSearchClient:
+    """The calls the backend makes, translated to opensearch-py (request bodies as ``body=``): the query
+    builders above stay the same for both engines."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.indices = _OpenSearchIndices(raw.indices)
+
+    def search(self, index: str, **body):
+        return self.raw.search(index=index, body=body)
+
+    def count(self, index: str, query: dict | None = None):
+        return self.raw.count(index=index, body={"query": query} if query is not None else None)
+
+    def delete_by_query(self, index: str, query: dict, refresh: bool = False):
+        return self.raw.delete_by_query(index=index, body={"query": query}, refresh=refresh)
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class OpenSearchBackend(ElasticsearchBackend):
+    """The same index design and queries on OpenSearch (2.x), through opensearch-py — the Elasticsearch 8
+    client refuses servers that are not Elasticsearch."""
+
+    name = "opensearch"
+
+    def __init__(self, url: str, alias: str = "cnht-enterprises", client=None):
+        if client is None:
+            from opensearchpy import OpenSearch  # noqa: PLC0415 - the client is needed only with this backend
+
+            client = OpenSearch(url, timeout=30)
+        super().__init__(url, alias, client=_OpenSearchClient(client))
+
+    def _bulk(self, actions, **kw):
+        from opensearchpy import helpers  # noqa: PLC0415 - the client is needed only with this backend
+
+        return helpers.bulk(self.es.raw, actions, **kw)
