@@ -84,7 +84,8 @@ def create_requirement(session: Session, data: dict[str, Any], owner: User) -> S
     )
     apply_requirement(req, data)
     if not req.buyer_name:
-        req.buyer_name = owner.organisation or owner.full_name
+        # the organisation, never the person: requirements are public and a name is personal data
+        req.buyer_name = owner.organisation
     session.add(req)
     session.flush()
     return req

@@ -668,3 +668,16 @@ def test_connecting_an_unknown_firm_is_404_and_the_requirement_stays(client, ses
         headers=h,
     )
     assert bad.status_code == 422  # not a firm's ref at all
+
+
+def test_a_buyer_without_an_organisation_is_not_shown_by_name(client, session):
+    from cnht.matching.models import SourcingRequirement
+    from cnht.matching.services import create_requirement
+
+    buyer = make_user(session, "buyer", "tanaka@example.vn", full_name="Tanaka Ken")
+    req = create_requirement(session, {"title": "Cần 10.000 bánh răng côn", "visibility": "public"}, buyer)
+    session.commit()
+    assert session.get(SourcingRequirement, req.id).buyer_name is None
+    for page in ("/", "/requirements", f"/requirements/{req.id}"):
+        html = client.get(page).get_data(as_text=True)
+        assert "bánh răng côn" in html and "Tanaka Ken" not in html, page

@@ -296,11 +296,22 @@ def build_query(
     return body
 
 
+SUGGEST_MIN_GRAM = 2  # the edge n-grams of vi_suggest start at two letters
+
+
 def suggest_query(prefix: str, limit: int) -> dict:
+    """A word still shorter than the n-grams ("khuon e") cannot match in the engine: it is left to the
+    phrase check in Python, and more candidates are fetched for it."""
+    words = tokens(prefix)
+    kept = [w for w in words if len(fold_token(w)) >= SUGGEST_MIN_GRAM]
+    short = len(kept) < len(words)
+    query = (
+        {"match": {"suggest": {"query": " ".join(kept), "operator": "and"}}} if kept else {"match_all": {}}
+    )
     return {
-        "size": limit * 3,
+        "size": limit * (10 if short else 3),
         "_source": ["suggest_items", "tax_code", "name"],
-        "query": {"match": {"suggest": {"query": prefix, "operator": "and"}}},
+        "query": query,
     }
 
 

@@ -119,6 +119,9 @@ def test_suggest_query_uses_the_edge_ngram_field():
     assert suggest_query("khuon ep", 5)["query"] == {
         "match": {"suggest": {"query": "khuon ep", "operator": "and"}}
     }
+    # a last word shorter than the n-grams is left to the phrase check, with more candidates fetched
+    q = suggest_query("khuon e", 5)
+    assert q["query"] == {"match": {"suggest": {"query": "khuon", "operator": "and"}}} and q["size"] == 50
 
 
 def test_sort_options_in_the_request_body():
