@@ -73,6 +73,10 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "RATE_LIMIT_PASSWORD_RESET": _env("CNHT_RATE_LIMIT_PASSWORD_RESET", "5 per minute"),
         "RATE_LIMIT_MATCH": _env("CNHT_RATE_LIMIT_MATCH", "60 per minute"),
         "RATE_LIMIT_EVENT_REGISTER": _env("CNHT_RATE_LIMIT_EVENT_REGISTER", "30 per hour"),
+        # localisation tables: a cell needs this many contributors, and its two largest may hold at most
+        # this share of it (the (n, k) dominance rule); agencies keep the values out of publications
+        "DISCLOSURE_MIN_CONTRIBUTORS": _env("CNHT_DISCLOSURE_MIN_CONTRIBUTORS", "3"),
+        "DISCLOSURE_DOMINANCE": _env("CNHT_DISCLOSURE_DOMINANCE", "0.85"),
         "RATE_LIMIT_INQUIRY": _env("CNHT_RATE_LIMIT_INQUIRY", "10 per hour"),
         # reverse proxies in front of the app whose X-Forwarded-For/-Proto to believe (0: none)
         "TRUSTED_PROXIES": int(_env("CNHT_TRUSTED_PROXIES", "0")),

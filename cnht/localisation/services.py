@@ -391,9 +391,25 @@ def _first_sectors(session: Session, ids: set[int]) -> dict[int, str]:
     return out
 
 
+def configured_rules() -> disclosure.Rules:
+    """The disclosure parameters from configuration (never shown on a public page)."""
+    from flask import current_app, has_app_context  # noqa: PLC0415 — configuration when an app runs
+
+    if not has_app_context():
+        return disclosure.Rules()
+    cfg, default = current_app.config, disclosure.Rules()
+    try:
+        min_n = max(default.min_n, int(cfg.get("DISCLOSURE_MIN_CONTRIBUTORS") or default.min_n))
+        dominance = Decimal(str(cfg.get("DISCLOSURE_DOMINANCE") or default.dominance))
+    except (ValueError, ArithmeticError):
+        return default  # a malformed setting never weakens the protection
+    return disclosure.Rules(min_n=min_n, dominance=min(dominance, default.dominance))
+
+
 def aggregate(
     session: Session, campaign: Campaign, metric: str = "lvc_indirect", rules: disclosure.Rules | None = None
 ) -> Aggregate:
+    rules = rules or configured_rules()
     rows, suppliers = _rows(session, campaign, metric)
     cells = disclosure.table(rows)
     previous = _previous_published(session, campaign, metric, rules)

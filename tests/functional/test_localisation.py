@@ -325,3 +325,15 @@ def test_spreadsheet_round_trip_and_lead_to_an_event(client, app, session):
         and item.event_id == event_id
         and item.specification == "HS 720839"
     )
+
+
+def test_disclosure_parameters_come_from_configuration(app, session):
+    from cnht.localisation.services import configured_rules
+
+    with app.app_context():
+        assert configured_rules().min_n == 3
+        app.config["DISCLOSURE_MIN_CONTRIBUTORS"] = 5
+        try:
+            assert configured_rules().min_n == 5
+        finally:
+            app.config["DISCLOSURE_MIN_CONTRIBUTORS"] = 3
