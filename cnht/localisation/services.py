@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from cnht.accounts.models import User
 from cnht.db import utcnow
-from cnht.enterprises.models import Enterprise, EnterpriseProduct, enterprise_sector
+from cnht.enterprises.models import Certification, Enterprise, EnterpriseProduct, enterprise_sector
 from cnht.enterprises.rules import TaxCodeError, normalize_tax_code
 from cnht.i18n import Msg, UserError
 from cnht.localisation import disclosure, formulas
@@ -587,7 +587,10 @@ def leads(session: Session, campaign: Campaign, limit: int = 50) -> list[dict]:
     for g in groups.values():
         suppliers = _capable_suppliers(session, g["name"], g["category"])
         g["suppliers"] = suppliers
-        g["score"] = float(g["value"]) * len(g["respondents"]) * max(1, len(suppliers))
+        certified = sum(1 for x in suppliers if x.get("certifications"))
+        # value × importers × capable suppliers, a certified supplier counting double
+        g["score"] = float(g["value"]) * len(g["respondents"]) * max(1, len(suppliers) + certified)
+        g["certified_suppliers"] = certified
         g["respondent_count"] = len(g.pop("respondents"))
         g["why"] = dict(g["why"])
         out.append(g)
@@ -614,6 +617,18 @@ def _capable_suppliers(session: Session, name: str, category: str | None) -> lis
             .limit(10)
         ):
             found.setdefault(eid, {"ref": tax or f"id-{eid}", "name": ename})
+    if found:  # certificates still valid today: what a buyer's supplier audit asks first
+        today = utcnow().date()
+        certs: dict[int, list[str]] = defaultdict(list)
+        for eid, key in session.execute(
+            select(Certification.enterprise_id, Certification.standard_key).where(
+                Certification.enterprise_id.in_(list(found)),
+                Certification.valid_until.is_(None) | (Certification.valid_until >= today),
+            )
+        ):
+            certs[eid].append(key)
+        for eid, f in found.items():
+            f["certifications"] = sorted(set(certs.get(eid, [])))
     return list(found.values())
 
 

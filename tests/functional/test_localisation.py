@@ -167,6 +167,14 @@ def test_campaign_to_published_report(client, app, session):
     # leads: the imported steel becomes a staff requirement in one click
     leads = client.get(f"{detail}/leads").get_data(as_text=True)
     assert "Thép cuộn cán nóng" in leads
+    from cnht.localisation.services import leads as rank_leads
+
+    with app.app_context():
+        ranked = rank_leads(session, session.get(Campaign, c.id))
+    top = ranked[0]
+    assert top["name"] == "Thép cuộn cán nóng" and top["respondent_count"] == 3
+    # three firms import it for 30 + 40 + 50 (million VND); the score is value × importers × suppliers
+    assert top["score"] == 120.0 * 3 * max(1, len(top["suppliers"]) + top["certified_suppliers"])
     key = re.search(r'name="key" value="([^"]+)"', leads).group(1)
     assert post_form(client, f"{detail}/leads", {"key": key}, page=f"{detail}/leads").status_code == 302
     req = session.scalars(select(SourcingRequirement)).one()
