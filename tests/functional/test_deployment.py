@@ -11,12 +11,13 @@ def _compose():
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
-def test_compose_has_app_postgres_and_single_node_elasticsearch():
+def test_compose_has_app_postgres_and_single_node_opensearch():
     services = _compose()["services"]
-    assert set(services) == {"app", "db", "elasticsearch"}
+    assert set(services) == {"app", "db", "search"}
     assert services["db"]["image"].startswith("postgres:")
-    assert services["elasticsearch"]["image"].startswith("docker.elastic.co/elasticsearch/elasticsearch:8.")
-    assert services["elasticsearch"]["environment"]["discovery.type"] == "single-node"
+    # the engine CI tests (make test-search: OpenSearch 2.19 from Maven Central)
+    assert services["search"]["image"].startswith("opensearchproject/opensearch:2.19")
+    assert services["search"]["environment"]["discovery.type"] == "single-node"
     assert services["app"]["build"] == "."
 
 
@@ -28,13 +29,13 @@ def test_compose_wires_the_app_to_its_servers():
         env["CNHT_DATABASE_URL"].startswith("postgresql://cnht:")
         and "@db:5432/cnht" in env["CNHT_DATABASE_URL"]
     )
-    assert env["CNHT_SEARCH_BACKEND"] == "elasticsearch"
-    assert env["CNHT_ES_URL"] == "http://elasticsearch:9200"
+    assert env["CNHT_SEARCH_BACKEND"] == "opensearch"
+    assert env["CNHT_ES_URL"] == "http://search:9200"
     db_env = compose["services"]["db"]["environment"]
     assert db_env["POSTGRES_DB"] == "cnht" and db_env["POSTGRES_USER"] == "cnht"
     assert app["depends_on"] == {
         "db": {"condition": "service_healthy"},
-        "elasticsearch": {"condition": "service_healthy"},
+        "search": {"condition": "service_healthy"},
     }
     assert "8000:8000" in app["ports"]
 
@@ -47,7 +48,7 @@ def test_every_service_has_a_health_check_and_a_named_volume():
             source = volume.split(":")[0]
             assert source in compose["volumes"], (name, source)
     assert "pg_isready" in compose["services"]["db"]["healthcheck"]["test"][1]
-    assert "/_cluster/health" in compose["services"]["elasticsearch"]["healthcheck"]["test"][1]
+    assert "/_cluster/health" in compose["services"]["search"]["healthcheck"]["test"][1]
     assert "/healthz" in compose["services"]["app"]["healthcheck"]["test"][-1]
 
 
