@@ -261,7 +261,7 @@ class AttendanceIn(_Base):
 class OutcomeIn(_Base):
     interest = fields.String(allow_none=True, validate=_one_of(INTEREST, "Mức quan tâm", "Interest"))
     next_step = fields.String(allow_none=True, validate=_one_of(NEXT_STEPS, "Bước tiếp theo", "Next step"))
-    contract_value_mvnd = VNDecimal(allow_none=True, validate=validate.Range(min=0))
+    contract_value_mvnd = VNDecimal(allow_none=True)  # VNDecimal refuses negatives itself; "" is no value
     note = Text(max_length=2000, allow_none=True)
     side = fields.String(allow_none=True, validate=_one_of(("buyer", "supplier"), "Bên", "Side"))
 
@@ -277,7 +277,7 @@ class EventOut(Schema):
     id = fields.Integer()
     name = fields.String()
     organiser = fields.String()
-    venue = fields.String()
+    venue = fields.String(allow_none=True)
     starts_on = fields.Date()
     ends_on = fields.Date()
     status = fields.String()
@@ -313,7 +313,7 @@ class MeetingOut(Schema):
     supplier_level = fields.String(allow_none=True)
     status = fields.String()
     slot = fields.Integer(allow_none=True)
-    table = fields.Function(lambda r: r.table.label if r.table else None)
+    table = fields.Function(lambda r: r.table.label if r.table else None, allow_none=True)
     sequence = fields.Integer()
     score = fields.Float(allow_none=True)
     unscheduled = fields.Dict()
