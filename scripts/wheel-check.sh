@@ -31,7 +31,13 @@ for _ in $(seq 60); do
   curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
   sleep 1
 done
-check() { curl -fs "http://127.0.0.1:$PORT$1" | grep -q "$2" || { echo "FAILED: $1 lacks '$2'"; cat "$WORK/serve.log"; exit 1; }; }
+# the page is read whole before it is searched: `curl | grep -q` under pipefail fails at random once a page
+# outgrows the pipe buffer (grep stops at the first match, curl gets SIGPIPE)
+check() {
+  local body
+  body="$(curl -fs "http://127.0.0.1:$PORT$1")" || { echo "FAILED: $1 did not answer 200"; cat "$WORK/serve.log"; exit 1; }
+  grep -q "$2" <<<"$body" || { echo "FAILED: $1 lacks '$2'"; cat "$WORK/serve.log"; exit 1; }
+}
 check "/" "Cổng thông tin"
 check "/search?q=khuon+ep+nhua" "search"
 check "/statistics?lang=en" "Supporting-industry statistics"
