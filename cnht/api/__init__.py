@@ -4,9 +4,12 @@ Features register their API blueprints on ``api``; every error has one JSON body
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import swagger_ui_bundle
 from flask import Blueprint, Flask, send_from_directory
 from flask_smorest import Api as _Api
+from flask_smorest import abort as _abort
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -93,3 +96,9 @@ def init_api(app: Flask) -> None:
     def _internal_error(error: InternalServerError):
         # Flask has already logged the original exception; answer in the agreed format.
         return api.handle_http_exception(error)
+
+
+def deny(status: int, msg) -> NoReturn:
+    """Abort with a bilingual message; typed NoReturn so callers' None checks narrow."""
+    _abort(status, message_obj=msg)
+    raise AssertionError  # pragma: no cover — abort raises

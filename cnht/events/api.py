@@ -4,14 +4,14 @@ the schedule (staff), agendas, attendance, outcomes and the report."""
 from __future__ import annotations
 
 from functools import wraps
-from typing import NoReturn
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from cnht.accounts.auth import client_key, configured_limit, csrf_exempt, limiter, user_or_none
 from cnht.accounts.models import User
+from cnht.api import deny
 from cnht.db import session
 from cnht.events import services
 from cnht.events.models import Event, MeetingRequest
@@ -43,17 +43,12 @@ blp = Blueprint(
 )
 
 
-def _deny(status: int, msg: Msg) -> NoReturn:
-    abort(status, message_obj=msg)
-    raise AssertionError  # pragma: no cover — abort raises
-
-
 def _user(staff: bool = False) -> User:
     user = user_or_none()
     if user is None:
-        _deny(401, Msg("Cần đăng nhập", "Authentication required"))
+        deny(401, Msg("Cần đăng nhập", "Authentication required"))
     if staff and not user.is_staff:
-        _deny(403, Msg("Chỉ cán bộ Sở", "Staff only"))
+        deny(403, Msg("Chỉ cán bộ Sở", "Staff only"))
     return user
 
 
@@ -97,7 +92,7 @@ def in_event(meeting: bool = False):
                     r = _meeting(event, kwargs["rid"])
                     mine = [p for p in mine if p.id in (r.buyer_id, r.supplier_id)]
                 if not mine:
-                    _deny(403, Msg("Chỉ người tham gia và cán bộ", "Participants and staff only"))
+                    deny(403, Msg("Chỉ người tham gia và cán bộ", "Participants and staff only"))
             return view(*args, **kwargs)
 
         return wrapper
@@ -108,21 +103,21 @@ def in_event(meeting: bool = False):
 def _event(event_id: int) -> Event:
     event = session.get(Event, event_id)
     if event is None or (event.status == "draft" and not services.is_staff(user_or_none())):
-        _deny(404, Msg("Không tìm thấy sự kiện", "Event not found"))
+        deny(404, Msg("Không tìm thấy sự kiện", "Event not found"))
     return event
 
 
 def _meeting(event: Event, rid: int) -> MeetingRequest:
     r = next((x for x in event.requests if x.id == rid), None)
     if r is None:
-        _deny(404, Msg("Không tìm thấy yêu cầu gặp", "Meeting request not found"))
+        deny(404, Msg("Không tìm thấy yêu cầu gặp", "Meeting request not found"))
     return r
 
 
 def _participant(event: Event, pid):
     p = services.get_participant(event, pid)
     if p is None:
-        _deny(404, Msg("Không tìm thấy người tham gia", "Participant not found"))
+        deny(404, Msg("Không tìm thấy người tham gia", "Participant not found"))
     return p
 
 
@@ -131,7 +126,7 @@ def _run(fn):
         out = fn()
     except services.EventError as exc:
         session.rollback()
-        _deny(exc.status, exc.msg)
+        deny(exc.status, exc.msg)
     session.commit()
     return out
 
@@ -262,7 +257,7 @@ def add_items(data, event_id: int):
     buyer = _participant(event, data["buyer_id"])
     rows, errors = services.parse_item_lines(data["lines"])
     if errors:
-        _deny(422, errors[0])
+        deny(422, errors[0])
     return _run(lambda: services.add_items(session, event, buyer, rows, user))
 
 
@@ -275,7 +270,7 @@ def propose(event_id: int, item_id: int):
     event = _event(event_id)
     found = next((i for i in event.items if i.id == item_id), None)
     if found is None:
-        _deny(404, Msg("Không tìm thấy linh kiện", "Wanted part not found"))
+        deny(404, Msg("Không tìm thấy linh kiện", "Wanted part not found"))
     item = found
     return _run(lambda: services.propose_for_item(session, item, user))
 
@@ -434,7 +429,7 @@ def agenda(event_id: int, pid: int):
     event = _event(event_id)
     p = _participant(event, pid)
     if not services.acts_for(user, p):
-        _deny(403, Msg("Chỉ người tham gia đó và cán bộ", "Only that participant and staff"))
+        deny(403, Msg("Chỉ người tham gia đó và cán bộ", "Only that participant and staff"))
     return services.agenda(event, p)
 
 

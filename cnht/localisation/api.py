@@ -3,13 +3,12 @@ return through its private token (an answering system can send it as JSON)."""
 
 from __future__ import annotations
 
-from typing import NoReturn
-
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from cnht.accounts.auth import user_or_none
+from cnht.api import deny
 from cnht.db import session
 from cnht.i18n import Msg
 from cnht.localisation import disclosure, services
@@ -22,11 +21,6 @@ blp = Blueprint(
     url_prefix="/api/v1/localisation",
     description="Điều tra tỷ lệ nội địa hóa / Localisation surveys",
 )
-
-
-def _deny(status: int, msg: Msg) -> NoReturn:
-    abort(status, message_obj=msg)
-    raise AssertionError  # pragma: no cover — abort raises
 
 
 class MetricArgs(Schema):
@@ -92,12 +86,12 @@ def campaign_aggregate(cid: int, metric: str):
     """Tổng hợp của một đợt (cán bộ) / A campaign's aggregates (staff)"""
     user = user_or_none()
     if user is None:
-        _deny(401, Msg("Cần đăng nhập", "Authentication required"))
+        deny(401, Msg("Cần đăng nhập", "Authentication required"))
     if not user.is_staff:
-        _deny(403, Msg("Chỉ cán bộ Sở", "Staff only"))
+        deny(403, Msg("Chỉ cán bộ Sở", "Staff only"))
     c = session.get(Campaign, cid)
     if c is None:
-        _deny(404, Msg("Không tìm thấy đợt điều tra", "Campaign not found"))
+        deny(404, Msg("Không tìm thấy đợt điều tra", "Campaign not found"))
     return _out(c, metric)
 
 
@@ -131,7 +125,7 @@ class Survey(MethodView):
         """Kết quả của chính doanh nghiệp / The respondent's own result"""
         r = services.by_token(session, token)
         if r is None:
-            _deny(404, Msg("Đường dẫn không đúng", "Unknown link"))
+            deny(404, Msg("Đường dẫn không đúng", "Unknown link"))
         return _rates(r)
 
     csrf_exempt = True  # the private token in the path is the credential; no cookie is involved
@@ -143,12 +137,12 @@ class Survey(MethodView):
         """Ghi phiếu (nháp, hoặc nộp với submit=true) / Save the return (draft, or submit=true)"""
         r = services.by_token(session, token)
         if r is None:
-            _deny(404, Msg("Đường dẫn không đúng", "Unknown link"))
+            deny(404, Msg("Đường dẫn không đúng", "Unknown link"))
         try:
             services.save_return(session, r, data, submit=submit)
         except services.SurveyError as exc:
             session.rollback()
-            _deny(exc.status, exc.msg)
+            deny(exc.status, exc.msg)
         session.commit()
         return _rates(r)
 
