@@ -231,6 +231,7 @@ def reindex_cmd() -> None:
 @with_appcontext
 def serve(host: str, port: int, threads: int) -> None:
     """Chạy máy chủ web / Serve the portal with waitress (production WSGI server)."""
+    import faulthandler
     import ipaddress
 
     from waitress import serve as waitress_serve
@@ -238,6 +239,8 @@ def serve(host: str, port: int, threads: int) -> None:
     from cnht.search.backend import get_backend
     from cnht.search.services import SearchRequest, run_search
 
+    # a crash in a native extension (OR-Tools, the tokenizer) leaves its Python stack in the log, not just a signal
+    faulthandler.enable()
     app = current_app._get_current_object()
     if not app.config.get("BASE_URL"):
         try:

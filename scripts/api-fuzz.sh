@@ -40,7 +40,8 @@ PY
 )
 "$BIN/cnht" serve --port "$port" >"$inst/serve.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$inst"' EXIT
+# on failure the server's log is shown before the instance goes: a crashed server leaves its stack there
+trap 'rc=$?; [ $rc -ne 0 ] && { echo "-- server log (tail)"; tail -60 "$inst/serve.log"; }; kill $server 2>/dev/null || true; rm -rf "$inst"; exit $rc' EXIT
 for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.2; done
 
 # Generated strings are UTF-8 text, as the API documents (application/json; charset=utf-8): a lone
@@ -60,7 +61,7 @@ echo "-- anonymous"
 run
 echo "-- with a staff token"
 run --header "Authorization: Bearer $token"
-if grep -q "Traceback" "$inst/serve.log"; then
-  echo "server errors in the log:"; grep -B2 -A20 "Traceback" "$inst/serve.log" | head -80
+if grep -q -E "Traceback|Fatal Python error" "$inst/serve.log"; then
+  echo "server errors in the log:"; grep -E -B2 -A20 "Traceback|Fatal Python error" "$inst/serve.log" | head -80
   exit 1
 fi

@@ -371,6 +371,9 @@ class ScheduleOut(Schema):
     objective = fields.Integer()
     bound = fields.Integer(allow_none=True)
     bound_source = fields.String()
+    weight_bound = fields.Integer(
+        allow_none=True, metadata={"description": "bound when nobody must be served: what fairness costs"}
+    )
     gap = fields.Float(allow_none=True)
     meetings = fields.Integer()
     unscheduled = fields.Integer()

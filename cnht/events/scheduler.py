@@ -8,20 +8,24 @@ Pure (no database, no Flask): the events service builds a :class:`Problem` from 
   take plain meetings) and are assigned slot by slot afterwards, which the capacities make always possible;
 * hard: a request meets at most once; an organisation holds at most ``people`` meetings at once, at most
   ``cap`` in all and ``session_cap`` per session; locked meetings keep their slot;
-* objective, in this order: must-meet requests, weighted requests, nobody with a feasible request left
-  without a meeting, fewer idle gaps.
+* objective, in this order: must-meet requests, nobody with a feasible request left without a meeting,
+  weighted requests, (a re-plan) published meetings kept in place, fewer idle gaps.
 
 Pipeline: a priority greedy (must first, then one meeting for each organisation still without one, then by
 weight, each in the slot that adds the fewest gaps) gives a complete hint; CP-SAT improves it within a time
-limit on two workers; a min-cost-flow relaxation gives an upper bound that does not depend on the solver.
+limit on two workers, in a child process when asked (``isolate``) so that a crash of the native solver
+costs the improvement, not the web server; min-cost-flow and LP relaxations give upper bounds that do not
+depend on the solver.
 :func:`greedy` (weight order, first common free slot — b2match's "Quick Schedule") is the baseline the
 benches compare with.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,9 +120,11 @@ class Schedule:
     table_of: dict[int, int] = field(default_factory=dict)  # request id → table id
     method: str = ""
     objective: int = 0  # weighted requests met
-    bound: int | None = None  # the tightest upper bound on the objective known
+    # the tightest upper bound known on the objective of schedules that serve everyone this one serves
+    bound: int | None = None
     bound_source: str = ""
     gap: float | None = None  # (bound - objective) / bound
+    weight_bound: int | None = None  # the same with nobody required to be served: what fairness costs
     seconds: float = 0.0
     solver_status: str = ""
     unscheduled: dict[int, dict] = field(default_factory=dict)  # request id → {"reason": …, …}
@@ -145,6 +151,19 @@ class _State:
         self.booths_on: dict[int, int] = defaultdict(int)  # slot → booths in use
         self.slot_of: dict[int, int] = {}
         self.at: dict[tuple[int, int], set[int]] = defaultdict(set)  # (party, slot) → request ids
+        self.journal: list[tuple[bool, Request, int]] | None = None  # (placed?, meeting, slot) while trying
+
+    def mark(self) -> None:
+        self.journal = []
+
+    def rollback(self) -> None:
+        """Undo every place/remove since mark()."""
+        log, self.journal = self.journal or [], None
+        for placed, r, t in reversed(log):
+            if placed:
+                self.remove(r)
+            else:
+                self.place(r, t)
 
     def _physical_load(self, t: int) -> int:
         """Physical tables in use at slot t: interpreter meetings, plus plain meetings beyond one per
@@ -192,6 +211,8 @@ class _State:
         self.slot_of[r.id] = t
         self.at[(r.buyer, t)].add(r.id)
         self.at[(r.supplier, t)].add(r.id)
+        if self.journal is not None:
+            self.journal.append((True, r, t))
 
     def remove(self, r: Request) -> int:
         t = self.slot_of.pop(r.id)
@@ -211,6 +232,8 @@ class _State:
             self.booth_used[(t, r.supplier)] -= 1
             if r.supplier in self.p.booth_owners and self.booth_used[(t, r.supplier)] == 0:
                 self.booths_on[t] -= 1
+        if self.journal is not None:
+            self.journal.append((False, r, t))
         return t
 
     def added_gaps(self, r: Request, t: int) -> int:
@@ -314,84 +337,147 @@ def priority_greedy(p: Problem, keep: dict[int, int] | None = None) -> dict[int,
     for _ in range(3):
         if not _repair(st, order):
             break
+    _place_musts(st, order)
     _serve_everyone(st, order, frozen=set(keep or ()))
     _repair(st, order)
     return st.slot_of
 
 
-FAIRNESS_BUDGET = 0.01
-
-
 def _serve_everyone(st: _State, order: list[Request], frozen: set[int]) -> None:
-    """A party with a feasible request and no meeting gets one, by giving up the lightest meeting that
-    stands in the way and leaves nobody else without a meeting (never a must-meet, locked or kept one).
-    Weight comes first: all the swaps together may cost at most FAIRNESS_BUDGET of the weighted
-    objective; parties still without a meeting are listed with their requests' reasons."""
-    p = st.p
-    budget = FAIRNESS_BUDGET * objective(p, st.slot_of)
+    """A party with a feasible request and no meeting gets one, by giving up the lightest meetings that
+    stand in the way (never a must-meet, locked or kept one) where that serves more parties in all.
+    Being served comes before weight (after must-meet): someone who came and met nobody is the outcome
+    organisers regret most. Of the swaps tried the cheapest is kept; parties still without a meeting
+    are listed with their requests' reasons."""
     without = {q for r in order for q in (r.buyer, r.supplier) if not st.count[q]}
     for r in order:
-        if r.id in st.slot_of or not ({r.buyer, r.supplier} & without):
+        if r.id in st.slot_of or not any(q in without and not st.count[q] for q in (r.buyer, r.supplier)):
             continue
-        if not {r.buyer, r.supplier} & {q for q in without if not st.count[q]}:
-            continue
-        best: tuple[int, int, list[Request]] | None = None
-        for t in p.common(r):
-            if st.fits(r, t):
-                best = (0, t, [])
-                break
-            out: list[Request] = []
-            ok = True
-            for q in (r.buyer, r.supplier):
-                if not st.party_ok(q, t):
-                    if t not in p.parties[q].slots:
-                        ok = False
-                        break
-                    blockers = [p.by_id[rid] for rid in st.at[(q, t)]]
-                    if not blockers:  # at cap: give up its lightest meeting anywhere
-                        blockers = [
-                            p.by_id[rid]
-                            for rid, _t in st.slot_of.items()
-                            if q in (p.by_id[rid].buyer, p.by_id[rid].supplier)
-                        ]
-                    blockers = [
-                        m for m in blockers if not (m.must or m.locked_slot is not None or m.id in frozen)
-                    ]
-                    if not blockers:
-                        ok = False
-                        break
-                    out.append(min(blockers, key=lambda m: (m.weight, m.id)))
-            if not ok:
-                continue
-            if not out and not st.table_ok(r, t):
-                plain = [
-                    p.by_id[rid]
-                    for rid, u in st.slot_of.items()
-                    if u == t and p.kind(p.by_id[rid]) == p.kind(r) and p.by_id[rid].id not in frozen
-                ]
-                plain = [m for m in plain if not (m.must or m.locked_slot is not None)]
-                if not plain:
-                    continue
-                out.append(min(plain, key=lambda m: (m.weight, m.id)))
-            loss = sum(m.weight for m in {m.id: m for m in out}.values()) - r.weight
-            if any(
-                st.count[q] <= 1 for m in out for q in (m.buyer, m.supplier) if q not in (r.buyer, r.supplier)
-            ):
-                continue
-            if best is None or loss < best[0]:
-                best = (loss, t, out)
-        if best is None or best[0] > budget:
-            continue
-        _loss, t, out = best
-        removed = []
-        for m in {m.id: m for m in out}.values():
-            removed.append((m, st.remove(m)))
+        _best_swap(st, r, frozen, need_more_served=True)
+
+
+def _place_musts(st: _State, order: list[Request]) -> None:
+    """A must-meet left out gets a slot by giving up (or moving) any meetings that are not must-meet or
+    locked, kept ones of a re-plan included: must-meet comes first in the objective."""
+    for r in order:
+        if r.must and r.id not in st.slot_of:
+            _best_swap(st, r, set(), need_more_served=False)
+
+
+def _best_swap(st: _State, r: Request, frozen: set[int], *, need_more_served: bool) -> bool:
+    p = st.p
+    options: list[tuple[int, int, list[Request]]] = []
+    for t in p.common(r):
         if st.fits(r, t):
-            st.place(r, t)
-            budget -= max(0, _loss)
+            options = [(0, t, [])]
+            break
+        out: list[Request] = []
+        for q in (r.buyer, r.supplier):
+            if st.party_ok(q, t):
+                continue
+            if t not in p.parties[q].slots:
+                break
+            blockers = [p.by_id[rid] for rid in st.at[(q, t)]]
+            if not blockers:  # at cap: give up its lightest meeting anywhere
+                blockers = [
+                    p.by_id[rid] for rid in st.slot_of if q in (p.by_id[rid].buyer, p.by_id[rid].supplier)
+                ]
+            blockers = [m for m in blockers if not (m.must or m.locked_slot is not None or m.id in frozen)]
+            if not blockers:
+                break
+            out.append(min(blockers, key=lambda m: (_orphans(st, m), m.weight, m.id)))
         else:
-            for m, u in removed:
-                st.place(m, u)
+            # an upper estimate: re-placing the displaced meetings (in _swap_in) usually costs nothing
+            options.append((sum(m.weight for m in {m.id: m for m in out}.values()) - r.weight, t, out))
+    best: tuple[int, int, list[Request]] | None = None
+    # slots where both sides are free first (only a table to find), then by the estimate
+    for _est, t, out in sorted(options, key=lambda o: (bool(o[2]), o[0], o[1]))[:SWAP_TRIES]:
+        lost = _swap_in(st, r, t, out, frozen, need_more_served)
+        if lost is None:
+            continue
+        st.rollback()
+        if best is None or lost < best[0]:
+            best = (lost, t, out)
+        if lost <= 0:
+            break
+    if best is None:
+        return False
+    _swap_in(st, r, best[1], best[2], frozen, need_more_served)
+    st.journal = None
+    return True
+
+
+SWAP_TRIES = 16
+
+
+def _table_blocker(st: _State, r: Request, t: int, frozen: set[int]) -> Request | None:
+    """The meeting at t to give up for r's table: one whose leaving frees a table r can use (not a
+    booth's first meeting), preferring one whose sides keep another meeting, then the lightest."""
+    p, kind = st.p, st.p.kind(r)
+
+    def frees(m: Request) -> bool:
+        mk = p.kind(m)
+        if kind == "online" or mk == "online":
+            return mk == kind
+        if kind.startswith("lang:") and st.used[(t, kind)] >= p.capacity.get(kind, 0):
+            return mk == kind  # the interpreter is what is missing
+        if mk == "plain" and m.supplier in p.booth_owners:
+            return st.booth_used[(t, m.supplier)] > 1  # the booth's first meeting holds no public table
+        return True
+
+    movable = [
+        m
+        for m in (p.by_id[rid] for rid, u in st.slot_of.items() if u == t and rid not in frozen)
+        if not (m.must or m.locked_slot is not None) and frees(m)
+    ]
+    if not movable:
+        return None
+    return min(movable, key=lambda m: (_orphans(st, m), m.weight, m.id))
+
+
+def _orphans(st: _State, m: Request) -> int:
+    """Parties left without any meeting if m goes."""
+    return sum(1 for q in (m.buyer, m.supplier) if st.count[q] <= 1)
+
+
+def _swap_in(
+    st: _State, r: Request, t: int, out: list[Request], frozen: set[int], need_more_served: bool = True
+) -> int | None:
+    """Make room at t, place r, then put the displaced meetings back wherever they still fit (moving
+    others if need be): most swaps then cost nothing. Returns the weight really lost, with the changes
+    journalled for the caller to keep or roll back; None (already undone) when r does not fit or, with
+    ``need_more_served``, the swap does not leave more parties holding a meeting."""
+    p = st.p
+    displaced = list({m.id: m for m in out}.values())
+    st.mark()
+    for m in displaced:
+        st.remove(m)
+    if st.party_ok(r.buyer, t) and st.party_ok(r.supplier, t) and not st.table_ok(r, t):
+        extra = _table_blocker(st, r, t, frozen)  # both sides free, every usable table taken
+        if extra is not None:
+            st.remove(extra)
+            displaced.append(extra)
+    if not st.fits(r, t):
+        st.rollback()
+        return None
+    st.place(r, t)
+    for m in displaced:
+        slot = _best_slot(st, m)
+        if slot is not None:
+            st.place(m, slot)
+        else:
+            any(_try_with_moves(st, m, u) for u in p.common(m))
+    # parties served before and after, from the journal: each swap must serve more, so this ends
+    change: dict[int, int] = defaultdict(int)
+    for placed, m, _t in st.journal or []:
+        for q in (m.buyer, m.supplier):
+            change[q] += 1 if placed else -1
+    before = sum(1 for q, d in change.items() if st.count[q] - d > 0)
+    after = sum(1 for q in change if st.count[q] > 0)
+    if need_more_served and after <= before:
+        st.rollback()
+        return None
+    return sum(m.weight for m in displaced if m.id not in st.slot_of) - r.weight
 
 
 def _repair(st: _State, order: list[Request]) -> int:
@@ -495,10 +581,12 @@ def flow_bound(p: Problem) -> int:
     return -f.optimal_cost()
 
 
-def lp_bound(p: Problem) -> float:
+def lp_bound(p: Problem, served: set[int] | frozenset[int] = frozenset()) -> float:
     """Upper bound by the LP relaxation of the whole model (GLOP): slot clashes, caps, windows, typed
     tables and booths are kept, integrality is dropped. Tighter than :func:`flow_bound` when windows or
-    interpreter tables bind; a few seconds at 5,000 requests."""
+    interpreter tables bind; a few seconds at 5,000 requests. With ``served``, only schedules in which
+    each of those parties holds a meeting count (the bound of the problem as organisers pose it:
+    everyone who can meet does, then weight)."""
     from ortools.linear_solver import pywraplp  # noqa: PLC0415 — native library, loaded when scheduling
 
     solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -513,6 +601,7 @@ def lp_bound(p: Problem) -> float:
     obj = solver.Objective()
     physical = p.capacity.get("physical", 0)
     booth_y: dict[tuple[int, int], pywraplp.Variable] = {}
+    vars_of: dict[int, list[pywraplp.Variable]] = defaultdict(list)
     for r in p.requests:
         if not p.schedulable(r):
             continue
@@ -520,6 +609,7 @@ def lp_bound(p: Problem) -> float:
         slots = [r.locked_slot] if r.locked_slot is not None else p.common(r)
         for t in slots:
             v = solver.NumVar(0, 1, "")
+            vars_of[r.id].append(v)
             obj.SetCoefficient(v, r.weight)
             row(("r", r.id), 1).SetCoefficient(v, 1)
             for q in (r.buyer, r.supplier):
@@ -542,6 +632,12 @@ def lp_bound(p: Problem) -> float:
                     row(("physical", t), physical).SetCoefficient(y, -1)
                     row(("booth", r.supplier, t), 0).SetCoefficient(y, 1)
                 row(("booth", r.supplier, t), 0).SetCoefficient(v, -1)
+    for q in served:
+        at_least = solver.Constraint(1, inf)
+        for r in p.requests:
+            if q in (r.buyer, r.supplier) and p.schedulable(r):
+                for v_t in vars_of.get(r.id, ()):
+                    at_least.SetCoefficient(v_t, 1)
     if not rows:
         return 0.0
     obj.SetMaximization()
@@ -662,13 +758,14 @@ def _cpsat(p: Problem, hint: dict[int, int], seconds: float, keep: dict[int, int
     weight_expr = sum(p.by_id[rid].weight * v for (rid, _t), v in x.items())
     must_expr = sum(v for (rid, _t), v in x.items() if p.by_id[rid].must)
     keep_terms = [x[(rid, t)] for rid, t in (keep or {}).items() if (rid, t) in x]
-    # Lexicographic by separated weights, most important first: must-meet, weighted requests, parties
-    # served, then (a re-plan) meetings left where they were, then fewer blocks (= fewer idle gaps).
+    # Lexicographic by separated weights, most important first: must-meet, parties served, (a re-plan)
+    # published meetings left where they were — people hold printed agendas —, weighted requests, then
+    # fewer blocks (= fewer idle gaps).
     terms = [
         (must_expr, sum(1 for (rid, _t) in x if p.by_id[rid].must)),
-        (weight_expr, sum(r.weight for r in reqs)),
         (sum(served), len(served)),
         (sum(keep_terms), len(keep_terms)),
+        (weight_expr, sum(r.weight for r in reqs)),
         (-sum(starts), len(starts)),
     ]
     expr: Any = 0
@@ -707,6 +804,34 @@ def _cpsat(p: Problem, hint: dict[int, int], seconds: float, keep: dict[int, int
     return out, solver.status_name(status)
 
 
+def _child(conn: Any, target: Callable, args: tuple) -> None:
+    conn.send(target(*args))
+    conn.close()
+
+
+def _isolated(
+    target: Callable, p: Problem, hint: dict[int, int], seconds: float, keep: dict[int, int] | None
+) -> tuple[dict, str]:
+    """Run ``target`` (CP-SAT) in a child process from a fork server (not a fork of the threaded web
+    server). OR-Tools has had rare native crashes on some models; here one ends as the hint kept with
+    status SOLVER_CRASHED, and a solver that overruns its limit by a minute is killed (SOLVER_TIMEOUT)."""
+    ctx = multiprocessing.get_context("forkserver")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(send, target, (p, hint, seconds, keep)), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        if recv.poll(seconds + 60):
+            return recv.recv()
+        proc.kill()
+        return hint, "SOLVER_TIMEOUT"
+    except EOFError:  # the child died without answering
+        return hint, "SOLVER_CRASHED"
+    finally:
+        recv.close()
+        proc.join(5)
+
+
 # ---------------------------------------------------------------- public entry points
 
 
@@ -717,6 +842,7 @@ def solve(
     keep: dict[int, int] | None = None,
     keep_tables: dict[int, int] | None = None,
     max_vars: int = 25000,
+    isolate: bool = False,
 ) -> Schedule:
     """The organiser-optimised schedule. ``keep`` (request → slot) is the published schedule a re-plan
     disturbs as little as possible. Models above ``max_vars`` booleans keep the priority greedy: on two
@@ -728,11 +854,17 @@ def solve(
     slot_of = hint
     cp_bound_exact = False
     if size and size <= max_vars and seconds > 0:
-        slot_of, status = _cpsat(p, hint, seconds, keep)
+        if isolate:
+            slot_of, status = _isolated(_cpsat, p, hint, seconds, keep)
+        else:
+            slot_of, status = _cpsat(p, hint, seconds, keep)
         cp_bound_exact = status == "OPTIMAL"
-        if objective(p, slot_of) < objective(p, hint):  # never worse than the hint on the weighted part
+        if _rank(p, slot_of, keep) < _rank(
+            p, hint, keep
+        ):  # never worse than the hint in the objective's own order
             slot_of = hint
-    sched = _finish(p, slot_of, "cp-sat" if status not in ("greedy",) else "priority-greedy", start)
+    improved = status not in ("greedy", "TOO_LARGE", "SOLVER_CRASHED", "SOLVER_TIMEOUT")
+    sched = _finish(p, slot_of, "cp-sat" if improved else "priority-greedy", start)
     sched.solver_status = status
     if cp_bound_exact and sched.bound is not None and sched.objective == sched.bound:
         sched.bound_source = "cp-sat optimal = flow bound"
@@ -745,12 +877,25 @@ def solve(
     return sched
 
 
+def _rank(p: Problem, slot_of: dict[int, int], keep: dict[int, int] | None) -> tuple[int, int, int, int]:
+    """(must-meet met, parties served, published meetings in place, weight): the lexicographic order
+    the schedule is optimised in."""
+    served = {q for rid in slot_of for q in (p.by_id[rid].buyer, p.by_id[rid].supplier)}
+    kept = sum(1 for rid, t in (keep or {}).items() if slot_of.get(rid) == t)
+    return sum(1 for rid in slot_of if p.by_id[rid].must), len(served), kept, objective(p, slot_of)
+
+
 def replan(
-    p: Problem, published: dict[int, int], tables: dict[int, int] | None = None, *, seconds: float = 5.0
+    p: Problem,
+    published: dict[int, int],
+    tables: dict[int, int] | None = None,
+    *,
+    seconds: float = 5.0,
+    isolate: bool = False,
 ) -> Schedule:
     """After late changes: keep every published meeting that still fits where it is (and at its table);
     place the rest."""
-    return solve(p, seconds=seconds, keep=published, keep_tables=tables)
+    return solve(p, seconds=seconds, keep=published, keep_tables=tables, isolate=isolate)
 
 
 def _finish(
@@ -764,9 +909,16 @@ def _finish(
         sched.seconds = time.perf_counter() - start
         return sched
     flow, lp = flow_bound(p), lp_bound(p)
-    # both bounds are independent of how the schedule was found; the tighter one is reported
-    sched.bound, sched.bound_source = (
-        (flow, "min-cost flow relaxation") if flow <= lp else (int(lp + 1e-6), "LP relaxation")
+    sched.weight_bound = min(flow, int(lp + 1e-6))
+    served = {q for rid in slot_of for q in (p.by_id[rid].buyer, p.by_id[rid].supplier)}
+    # the bounds are independent of how the schedule was found; the tightest one is reported. Serving
+    # everyone comes before weight, so the bound that counts keeps the parties this schedule serves
+    # served (when it serves every party with a feasible request, it is the problem's own bound)
+    fair = int(lp_bound(p, served) + 1e-6) if served else sched.weight_bound
+    sched.bound, sched.bound_source = min(
+        (fair, "LP relaxation, everyone served"),
+        (flow, "min-cost flow relaxation"),
+        (int(lp + 1e-6), "LP relaxation"),
     )
     sched.gap = 0.0 if not sched.bound else max(0.0, (sched.bound - sched.objective) / sched.bound)
     sched.seconds = time.perf_counter() - start

@@ -3,6 +3,7 @@ pages, the API and the CLI. The scheduling itself is :mod:`cnht.events.scheduler
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from cnht.events.models import (
 from cnht.i18n import Msg, UserError
 from cnht.mail import send_mail
 
+log = logging.getLogger(__name__)
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # events happen in Vietnam; stored times are local wall-clock
 PLACED = ("scheduled", "locked", "held", "no_show")
 OPEN = ("pending", "accepted", "scheduled", "locked")
@@ -823,10 +825,13 @@ def run_schedule(session: Session, event: Event, user: Actor, *, seconds: float 
     problem, infos = build_problem(event)
     published = {r.id: r.slot for r in event.requests if r.status == "scheduled" and r.slot is not None}
     tables = {r.id: r.table_id for r in event.requests if r.table_id is not None}
+    # the native solver runs in its own process: should it crash, the site stays up with the greedy plan
     if event.agenda_stage:
-        result = sch.replan(problem, published, tables, seconds=seconds)
+        result = sch.replan(problem, published, tables, seconds=seconds, isolate=True)
     else:
-        result = sch.solve(problem, seconds=seconds)
+        result = sch.solve(problem, seconds=seconds, isolate=True)
+    if result.solver_status in ("SOLVER_CRASHED", "SOLVER_TIMEOUT"):
+        log.error("event %s: CP-SAT %s; the priority-greedy schedule is kept", event.id, result.solver_status)
     problems = sch.violations(problem, result)
     if problems:  # never write a schedule that breaks a hard constraint
         raise EventError(
@@ -863,6 +868,7 @@ def run_schedule(session: Session, event: Event, user: Actor, *, seconds: float 
         "objective": result.objective,
         "bound": result.bound,
         "bound_source": result.bound_source,
+        "weight_bound": result.weight_bound,
         "gap": None if result.gap is None else round(result.gap, 4),
         "seconds": round(result.seconds, 2),
         "meetings": len(result.slot_of),

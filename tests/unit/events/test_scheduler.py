@@ -15,6 +15,7 @@ from cnht.events.scheduler import (
     Request,
     Slot,
     Table,
+    _isolated,
     flow_bound,
     greedy,
     lp_bound,
@@ -297,3 +298,45 @@ def test_the_independent_checker_catches_broken_schedules():
     assert any("availability" in e for e in independent_violations(p, {6: 0}, {6: 1}))  # 11 is afternoon only
     assert any("not schedulable" in e for e in independent_violations(p, {4: 0}, {4: 1}))
     assert any("interpreter" in e for e in independent_violations(p, {5: 0}, {5: 1}))
+
+
+def test_serving_everyone_comes_before_weight_and_the_bound_counts_it():
+    # two slots, one table: the two heavy requests share supplier 10; the light one is buyer 3's and
+    # supplier 11's only chance. By weight alone 12 (two parties left out); everyone who can meet, 9.
+    slots = [Slot(0, 0), Slot(1, 0)]
+    everywhere = frozenset({0, 1})
+    parties = {q: Party(q, everywhere) for q in (1, 2, 3, 10, 11)}
+    reqs = [Request(1, 1, 10, weight=6), Request(2, 2, 10, weight=6), Request(3, 3, 11, weight=3)]
+    p = Problem(slots, parties, reqs, [Table(1, "public")])
+    assert greedy(p).objective == 12
+    for sched in (solve(p, seconds=0.5), solve(p, max_vars=0)):  # CP-SAT, and the greedy path of large events
+        assert 3 in sched.slot_of and len(sched.slot_of) == 2
+        assert sched.objective == 9
+        assert sched.bound == 9 and sched.gap == 0.0  # no schedule serving these four does better
+        assert sched.weight_bound == 12  # what serving them costs, reported beside it
+
+
+def _segfault(*_args):
+    import ctypes
+
+    return ctypes.string_at(0)
+
+
+def test_a_crash_of_the_solver_process_keeps_the_greedy_plan():
+    p = _sample_event()
+    in_process = solve(p, seconds=0.5)
+    isolated = solve(p, seconds=0.5, isolate=True)
+    assert isolated.solver_status == in_process.solver_status == "OPTIMAL"
+    assert isolated.objective == in_process.objective
+    hint = priority_greedy(p)
+    assert _isolated(_segfault, p, hint, 0.5, None) == (hint, "SOLVER_CRASHED")
+
+
+def test_a_late_must_meet_takes_a_published_slot_when_nothing_else_frees_one():
+    slots = [Slot(0, 0)]
+    parties = {q: Party(q, frozenset({0})) for q in (1, 2, 10, 11)}
+    reqs = [Request(1, 1, 10, weight=3), Request(2, 2, 11, weight=10, must=True)]
+    p = Problem(slots, parties, reqs, [Table(1, "public")])
+    for sched in (replan(p, {1: 0}, seconds=0.5), solve(p, keep={1: 0}, max_vars=0)):
+        assert sched.slot_of == {2: 0}
+        assert sched.dropped == [1]
