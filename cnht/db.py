@@ -7,7 +7,8 @@ sessionmaker's bind to run every test inside a rolled-back outer transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
@@ -45,6 +46,14 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_today() -> date:
+    """Today in Vietnam: a certificate valid until the 1st is still valid on the 1st there."""
+    return utcnow().astimezone(LOCAL_TZ).date()
 
 
 class Base(DeclarativeBase):

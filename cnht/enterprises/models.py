@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, Numeric, String, Table, Text, case
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cnht.db import Base, TimestampMixin
+from cnht.db import Base, TimestampMixin, local_today
 from cnht.reference.models import ProductCategory, Province, Sector
 
 OWNERSHIP_TYPES = ("private", "state", "fdi", "joint_venture")
@@ -156,6 +156,11 @@ class Certification(_Child, Base):
     issuer: Mapped[str | None] = mapped_column(String(255))
     valid_until: Mapped[date | None] = mapped_column(Date)
     enterprise: Mapped[Enterprise] = relationship(back_populates="certifications")
+
+    @property
+    def expired(self) -> bool:
+        """Past its validity date (Vietnam's today): shown as such, left out of filters and matching."""
+        return self.valid_until is not None and self.valid_until < local_today()
 
     def audit_label(self) -> str:
         extra = [

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 from icalendar import Event as VEvent
@@ -18,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cnht.accounts.models import User
-from cnht.db import utcnow
+from cnht.db import LOCAL_TZ, local_today, utcnow  # events happen in Vietnam: local wall-clock times
 from cnht.enterprises import services as ent_services
 from cnht.enterprises.rules import normalize_tax_code
 from cnht.events import scheduler as sch
@@ -34,7 +33,6 @@ from cnht.i18n import Msg, UserError
 from cnht.mail import send_mail
 
 log = logging.getLogger(__name__)
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # events happen in Vietnam; stored times are local wall-clock
 PLACED = ("scheduled", "locked", "held", "no_show")
 OPEN = ("pending", "accepted", "scheduled", "locked")
 FOLLOW_UP_DAYS = (30, 90)
@@ -1288,4 +1286,4 @@ def visible_events(session: Session, user: Actor) -> list[Event]:
 
 
 def today() -> date:
-    return utcnow().astimezone(LOCAL_TZ).date()
+    return local_today()

@@ -25,7 +25,7 @@ from functools import cached_property, lru_cache
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
-from cnht.db import utcnow
+from cnht.db import local_today, utcnow
 from cnht.enterprises.classify import classify_product
 from cnht.enterprises.models import (
     Certification,
@@ -315,7 +315,7 @@ def _find(forms: list[tuple[str, ...]], texts: Iterable[tuple[str, tuple[str, ..
 
 
 def _today() -> date:
-    return utcnow().date()
+    return local_today()
 
 
 def _hard_filter(spec: RequirementSpec):

@@ -106,6 +106,7 @@ def from_enterprise(ent) -> SearchDoc:
             processes=[p.name for p in ent.processes],
             materials=[m.name for m in ent.materials],
             equipment=[(q.machine_type, q.brand, q.key_spec) for q in ent.equipment],
-            certifications=[(c.standard, c.standard_key) for c in ent.certifications],
+            # an expired certificate is not held: no filter, facet or boost finds the firm by it
+            certifications=[(c.standard, c.standard_key) for c in ent.certifications if not c.expired],
         )
     )

@@ -8,11 +8,15 @@ touches the index, and a committed one is searchable as soon as ``commit()`` ret
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from collections.abc import Iterable, Iterator
+from datetime import date, timedelta
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from cnht.db import local_today
 from cnht.enterprises.models import (
     CHANGED_KEY,
     Certification,
@@ -66,6 +70,7 @@ def iter_all_docs(session: Session) -> Iterator[SearchDoc]:
     """Every active enterprise as a search document, verified first (the embedded index stores
     documents in this order to serve top-K-by-prior cheaply). Read with plain row queries, chunk by
     chunk: a full reindex does not build an ORM object graph per enterprise."""
+    today = local_today()
     ids = session.scalars(
         select(Enterprise.id).where(Enterprise.deleted_at.is_(None)).order_by(verified_first(), Enterprise.id)
     ).all()
@@ -126,13 +131,54 @@ def iter_all_docs(session: Session) -> Iterator[SearchDoc]:
             facts[ent_id].equipment.append(tuple(q))
         for ent_id, std, key in each(
             select(Certification.enterprise_id, Certification.standard, Certification.standard_key)
-            .where(Certification.enterprise_id.in_(chunk))
+            .where(Certification.enterprise_id.in_(chunk), _valid_certificate(today))
             .order_by(Certification.position, Certification.id)
         ):
             facts[ent_id].certifications.append((std, key))
         for ent_id in chunk:
             if ent_id in facts:
                 yield build_doc(facts[ent_id])
+
+
+def _valid_certificate(on: date):
+    return Certification.valid_until.is_(None) | (Certification.valid_until >= on)
+
+
+# per index (one per app), the day up to which expiries are reflected in it; the first check of a
+# process looks back EXPIRY_LOOKBACK_DAYS (any reindex since then already left older expiries out)
+_expiries_done: weakref.WeakKeyDictionary[SearchBackend, date] = weakref.WeakKeyDictionary()
+_expiry_lock = threading.Lock()
+EXPIRY_LOOKBACK_DAYS = 366
+
+
+def refresh_expired(session: Session, backend: SearchBackend, today: date | None = None) -> int:
+    """Re-index the firms whose certificate expired since the last check, once a day: a document
+    lists only valid certificates, and nothing else changes the firm on the day one lapses.
+    Returns how many firms were re-indexed."""
+    today = today or local_today()
+    done = _expiries_done.get(backend)
+    if done is not None and done >= today:
+        return 0
+    with _expiry_lock:
+        done = _expiries_done.get(backend)
+        if done is not None and done >= today:
+            return 0
+        since = done or today - timedelta(days=EXPIRY_LOOKBACK_DAYS)
+        ids = sorted(
+            set(
+                session.scalars(
+                    select(Certification.enterprise_id).where(
+                        Certification.valid_until >= since, Certification.valid_until < today
+                    )
+                )
+            )
+        )
+        if ids:
+            docs, removed = docs_for(session, ids)
+            backend.index(docs)
+            backend.delete(removed)
+        _expiries_done[backend] = today
+        return len(ids)
 
 
 def install_sync(maker: sessionmaker, backend_getter) -> None:

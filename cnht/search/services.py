@@ -14,7 +14,7 @@ from cnht.enterprises.rules import TaxCodeError, normalize_tax_code
 from cnht.enterprises.services import get_by_tax_code
 from cnht.reference import province_name, sector_label
 from cnht.search.backend import get_backend
-from cnht.search.indexing import iter_all_docs
+from cnht.search.indexing import iter_all_docs, refresh_expired
 from vnsearch.analysis import fold_key
 from vnsearch.backends.base import Filters, Hit, SearchBackend, SearchResult
 from vnsearch.query import QueryPlan, Vocabulary, plan_query
@@ -65,6 +65,7 @@ def plan_search(q: str, vocab: Vocabulary, *, literal: bool = False, allow_prefi
 
 def run_search(req: SearchRequest, backend: SearchBackend | None = None) -> SearchResult:
     backend = backend or get_backend()
+    refresh_expired(session, backend)  # once a day: certificates that lapsed stop being found
     filters = req.filters or Filters()
     exact = _tax_code_hit(req.q, backend, filters)
     if exact is not None:
