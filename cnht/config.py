@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from cnht.identity import department_from_env
 from cnht.urls import check_base_url
 
 SEARCH_BACKENDS = ("embedded", "elasticsearch", "opensearch")
@@ -97,6 +98,10 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     problem = check_base_url(cfg.get("BASE_URL"))
     if problem:
         raise ConfigError(problem)
+    if "DEPARTMENT" not in cfg:
+        cfg["DEPARTMENT"], problem = department_from_env()
+        if problem:
+            raise ConfigError(problem)
     url = cfg["DATABASE_URL"]
     if url.startswith("postgres://"):  # Heroku-style URLs
         url = "postgresql://" + url[len("postgres://") :]

@@ -12,6 +12,7 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from cnht.db import Base, utcnow
+from cnht.identity import Department
 
 
 class OutboxMessage(Base):
@@ -34,10 +35,21 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def signature(d: Department) -> str:
+    """Who the mail is from, so that a recipient can tell the portal's mail from a look-alike."""
+    lines = ["-- ", d.name_vi if d.name_vi == d.name_en else f"{d.name_vi} / {d.name_en}"]
+    lines += [x for x in (d.address, " · ".join(y for y in (d.phone, d.email, d.website) if y)) if x]
+    base = current_app.config.get("BASE_URL")
+    if base:
+        lines.append(base)
+    return "\n".join(lines)
+
+
 def send_mail(db: Session, to: str, subject: str, body: str, kind: str) -> OutboxMessage:
     """Store the message in the outbox, and send it when SMTP is configured. Nothing the user typed
     can break the sending: the subject is one line, and any failure is recorded on the message."""
     subject, to = one_line(subject)[:255], one_line(to)
+    body = body.rstrip("\n") + "\n\n" + signature(current_app.config["DEPARTMENT"])
     msg = OutboxMessage(to_email=to, subject=subject, body=body, kind=kind)
     db.add(msg)
     host = current_app.config.get("SMTP_HOST")

@@ -102,6 +102,7 @@ def assessment_letter(assessment_id: int):
         fw=services.framework(a.framework),
         verify_url=verify_url,
         qr_svg=qr_svg(verify_url),
+        english=request.args.get("en") == "1",
     )
 
 

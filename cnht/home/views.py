@@ -11,7 +11,7 @@ from cnht.db import session
 from cnht.enterprises import services as enterprises
 from cnht.imports import services as imports
 from cnht.matching import services as matching
-from cnht.stats.services import by_province, by_sector
+from cnht.stats.services import by_province, by_sector, facet_counts
 
 bp = Blueprint("home", __name__, template_folder="templates")
 staff_bp = Blueprint("staff", __name__, template_folder="templates")
@@ -24,6 +24,7 @@ def index():
         verified=enterprises.recently_verified(session, limit=6),
         requirements=matching.public_open_requirements(session, limit=5),
         total=enterprises.count_active(session),
+        verified_count=dict(facet_counts()["verified"]).get("true", 0),
         sector_counts=by_sector(),
         province_counts=by_province(limit=12),
         recent=enterprises.recently_updated(session, limit=6),

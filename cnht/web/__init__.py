@@ -54,6 +54,7 @@ def init_web(app: Flask) -> None:
         lang = current_lang()
         return {
             "lang": lang,
+            "department": app.config["DEPARTMENT"],
             "label": localize,
             "localized": localized,
             "t": lambda vi, en: en if lang == "en" else vi,

@@ -1,11 +1,14 @@
-"""The shell's own routes: health check and favicon."""
+"""The shell's own routes: health check, favicon and the Department's logo."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, send_from_directory
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, send_file, send_from_directory
 from sqlalchemy import text
 
 from cnht.db import session
+from cnht.identity import LOGO_TYPES
 
 bp = Blueprint("web", __name__)
 
@@ -15,6 +18,15 @@ def favicon():
     return send_from_directory(
         current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
     )
+
+
+@bp.route("/brand/logo")
+def logo():
+    """The configured logo file (CNHT_DEPARTMENT_LOGO); checked at start to be a PNG, JPEG or SVG."""
+    path = current_app.config["DEPARTMENT"].logo
+    if not path:
+        abort(404)
+    return send_file(path, mimetype=LOGO_TYPES[Path(path).suffix.lower()], max_age=86400)
 
 
 @bp.route("/healthz")

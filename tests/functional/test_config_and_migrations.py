@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from cnht import migrate
+from cnht import create_app, migrate
 from cnht.config import ConfigError, load_config
 from cnht.db import Base, make_engine
 
@@ -54,6 +54,9 @@ def test_secret_key_is_generated_once_and_private(clean_env, tmp_path):
     [
         ({"CNHT_SEARCH_BACKEND": "solr"}, "must be one of"),
         ({"CNHT_SEARCH_BACKEND": "elasticsearch"}, "needs CNHT_ES_URL"),
+        ({"CNHT_DEPARTMENT_PROVINCE": "Gotham"}, "is not a province"),
+        ({"CNHT_DEPARTMENT_LOGO": "/nonexistent/logo.png"}, "must be an existing PNG"),
+        ({"CNHT_DEPARTMENT_LOGO": __file__}, "must be an existing PNG"),  # a file, not an image
     ],
 )
 def test_invalid_configuration_fails_fast(clean_env, tmp_path, env, fragment):
@@ -98,3 +101,28 @@ def test_elasticsearch_backend_is_selected_by_configuration(tmp_path, database_u
     backend = app.extensions["cnht_search"]
     assert isinstance(backend, ElasticsearchBackend) and backend.alias == "cnht-x"
     app.extensions["cnht_db"].engine.dispose()
+
+
+def test_the_department_comes_from_configuration_former_province_names_too(clean_env, tmp_path):
+    logo = tmp_path / "logo.svg"
+    logo.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>', encoding="utf-8")
+    clean_env.setenv("CNHT_INSTANCE_PATH", str(tmp_path))
+    clean_env.setenv("CNHT_DEPARTMENT_PROVINCE", "Bắc Giang")  # merged into Bắc Ninh on 1 July 2025
+    clean_env.setenv("CNHT_DEPARTMENT_LOGO", str(logo))
+    clean_env.setenv("CNHT_DEPARTMENT_PHONE", "0222 3822 000")
+    dept = load_config()["DEPARTMENT"]
+    assert (dept.province_code, dept.name_vi, dept.name_en) == (
+        "24",
+        "Sở Công Thương Bắc Ninh",
+        "Bac Ninh Department of Industry and Trade",
+    )
+    assert dept.governing_body == "UBND TỈNH BẮC NINH" and dept.configured
+    assert dept.signer_title == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"] and dept.recipients == ["Lưu: VT"]
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+    client = app.test_client()
+    with client.get("/brand/logo") as r:
+        assert r.status_code == 200 and r.mimetype == "image/svg+xml"
+    assert load_config({"DEPARTMENT": dept})["DEPARTMENT"] is dept
+    clean_env.delenv("CNHT_DEPARTMENT_LOGO")
+    bare = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'y.sqlite3'}"})
+    assert bare.test_client().get("/brand/logo").status_code == 404

@@ -14,6 +14,7 @@ from cnht.enterprises import services
 from cnht.enterprises.audit import AuditLog
 from cnht.enterprises.models import Enterprise
 from cnht.enterprises.schemas import EnterpriseIn
+from cnht.identity import department_from_env
 from cnht.mail import OutboxMessage
 from cnht.portal.models import Inquiry, Shortlist
 from tests.client import login, post_form
@@ -198,7 +199,18 @@ def _scores(fw, value="3"):
     return data
 
 
-def test_staff_assessment_grades_issues_letter_and_badge(client, session):
+def test_staff_assessment_grades_issues_letter_and_badge(client, session, monkeypatch):
+    # the portal is Bắc Ninh's; the firm is in Hà Nội: the letter is the Department's, not the firm's province's
+    dept, problem = department_from_env(
+        {
+            "CNHT_DEPARTMENT_PROVINCE": "Bac Ninh",
+            "CNHT_DEPARTMENT_SIGNER_TITLE": "KT. GIÁM ĐỐC; PHÓ GIÁM ĐỐC",
+            "CNHT_DEPARTMENT_SIGNER_NAME": "Trần Văn Ký",
+            "CNHT_LETTER_RECIPIENTS": "Phòng Quản lý công nghiệp; Lưu: VT, QLCN",
+        }
+    )
+    assert problem is None
+    monkeypatch.setitem(client.application.config, "DEPARTMENT", dept)
     _setup(session)
     make_user(session, "staff", full_name="Lê Văn Cán Bộ")
     login(client, "staff@example.vn")
@@ -220,11 +232,19 @@ def test_staff_assessment_grades_issues_letter_and_badge(client, session):
     session.expire_all()
     assert services.get_by_tax_code(session, OWN).verification_status == "staff_assessed"
     letter = client.get(r.headers["Location"]).get_data(as_text=True)
-    assert "GIẤY XÁC NHẬN NĂNG LỰC" in letter and "123/XN-SCT" in letter and "<svg" in letter
+    assert "GIẤY XÁC NHẬN" in letter and "123/XN-SCT" in letter and "<svg" in letter
+    head = letter[letter.index('class="letter-head"') : letter.index("</table>")]
+    assert "UBND TỈNH BẮC NINH" in head and "Bắc Ninh, ngày" in head and "Hà Nội" not in head
+    assert "KT. GIÁM ĐỐC" in letter and "PHÓ GIÁM ĐỐC" in letter and "Trần Văn Ký" in letter
+    assert "Nơi nhận:" in letter and "Phòng Quản lý công nghiệp;" in letter and "Lưu: VT, QLCN." in letter
+    assert 'data-testid="issuer-missing"' not in letter
+    english = client.get(r.headers["Location"] + "?en=1").get_data(as_text=True)
+    assert "Bac Ninh Department of Industry and Trade" in english and "Recipients:" in english
+    assert "Nơi nhận" not in english
     verify_path = re.search(r"http://127\.0\.0\.1:8000(/verify/[\w-]+)", letter).group(1)
     anon = client.application.test_client()
     page = anon.get(verify_path).get_data(as_text=True)
-    assert "HỢP LỆ" in page and "Hòa Bình" in page
+    assert "HỢP LỆ" in page and "Hòa Bình" in page and "Sở Công Thương Bắc Ninh" in page
     profile = anon.get(f"/enterprises/{OWN}").get_data(as_text=True)
     assert "Hạng B" in profile and "Đã đánh giá năng lực" in profile
     # withdrawn: the public check says so, the badge goes

@@ -48,8 +48,12 @@ def _csrf(client, url: str, headers: dict) -> str:
 
 
 def _mail_body(session, kind: str) -> str:
+    """The latest mail of that kind, without the Department's signature (its link is checked apart)."""
     session.expire_all()
-    return session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)).all()[-1].body
+    body = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)).all()[-1].body
+    text, _sep, signature = body.rpartition("\n\n-- \n")
+    assert "Sở Công Thương" in signature and "evil.example" not in signature
+    return text
 
 
 # ---- 1, 6: links in mails come from configuration, never from the Host header ----------------------

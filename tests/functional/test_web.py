@@ -2,6 +2,7 @@ import re
 
 from cnht.enterprises import services
 from cnht.enterprises.schemas import EnterpriseIn
+from cnht.identity import department_from_env
 from tests.factories import enterprise_record
 
 
@@ -25,6 +26,31 @@ def test_home_shows_counts_by_sector_and_province(client, session):
     assert re.search(r"Dệt may</a> <span class=\"count\">1</span>", html)
     assert re.search(r"Hồ Chí Minh</a> <span class=\"count\">1</span>", html)
     assert "Công ty Dệt Phương Nam" in html
+
+
+def test_home_speaks_to_buyers_and_suppliers_in_the_departments_name(app, client, session, monkeypatch):
+    monkeypatch.setitem(
+        app.config,
+        "DEPARTMENT",
+        department_from_env(
+            {"CNHT_DEPARTMENT_PROVINCE": "79", "CNHT_DEPARTMENT_ADDRESS": "163 Hai Bà Trưng, Quận 3"}
+        )[0],
+    )
+    _add(session)
+    ent = services.get_by_tax_code(session, "0100112437")
+    ent.verification_status = "documents_checked"
+    session.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(r'data-testid="department">[^<]*Sở Công Thương Hồ Chí Minh', html)
+    assert 'href="/register?role=buyer" data-testid="cta-buyer"' in html
+    assert 'href="/register?role=sme" data-testid="cta-sme"' in html
+    assert re.search(r'data-testid="verified-count">1 nhà cung ứng', html)
+    footer = html[html.index('data-testid="footer-department"') :]
+    assert "Sở Công Thương Hồ Chí Minh" in footer and "163 Hai Bà Trưng" in footer
+    english = client.get("/?lang=en").get_data(as_text=True)
+    assert "Ho Chi Minh Department of Industry and Trade" in english and "Post a sourcing request" in english
+    # the register page opens on the role the button named
+    assert 'value="buyer" checked' in client.get("/register?role=buyer").get_data(as_text=True)
 
 
 def test_list_filters_and_profile(client, session):

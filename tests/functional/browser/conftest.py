@@ -1,6 +1,6 @@
 """Browser tests: the portal served by waitress on a free port (own database with demo data and
 one account per role), driven by Playwright in Debian's Chromium. A failing test leaves a
-screenshot in tests/browser/screenshots/; every page is watched for JavaScript console errors."""
+screenshot in tests/functional/browser/screenshots/; every page is watched for JavaScript console errors."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.functional.browser.pages import SHOTS
+
 CHROMIUM = os.environ.get("CNHT_CHROMIUM", "/usr/bin/chromium")
-SHOTS = Path(__file__).parent / "screenshots"
 PASSWORD = "mat-khau-rat-dai-2026"
 
 
@@ -34,6 +35,7 @@ def live_server(tmp_path_factory):
     from cnht import create_app, migrate
     from cnht.accounts.services import create_account
     from cnht.demo import load
+    from cnht.identity import department_from_env
     from cnht.reference.services import load_reference
 
     inst = tmp_path_factory.mktemp("browser-instance")
@@ -46,6 +48,7 @@ def live_server(tmp_path_factory):
             # switching it off here would switch it off for the other tests' app too
             "RATE_LIMIT_LOGIN": "1000 per minute",
             "RATE_LIMIT_LOGIN_FAILURES": "1000 per minute",
+            "DEPARTMENT": department_from_env({"CNHT_DEPARTMENT_PROVINCE": "Bắc Ninh"})[0],
         }
     )
     db = app.extensions["cnht_db"]

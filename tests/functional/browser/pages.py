@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.factories import PASSWORD
+
+SHOTS = Path(__file__).parent / "screenshots"  # kept as test artefacts when a browser test fails
 
 
 def sign_in(page, email: str) -> None:

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.functional.browser.pages import sign_in
+from tests.functional.browser.pages import SHOTS, sign_in
 
 
 def test_anonymous_search_to_profile(page, live_server):
@@ -54,8 +54,21 @@ def test_staff_assess_and_the_badge_shows(page, live_server):
         row.locator("textarea").fill("Đã kiểm tra tại xưởng")
     page.get_by_label("Số văn bản xác nhận").fill("45/XN-SCT")
     page.get_by_role("button", name="Lưu đánh giá và lập văn bản xác nhận").click()
-    expect(page.get_by_text("GIẤY XÁC NHẬN NĂNG LỰC NHÀ CUNG ỨNG")).to_be_visible()
+    expect(page.get_by_role("heading", name="GIẤY XÁC NHẬN")).to_be_visible()
     assert page.locator(".qr svg").count() == 1
+    # printed (Chromium's own PDF): one A4 page, the national title on one line, QR and signer on it
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    if pages != 1:
+        SHOTS.mkdir(exist_ok=True)
+        (SHOTS / "letter.pdf").write_bytes(pdf)
+    assert pages == 1, f"the letter prints on {pages} pages (tests/functional/browser/screenshots/letter.pdf)"
+    page.emulate_media(media="print")
+    nation = page.locator(".nation p").first
+    assert nation.evaluate("p => p.getClientRects().length") == 1 and nation.bounding_box()["height"] < 30
+    expect(page.locator(".sign")).to_contain_text("PHÓ GIÁM ĐỐC")
+    expect(page.locator(".letter-head .issuer")).to_contain_text("UBND TỈNH BẮC NINH")
+    page.emulate_media(media="screen")
     verify = re.search(r"(/verify/[\w-]+)", page.content()).group(1)
     page.goto(verify)
     expect(page.get_by_text("Giấy xác nhận HỢP LỆ")).to_be_visible()
