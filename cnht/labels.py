@@ -30,6 +30,27 @@ OWNERSHIP = {
 }
 # the short forms written in spreadsheets (the import reads them back: enterprises.fields.OwnershipField)
 OWNERSHIP_SHEET = {"private": "Tư nhân", "state": "Nhà nước", "fdi": "FDI", "joint_venture": "Liên doanh"}
+# capacity units as firms write them, for English pages (the Vietnamese word stays on Vietnamese pages)
+UNIT_EN = {
+    "chiếc": "pcs",
+    "cái": "pcs",
+    "sản phẩm": "pcs",
+    "bộ": "sets",
+    "đôi": "pairs",
+    "tấn": "t",
+    "tấm": "sheets",
+    "cuộn": "rolls",
+    "mét": "m",
+    "thùng": "cartons",
+    "hộp": "boxes",
+    "lô": "lots",
+}
+PERIOD = {
+    "day": Msg("ngày", "day"),
+    "week": Msg("tuần", "week"),
+    "month": Msg("tháng", "month"),
+    "year": Msg("năm", "year"),
+}
 SIZE = {
     "micro": Msg("Siêu nhỏ", "Micro"),
     "small": Msg("Nhỏ", "Small"),

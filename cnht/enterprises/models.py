@@ -85,6 +85,10 @@ class Enterprise(TimestampMixin, Base):
         return self.tax_code or f"id-{self.id}"
 
     @property
+    def valid_certifications(self) -> list[Certification]:
+        return [c for c in self.certifications if not c.expired]
+
+    @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 

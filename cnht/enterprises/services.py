@@ -102,6 +102,25 @@ def get_by_ref(session: Session, ref: str, *, full: bool = True) -> Enterprise |
     return get_by_tax_code(session, ref, full=full)
 
 
+def by_refs(session: Session, refs: list[str]) -> list[Enterprise]:
+    """Active enterprises for public refs, in the order given (unknown refs left out): the facts a
+    supplier card or the compare table shows, in one round of queries."""
+    tax_codes = [r for r in refs if not r.startswith("id-")]
+    ids = [int(r[3:]) for r in refs if r.startswith("id-") and r[3:].isdigit() and len(r) <= 21]
+    if not tax_codes and not ids:
+        return []
+    found = session.scalars(
+        select(Enterprise)
+        .where(
+            Enterprise.deleted_at.is_(None),
+            Enterprise.tax_code.in_(tax_codes) | (Enterprise.id.in_(ids) & Enterprise.tax_code.is_(None)),
+        )
+        .options(*eager_options())
+    ).all()
+    by_ref = {e.ref: e for e in found}
+    return [by_ref[r] for r in refs if r in by_ref]
+
+
 def _child_rows(
     name: str, data: dict[str, Any], sectors: list[str], known_categories: set[str]
 ) -> list[tuple]:

@@ -96,3 +96,45 @@ def shortlist_remove(list_id: int, item_id: int):
     services.remove_from_shortlist(sl, item_id)
     session.commit()
     return redirect(url_for("portal.shortlists"))
+
+
+COMPARE_MAX = 6  # side by side on one screen; also the most one request for quotation goes to
+
+
+def _compared() -> list:
+    refs = list(dict.fromkeys(r.strip() for r in request.values.getlist("ref") if r.strip()))[:COMPARE_MAX]
+    return enterprises.by_refs(session, refs)
+
+
+@bp.route("/compare")
+def compare():
+    """The chosen suppliers side by side, and one request for quotation to all of them."""
+    firms = _compared()
+    if len(firms) < 2:
+        flash(_("Chọn ít nhất hai doanh nghiệp để so sánh."), "info")
+        return redirect(url_for("search.search_page"))
+    return render_template("portal/compare.html", firms=firms, errors={}, form={})
+
+
+@bp.route("/compare/inquiry", methods=["POST"])
+@auth.login_required
+@auth.limiter.limit(
+    auth.configured_limit("RATE_LIMIT_INQUIRY"),
+    methods=["POST"],
+    key_func=auth.client_key,
+    cost=lambda: max(1, min(COMPARE_MAX, len(request.form.getlist("ref")))),
+    deduct_when=lambda response: response.status_code == 302,
+)  # each firm written to counts as one inquiry
+def compare_inquiry():
+    firms = _compared()
+    if not firms:
+        abort(404)
+    data, errors = load_form(InquiryIn(), request.form)
+    if data is None:
+        return render_template("portal/compare.html", firms=firms, errors=errors, form=request.form), 400
+    user = auth.user_or_none()
+    for ent in firms:
+        services.send_inquiry(session, user, ent, data, inbox_link=external_url("portal.inbox"))
+    session.commit()
+    flash(_("Đã gửi yêu cầu báo giá tới %(n)s doanh nghiệp.", n=len(firms)), "success")
+    return redirect(url_for("portal.compare", ref=[e.ref for e in firms]))

@@ -6,6 +6,8 @@ from flask import Blueprint, render_template, request
 from markupsafe import Markup
 from marshmallow import ValidationError
 
+from cnht.db import session
+from cnht.enterprises import services as enterprises
 from cnht.i18n import current_lang
 from cnht.labels import FACET_TITLES
 from cnht.search.schemas import SearchArgs
@@ -28,6 +30,8 @@ def search_page():
         # vnsearch's highlighter escapes the stored text and adds only <mark>: markup we made, not data
         item["highlights"] = {k: Markup(v) for k, v in item["highlights"].items() if v}
     pages = max(1, -(-result["total"] // req.per_page))
+    # the cards show facts the index does not carry (size, valid certificates, capacity): one load
+    firms = {e.ref: e for e in enterprises.by_refs(session, [item["ref"] for item in result["items"]])}
     return render_template(
         "search/search.html",
         q=req.q,
@@ -36,4 +40,5 @@ def search_page():
         page=req.page,
         errors=errors,
         facet_titles=FACET_TITLES,
+        firms=firms,
     )

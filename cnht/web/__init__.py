@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from babel.numbers import format_decimal
 from flask import Flask, g, request
 from flask_babel import Babel
 from markupsafe import Markup
@@ -28,11 +29,20 @@ def init_web(app: Flask) -> None:
 
     @app.before_request
     def _pick_language():
-        lang = request.args.get("lang") or request.cookies.get("lang") or "vi"
-        g.lang = lang if lang in LANGS else "vi"
+        # an explicit choice (link, then its cookie) wins; on a first visit the browser's language
+        # decides, so a buyer whose browser asks for English gets English without looking for the switch
+        lang = request.args.get("lang") or request.cookies.get("lang")
+        if lang not in LANGS:
+            asked = request.accept_languages
+            # a browser that asks for neither (Japanese, Korean…) reads English more easily than Vietnamese
+            lang = asked.best_match(LANGS) or ("en" if asked else "vi")
+            g.lang_from_browser = True
+        g.lang = lang
 
     @app.after_request
     def _remember_language(response):
+        if g.get("lang_from_browser"):
+            response.vary.add("Accept-Language")  # a shared cache must not hand one language to the other
         if request.args.get("lang") in LANGS:
             response.set_cookie(
                 "lang",
@@ -49,6 +59,22 @@ def init_web(app: Flask) -> None:
             response.headers.setdefault("Content-Security-Policy", CSP)
         return response
 
+    @app.template_filter("number")
+    def _number(value, digits: int = 2):
+        """A number as the page's language writes it: 66,5 and 50.000 in Vietnamese, 66.5 and 50,000 in
+        English; no trailing zeros."""
+        if value is None:
+            return ""
+        return format_decimal(
+            value, format=f"#,##0.{'#' * digits}", locale="vi_VN" if current_lang() == "vi" else "en_US"
+        )
+
+    @app.template_filter("unit")
+    def _unit(word):
+        if not word or current_lang() == "vi":
+            return word or ""
+        return labels.UNIT_EN.get(word.strip().lower(), word)
+
     @app.context_processor
     def _helpers():
         lang = current_lang()
@@ -58,6 +84,7 @@ def init_web(app: Flask) -> None:
             "label": localize,
             "localized": localized,
             "t": lambda vi, en: en if lang == "en" else vi,
+            "period_label": lambda code: labels.of(labels.PERIOD, code, lang),
             "sector_label": lambda code: sector_label(code, lang),
             "size_label": lambda code: labels.of(labels.SIZE, code, lang, localize(labels.UNKNOWN, lang)),
             "verification_label": lambda code: labels.of(labels.VERIFICATION, code, lang),

@@ -49,6 +49,7 @@ ALLOWED = {
     "enterprises.delete_attachment": {"own", "staff"},
     "enterprises.edit_section": {"own", "staff"},
     "portal.inquiry": {"any"},
+    "portal.compare_inquiry": {"any"},
     "assessment.set_verification": {"staff"},
     "portal.shortlist_remove": {"buyer", "staff"},
     "portal.shortlist_add": {"buyer", "staff"},
