@@ -11,7 +11,7 @@ from cnht.enterprises import services as enterprises
 from cnht.i18n import current_lang
 from cnht.labels import FACET_TITLES
 from cnht.search.schemas import SearchArgs
-from cnht.search.services import result_json, run_search
+from cnht.search.services import facet_label, result_json, run_search
 from cnht.web.forms import form_errors
 
 bp = Blueprint("search", __name__, template_folder="templates")
@@ -32,8 +32,15 @@ def search_page():
     pages = max(1, -(-result["total"] // req.per_page))
     # the cards show facts the index does not carry (size, valid certificates, capacity): one load
     firms = {e.ref: e for e in enterprises.by_refs(session, [item["ref"] for item in result["items"]])}
+    # the filters in force, as chips that remove them (on phones the filter list itself is folded away)
+    active = [
+        (facet, facet_label(facet, request.args[facet], current_lang()))
+        for facet in FACET_TITLES
+        if request.args.get(facet)
+    ]
     return render_template(
         "search/search.html",
+        active=active,
         q=req.q,
         result=result,
         pages=pages,

@@ -6,4 +6,13 @@ document.addEventListener("change", function (ev) {
 document.addEventListener("click", function (ev) {
   var el = ev.target;
   if (el.matches && el.matches("[data-print]")) window.print();
+  // phone layout: the menu and the search filters open and close in place
+  var toggle = el.closest && el.closest("[data-toggle]");
+  if (toggle) {
+    var target = document.getElementById(toggle.getAttribute("data-toggle"));
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (target) target.classList.toggle("open", open);
+  }
 });
+document.documentElement.classList.add("js");

@@ -49,3 +49,23 @@ def test_pages_render_in_english(client):
     assert "Forgot your password?" in html
     html = client.get("/login?lang=vi").get_data(as_text=True)
     assert "Quên mật khẩu?" in html
+
+
+def test_a_first_visit_follows_the_browsers_language(client):
+    app = client.application
+
+    def login_page(**headers):
+        c = app.test_client()
+        r = c.get("/login", headers=headers)
+        return r, r.get_data(as_text=True)
+
+    r, html = login_page(**{"Accept-Language": "en-US,en;q=0.9"})
+    assert "Forgot your password?" in html and "Accept-Language" in r.headers["Vary"]
+    assert (
+        "Forgot your password?" in login_page(**{"Accept-Language": "ja-JP,ja;q=0.9"})[1]
+    )  # neither: English
+    assert "Quên mật khẩu?" in login_page(**{"Accept-Language": "vi-VN,vi;q=0.9,en;q=0.8"})[1]
+    assert "Quên mật khẩu?" in login_page()[1]  # no header: Vietnamese
+    c = app.test_client()
+    c.get("/login?lang=vi", headers={"Accept-Language": "en"})  # an explicit choice is remembered
+    assert "Quên mật khẩu?" in c.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)

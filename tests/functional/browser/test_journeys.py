@@ -92,7 +92,7 @@ def test_buyer_shortlists_and_inquires_then_the_sme_reads_it(browser, page, live
     page.goto("/shortlists")
     expect(page.get_by_role("link", name=live_server["own_name"])).to_be_visible()
 
-    sme = browser.new_context(base_url=live_server["url"]).new_page()
+    sme = browser.new_context(base_url=live_server["url"], locale="vi-VN").new_page()
     sign_in(sme, "sme@example.vn")
     expect(sme.locator("nav .count")).to_have_text("1")
     sme.get_by_role("link", name=re.compile("Hộp thư")).click()
@@ -176,7 +176,44 @@ def test_sorting_results_by_name(page, live_server):
     page.goto("/search?q=co+khi")
     page.get_by_label("Sắp xếp").select_option("name")
     page.wait_for_url(re.compile(r"sort=name"))
-    names = page.locator("main article.result h3").all_inner_texts()
+    names = page.locator("main .results article h3 a").all_inner_texts()
     from vnsearch.analysis import fold
 
     assert len(names) > 3 and [fold(n) for n in names] == sorted(fold(n) for n in names)
+
+
+def test_phone_search_shows_results_first_with_filters_in_a_drawer(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server["url"], locale="vi-VN", viewport={"width": 390, "height": 844}, has_touch=True
+    )
+    page = context.new_page()
+    try:
+        page.goto("/search?q=khuon&sector=mechanical")
+        header = page.locator(".site-header").bounding_box()
+        assert header["height"] <= 70, header  # was 193–234 px with the menu always open
+        first = page.locator(".results .card").first
+        assert first.bounding_box()["y"] < 450  # the first result is on the first screen
+        expect(page.locator(".facets")).to_be_hidden()
+        chip = page.get_by_test_id("active-filter")
+        expect(chip).to_have_count(1)
+        page.get_by_role("button", name="Bộ lọc (1)").click()
+        expect(page.locator(".facets")).to_be_visible()
+        assert (
+            page.locator(".facets").bounding_box()["y"] < first.bounding_box()["y"]
+        )  # opens above the results
+        page.get_by_role("button", name="Menu").click()
+        links = page.locator("#main-nav a")
+        for i in range(links.count()):
+            box = links.nth(i).bounding_box()
+            assert box["height"] >= 24, (links.nth(i).inner_text(), box)  # tap targets
+        page.get_by_role("button", name="Menu").click()
+        expect(page.locator("#main-nav")).to_be_hidden()
+        chip.click()
+        page.wait_for_url(lambda url: "sector=" not in url)
+        expect(page.get_by_test_id("active-filter")).to_have_count(0)
+        assert (
+            page.evaluate("document.documentElement.scrollWidth") <= 390
+        )  # nothing pushes the page sideways
+    finally:
+        page.close()
+        context.close()
