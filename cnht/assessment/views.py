@@ -11,7 +11,7 @@ from cnht.assessment.models import Assessment
 from cnht.assessment.schemas import AssessmentIn, BulkVerificationIn, VerificationIn
 from cnht.db import session
 from cnht.enterprises import services as enterprises
-from cnht.urls import external_url
+from cnht.urls import external_url, local_path
 from cnht.web.forms import load_form
 from cnht.web.qr import qr_svg
 
@@ -54,7 +54,7 @@ def bulk_verification():
     n = services.set_verification_bulk(session, data["ids"], data["level"])
     session.commit()
     flash(_("Đã cập nhật %(n)s hồ sơ.", n=n), "success")
-    return redirect(url_for("staff.dashboard"))
+    return redirect(local_path(request.form.get("next")) or url_for("staff.dashboard"))
 
 
 @bp.route("/enterprises/<string:ref>/assess", methods=["GET", "POST"])

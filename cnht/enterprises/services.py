@@ -416,6 +416,26 @@ def awaiting_verification(session: Session, limit: int = 20) -> tuple[list[Enter
     return list(rows), n or 0
 
 
+def verification_queue(
+    session: Session, *, sector=None, province=None, level=None, q=None, page: int = 1, per_page: int = 50
+) -> dict:
+    """Profiles awaiting staff verification, filtered, most recently updated first, a page at a time."""
+    stmt = filtered_query({"sector": sector, "province": province})
+    levels = (level,) if level in AWAITING_LEVELS else AWAITING_LEVELS
+    stmt = stmt.where(Enterprise.verification_status.in_(levels))
+    if q:
+        like = f"%{q.strip()[:100]}%"
+        stmt = stmt.where(Enterprise.name.ilike(like) | Enterprise.tax_code.like(like))
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    items = session.scalars(
+        stmt.options(selectinload(Enterprise.sectors))
+        .order_by(Enterprise.updated_at.desc(), Enterprise.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return {"total": total, "page": page, "per_page": per_page, "items": list(items)}
+
+
 def stale_profiles(session: Session, limit: int = 20) -> tuple[list[Enterprise], int]:
     """Profiles not updated for a year (oldest first), and how many there are."""
     stmt = active_query().where(Enterprise.updated_at < utcnow() - STALE_AFTER)

@@ -3,7 +3,7 @@ here writes."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 
 from cnht.accounts import auth
 from cnht.accounts import services as accounts
@@ -11,6 +11,7 @@ from cnht.db import session
 from cnht.enterprises import services as enterprises
 from cnht.imports import services as imports
 from cnht.matching import services as matching
+from cnht.reference import SECTORS, provinces, resolve_filter_args
 from cnht.stats.services import by_province, by_sector, facet_counts
 
 bp = Blueprint("home", __name__, template_folder="templates")
@@ -50,4 +51,26 @@ def dashboard():
         stale=stale,
         n_stale=n_stale,
         jobs=imports.recent_jobs(session, limit=5),
+    )
+
+
+@staff_bp.route("/verification")
+def verification_queue():
+    """Every profile awaiting verification, filtered and paged, with select-all for the bulk action."""
+    sector, province = resolve_filter_args(request.args.get("sector"), request.args.get("province"))[:2]
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10**6)
+    args = {
+        "sector": sector,
+        "province": province,
+        "level": request.args.get("level") or None,
+        "q": (request.args.get("q") or "").strip() or None,
+    }
+    queue = enterprises.verification_queue(session, **args, page=page)
+    return render_template(
+        "staff/verification.html",
+        queue=queue,
+        args=args,
+        pages=max(1, -(-queue["total"] // queue["per_page"])),
+        provinces=provinces(),
+        sectors=[str(x["code"]) for x in SECTORS],
     )

@@ -8,6 +8,7 @@ lock so two staff members never write the same rows at once.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import traceback
@@ -85,6 +86,7 @@ def run_job(app: Flask, job_id: int) -> None:
                 s.commit()
             report_name = f"{path.stem}-report.xlsx"
             write_report(report, upload_dir(app) / report_name)
+            write_issues(report, upload_dir(app) / issues_name(report_name))
             summary = report.summary()
             outcome = {
                 "status": "done" if report.ok else "failed",
@@ -107,6 +109,46 @@ def run_job(app: Flask, job_id: int) -> None:
                 setattr(job, k, v)
             job.rows_done, job.finished_at = prog.done, utcnow()
             s.commit()
+
+
+def issues_name(report_name: str) -> str:
+    return report_name.removesuffix("-report.xlsx") + "-issues.jsonl"
+
+
+def write_issues(report, path: Path) -> None:
+    """Every row problem, one JSON line each, in row order: the job page lists them page by page
+    without opening the spreadsheet report."""
+    with path.open("w", encoding="utf-8") as fh:
+        for i in sorted(report.issues, key=lambda i: i.row):
+            fh.write(
+                json.dumps(
+                    {
+                        "row": i.row,
+                        "column": i.column,
+                        "value": i.value,
+                        "message": i.message,
+                        "level": i.level,
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
+
+
+def read_issues(path: Path, *, level: str | None, page: int, per_page: int) -> tuple[list[dict], int]:
+    """One page of a job's row problems (``level``: error | info | None for both), and how many match."""
+    if not path.exists():
+        return [], 0
+    items, total, start = [], 0, (page - 1) * per_page
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            issue = json.loads(line)
+            if level and issue["level"] != level:
+                continue
+            if start <= total < start + per_page:
+                items.append(issue)
+            total += 1
+    return items, total
 
 
 def report_summary(report) -> dict:

@@ -162,6 +162,7 @@ def import_detail(job_id: int):
         where=where,
         estimated=estimate_rows(path) if not error else None,
         progress=jobs.PROGRESS.get(job.id),
+        issues=_issues(job, "error", 1, per_page=20),
     )
 
 
@@ -203,6 +204,36 @@ def import_report(job_id: int):
         abort(404)
     data = io.BytesIO((jobs.upload_dir(current_app) / job.report_name).read_bytes())
     return send_file(data, as_attachment=True, download_name=f"{Path(job.filename).stem}-bao-cao-report.xlsx")
+
+
+ISSUES_PER_PAGE = 100
+
+
+def _issues(job: ImportJob, level: str | None, page: int, per_page: int = ISSUES_PER_PAGE):
+    if not job.report_name:
+        return [], 0
+    path = jobs.upload_dir(current_app) / jobs.issues_name(job.report_name)
+    return jobs.read_issues(path, level=level, page=page, per_page=per_page)
+
+
+@bp.route("/imports/<int:job_id>/issues")
+def import_issues(job_id: int):
+    """Every row problem of a finished import, page by page, errors or notes: staff fix the file from
+    this list without downloading the report."""
+    job = _job(job_id)
+    level = request.args.get("level") if request.args.get("level") in ("error", "info") else None
+    page = request.args.get("page", 1, type=int) or 1
+    page = min(max(page, 1), 10**6)
+    items, total = _issues(job, level, page)
+    return render_template(
+        "imports/issues.html",
+        job=job,
+        items=items,
+        total=total,
+        level=level,
+        page=page,
+        pages=max(1, -(-total // ISSUES_PER_PAGE)),
+    )
 
 
 # ---- staff export ------------------------------------------------------------------------------

@@ -15,4 +15,11 @@ document.addEventListener("click", function (ev) {
     if (target) target.classList.toggle("open", open);
   }
 });
+document.addEventListener("change", function (ev) {
+  var el = ev.target;
+  if (el.matches && el.matches("input[data-select-all]") && el.form) {
+    var boxes = el.form.querySelectorAll('input[type=checkbox][name="' + el.getAttribute("data-select-all") + '"]');
+    for (var i = 0; i < boxes.length; i++) boxes[i].checked = el.checked;
+  }
+});
 document.documentElement.classList.add("js");

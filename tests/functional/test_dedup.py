@@ -363,3 +363,39 @@ def test_blocking_keeps_the_likely_duplicate_in_a_large_province(session):
             d._postings["01"].setdefault(w, set()).add(i)
     block = d._block(name_key("CTY TNHH CƠ KHÍ CHÍNH XÁC THÀNH ĐẠT"), "01", keys)
     assert 999 in block and len(block) < len(keys)
+
+
+def test_web_import_lists_every_row_error_on_its_page(client, session):
+    from tests.factories import HEADERS
+
+    make_user(session, "staff")
+    login(client, "staff@example.vn")
+    bad = [dict(ROW, tax_code=f"01002334{n:02d}", name=f"Sai MST {n}") for n in range(30)]
+    bad = [r for r in bad if r["tax_code"] != "0100233480"] + [
+        dict(ROW, tax_code="0100233480", name="Sai MST")
+    ]
+    data = _xlsx_bytes(rows_of(ROW, *bad), HEADERS)
+    post_form(
+        client,
+        "/staff/imports",
+        {"file": (io.BytesIO(data), "danh-sach.xlsx")},
+        page="/staff/imports",
+        content_type="multipart/form-data",
+    )
+    job = session.scalars(select(ImportJob)).one()
+    post_form(
+        client,
+        f"/staff/imports/{job.id}/run",
+        {"mode": "dry", "on_error": "skip"},
+        page=f"/staff/imports/{job.id}",
+    )
+    failed = client.get(f"/staff/imports/{job.id}/status").get_json()["summary"]["failed"]
+    assert failed >= 25  # most generated codes fail the check digit
+    detail = client.get(f"/staff/imports/{job.id}").get_data(as_text=True)
+    section = detail[detail.index('data-testid="row-errors"') :]
+    section = section[: section.index("</section>")]
+    assert f"({failed})" in section and "sai chữ số kiểm tra" in section
+    assert section.count("<tr><td>") == 20  # the first 20 here, all on the issues page
+    page = client.get(f"/staff/imports/{job.id}/issues?level=error").get_data(as_text=True)
+    assert f">{failed} dòng<" in page and page.count("sai chữ số kiểm tra") == failed
+    assert client.get(f"/staff/imports/{job.id}/issues?page=999999999999").status_code == 200

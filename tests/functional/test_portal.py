@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cnht.assessment.models import Assessment
 from cnht.assessment.services import framework
 from cnht.enterprises import services
 from cnht.enterprises.audit import AuditLog
 from cnht.enterprises.models import Enterprise
+from cnht.enterprises.rules import make_tax_code
 from cnht.enterprises.schemas import EnterpriseIn
 from cnht.identity import department_from_env
 from cnht.mail import OutboxMessage
@@ -389,3 +390,45 @@ def test_long_vietnamese_queries_keep_the_head_noun(client, session):
     for q in ("gioăng cao su chịu dầu", "gioang cao su chiu dau"):
         items = client.get("/api/v1/search", query_string={"q": q}).get_json()["items"]
         assert [i["ref"] for i in items][:1] == [gasket.tax_code], (q, [i["name"] for i in items])
+
+
+def test_verification_queue_pages_filters_and_bulk_verifies_the_chosen(client, session):
+    # 55 profiles awaiting, 5 of them in Đà Nẵng: the dashboard shows 20 and links to the queue
+    codes = [c for c in (make_tax_code(f"0109{n:05d}") for n in range(200)) if c][:55]
+    for n, code in enumerate(codes):
+        province = "Đà Nẵng" if n < 5 else "Hà Nội"
+        rec = enterprise_record(tax_code=code, name=f"Công ty TNHH Cơ khí Số {n}", province=province)
+        services.upsert(session, EnterpriseIn().load(rec))
+    session.commit()
+    make_user(session, "staff")
+    login(client, "staff@example.vn")
+    total = session.scalar(
+        select(func.count())
+        .select_from(Enterprise)
+        .where(Enterprise.verification_status.in_(("unverified", "self_declared")))
+    )
+    assert total == 55
+    dash = client.get("/staff/").get_data(as_text=True)
+    assert 'data-testid="queue-link"' in dash
+    page1 = client.get("/staff/verification").get_data(as_text=True)
+    assert (
+        'data-testid="queue-total">(55)' in page1
+        and page1.count('name="ids"') == 50
+        and "Trang 1 / 2" in page1
+    )
+    page2 = client.get("/staff/verification?page=2").get_data(as_text=True)
+    assert page2.count('name="ids"') == 5
+    danang = client.get("/staff/verification?province=48").get_data(as_text=True)
+    assert 'data-testid="queue-total">(5)' in danang
+    ids = re.findall(r'name="ids" value="(\d+)"', danang)
+    r = post_form(
+        client,
+        "/staff/verification/bulk",
+        {"ids": ids, "level": "documents_checked", "next": "/staff/verification?province=48"},
+        page="/staff/verification?province=48",
+    )
+    assert r.status_code == 302 and r.headers["Location"].endswith("/staff/verification?province=48")
+    assert 'data-testid="queue-total">(0)' in client.get("/staff/verification?province=48").get_data(
+        as_text=True
+    )
+    assert 'data-testid="queue-total">(50)' in client.get("/staff/verification").get_data(as_text=True)
