@@ -27,12 +27,13 @@ from cnht.web.forms import load_form
 
 bp = Blueprint("enterprises", __name__, template_folder="templates")
 
-# Allowed uploads: extension → (content type, leading bytes)
+# Allowed uploads: extension → (content type, leading bytes; "?" matches any byte — a RIFF file is
+# WebP only with "WEBP" after its length)
 UPLOAD_TYPES = {
     ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
     ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
     ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".webp": ("image/webp", (b"RIFF",)),
+    ".webp": ("image/webp", (b"RIFF????WEBP",)),
     ".pdf": ("application/pdf", (b"%PDF-",)),
 }
 MAX_ATTACHMENT = 5 * 1024 * 1024
@@ -165,6 +166,10 @@ def edit_section(ref: str, section: str):
     return redirect(url_for("enterprises.edit", ref=ent.ref) + f"#{section}")
 
 
+def _signed(head: bytes, signature: bytes) -> bool:
+    return len(head) >= len(signature) and all(s in (h, 63) for h, s in zip(head, signature, strict=False))
+
+
 def _check_upload(f, kind: str) -> tuple[str | None, tuple[str, tuple[bytes, ...]] | None, int]:
     """(error, (content type, signatures), size) of an uploaded file: type by content, not by name."""
     if f is None or not f.filename:
@@ -176,7 +181,7 @@ def _check_upload(f, kind: str) -> tuple[str | None, tuple[str, tuple[bytes, ...
     size = f.stream.tell()
     f.stream.seek(0)
     limit = current_app.config.get("MAX_ATTACHMENT_BYTES", MAX_ATTACHMENT)
-    if spec is None or not any(head.startswith(m) for m in spec[1]) or (kind == "photo" and suffix == ".pdf"):
+    if spec is None or not any(_signed(head, m) for m in spec[1]) or (kind == "photo" and suffix == ".pdf"):
         return _("Chỉ nhận ảnh JPEG, PNG, WebP hoặc tệp PDF đúng định dạng."), None, size
     if size > limit:
         mb = format(limit / 1024 / 1024, "g")

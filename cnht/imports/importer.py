@@ -23,6 +23,7 @@ from ingest.columns import COLUMNS, map_headers
 from ingest.legacy import repair
 from ingest.readers import ReadError, open_table
 from ingest.writers import write_table
+from vnsearch.analysis import fold
 
 
 @dataclass
@@ -352,6 +353,38 @@ def _write_untaxed(
                     )
                 )
                 return
+            merged: list[str] = []
+            if (
+                res.action == "update"
+                and res.reason == "same_untaxed"
+                and data["name"] != res.enterprise.name
+            ):
+                # known by name and province only, and the name written otherwise ("Cty … Co khi" for
+                # "Công ty … Cơ khí"): the row comes from another list, not a new edition of this one
+                data, merged, conflicts = reconcile(data, res.enterprise)
+                # said in the file's own column names
+                conflicts = [header_of.get(f, f) for f in conflicts]
+                merged = [header_of.get(f, f) for f in merged]
+                if conflicts:
+                    _queue_disagreeing(session, source, row_no, record, data, res.enterprise, conflicts)
+                    report.queued += 1
+                    report.issues.append(
+                        RowIssue(
+                            row_no,
+                            header_of["name"],
+                            data["name"],
+                            str(
+                                Msg(
+                                    f"Cùng tên với {res.enterprise.ref} nhưng khác ở: {', '.join(conflicts)}"
+                                    " — chờ cán bộ xem xét",
+                                    f"Same name as {res.enterprise.ref} but differs in: {', '.join(conflicts)}"
+                                    " — queued for staff review",
+                                )
+                            ),
+                            level="review",
+                        )
+                    )
+                    return
             if res.action == "update":
                 result = services.upsert_untaxed(
                     session,
@@ -359,6 +392,21 @@ def _write_untaxed(
                     res.enterprise,
                     fill=res.reason == "decided_same",
                 )
+                if merged:
+                    report.issues.append(
+                        RowIssue(
+                            row_no,
+                            "",
+                            "",
+                            str(
+                                Msg(
+                                    f"Đã gộp danh sách với dữ liệu đã có: {', '.join(merged)}",
+                                    f"Lists merged with the stored ones: {', '.join(merged)}",
+                                )
+                            ),
+                            level="info",
+                        )
+                    )
             else:
                 result = services.upsert_untaxed(session, data, None)
             session.flush()
@@ -375,6 +423,90 @@ def _write_untaxed(
     setattr(report, result.status, getattr(report, result.status) + 1)
     ref = getattr(result.enterprise, "ref", "") or ""
     report.outcomes.append((row_no, result.status, ref, list(result.changed_fields or []), []))
+
+
+# The first loaded key of each child row names it: a product by its name, a certificate by its standard.
+_CHILD_KEY = {
+    "products": "name",
+    "processes": None,
+    "materials": None,
+    "equipment": "machine_type",
+    "certifications": "standard_key",
+    "capacities": "product",
+}
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return fold(a).casefold() == fold(b).casefold()
+    return a == b
+
+
+def _empty(value) -> bool:
+    return value in (None, "", [], (), {})
+
+
+def reconcile(data: dict, ent) -> tuple[dict, list[str], list[str]]:
+    """A row matched to ``ent`` by name and province alone. Lists are merged (the stored items first),
+    blanks are filled, an empty cell clears nothing (another list's gap is not a decision about this
+    firm); a value that differs from a stored one is a disagreement. Returns (data to write, fields
+    whose lists were merged, fields that disagree — the row then goes to staff review)."""
+    out = dict(data)
+    merged: list[str] = []
+    conflicts: list[str] = []
+    for f, new in data.items():
+        if f in ("name", "province_code", "tax_code"):
+            continue
+        if f in services.CHILD_SPECS:
+            key = _CHILD_KEY[f]
+            stored = [
+                (c.name if key is None else {k: getattr(c, k) for k in services.CHILD_SPECS[f][1]})
+                for c in getattr(ent, f)
+            ]
+            if f == "products":  # loaded products carry "category"; keep the stored classification
+                stored = [dict(d, category=d.pop("category_code")) for d in stored]
+            _merge_into(out, f, stored, new or [], key, merged)
+            continue
+        if f == "sectors":
+            have = [s.code for s in ent.sectors]
+            extra = [c for c in new or [] if c not in have]
+            out[f] = have + extra
+            if extra and have:
+                merged.append(f)
+            continue
+        old = getattr(ent, f, None)
+        if f in ("export_markets", "key_customers"):
+            _merge_into(out, f, list(old or []), list(new or []), None, merged)
+        elif _empty(new):
+            out.pop(f)  # an empty cell: the stored value stays
+        elif not _empty(old) and not _same(old, new):
+            conflicts.append(f)
+    return out, merged, conflicts
+
+
+def _merge_into(out: dict, f: str, stored: list, new: list, key: str | None, merged: list[str]) -> None:
+    def ident(item) -> str:
+        value = item if key is None else item.get(key) or item.get("standard") or ""
+        return fold(str(value)).casefold()
+
+    seen = {ident(i) for i in stored}
+    extra = [i for i in new if ident(i) not in seen]
+    out[f] = stored + extra
+    if extra and stored:
+        merged.append(f)
+
+
+def _queue_disagreeing(session: Session, source, row_no, record, data, ent, conflicts) -> None:
+    queue_for_review(
+        session,
+        source=source,
+        row_number=row_no,
+        record=_json_safe(record),
+        name=data["name"],
+        province=data["province_code"],
+        candidates=[(ent, 100.0)],
+    )
+    session.flush()
 
 
 def _json_safe(record: dict) -> dict:

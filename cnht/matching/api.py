@@ -234,7 +234,14 @@ class ReportArgs(Schema):
 class ReportItem(Schema):
     key = fields.String(metadata={"description": "sector code, province code or year"})
     connections = fields.Integer()
-    contract_value_mvnd = fields.Float(metadata={"description": "million VND"})
+    contract_value_mvnd = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "million VND; null when it would reveal one firm's contracts (fewer than "
+            "three firms, or one holding most of the value) — staff see every value"
+        },
+    )
+    withheld = fields.Boolean()
 
 
 class ReportOut(Schema):
@@ -247,4 +254,5 @@ class ReportOut(Schema):
 @blp.response(200, ReportOut)
 def connections_report(by: str):
     """Số kết nối thành công (hợp đồng đã ký) theo ngành, tỉnh hoặc năm / Successful connections"""
-    return {"by": by, "items": services.success_counts(session, by)}
+    user = user_or_none()
+    return {"by": by, "items": services.success_counts(session, by, public=not services.is_staff(user))}

@@ -287,8 +287,7 @@ class RequirementOut(Schema):
     deadline = fields.Date(allow_none=True)
     visibility = fields.String()
     status = fields.String()
-    buyer_name = fields.String(allow_none=True)
-    owner_id = fields.Integer(allow_none=True)
+    buyer_name = fields.String(allow_none=True)  # the organisation; who posted it is never shown
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

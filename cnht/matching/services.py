@@ -328,29 +328,74 @@ def connections_of(session: Session, ent: Enterprise) -> dict[int, Connection]:
     }
 
 
-def success_counts(session: Session, by: str) -> list[dict]:
-    """The programme's key figure: successful connections (contracts signed) and their value, by
-    sector, province or year."""
-    base = (
-        select(func.count(Connection.id), func.coalesce(func.sum(Connection.contract_value_mvnd), 0))
-        .join(Enterprise, Enterprise.id == Connection.enterprise_id)
-        .where(
-            Connection.stage == SUCCESS_STAGE, Connection.contract_confirmed_at.is_not(None)
-        )  # confirmed only
-    )
+# Published figures follow the localisation tables' primary rule (fewer than MIN_FIRMS firms, or one
+# firm holding more than DOMINANCE of the value, and the value is withheld) plus the secondary rule for
+# a breakdown whose cells add up to the published total: a lone withheld cell takes a second with it.
+MIN_FIRMS = 3
+DOMINANCE = 0.85
+
+
+def _disclosure_min() -> int:
+    from flask import current_app, has_app_context  # noqa: PLC0415 — configuration when an app runs
+
+    if not has_app_context():
+        return MIN_FIRMS
+    try:  # stricter only: a malformed or smaller setting keeps the default
+        return max(MIN_FIRMS, int(current_app.config.get("DISCLOSURE_MIN_CONTRIBUTORS") or MIN_FIRMS))
+    except ValueError:
+        return MIN_FIRMS
+
+
+def success_counts(session: Session, by: str, *, public: bool = False) -> list[dict]:
+    """The programme's key figure: successful connections (contracts signed and confirmed) and their
+    value, by sector, province or year. ``public``: a contract value that would reveal one firm's
+    contracts is withheld (None, ``withheld`` true); the count of connections stays."""
+    confirmed = (Connection.stage == SUCCESS_STAGE, Connection.contract_confirmed_at.is_not(None))
     if by == "sector":
         key = enterprise_sector.c.sector_code
-        stmt = base.add_columns(key).join(
-            enterprise_sector, enterprise_sector.c.enterprise_id == Enterprise.id
+        src = select(key, Connection.enterprise_id, Connection.contract_value_mvnd).join(
+            enterprise_sector, enterprise_sector.c.enterprise_id == Connection.enterprise_id
         )
     elif by == "province":
         key = Enterprise.province_code
-        stmt = base.add_columns(key)
+        src = select(key, Connection.enterprise_id, Connection.contract_value_mvnd).join(
+            Enterprise, Enterprise.id == Connection.enterprise_id
+        )
     else:
         key = extract("year", func.coalesce(Connection.contract_signed_on, Connection.updated_at))
-        stmt = base.add_columns(key)
-    rows = session.execute(stmt.group_by(key).order_by(key)).all()
-    return [
-        {"key": str(int(k)) if by == "year" else k, "connections": n, "contract_value_mvnd": float(v)}
-        for n, v, k in rows
+        src = select(key, Connection.enterprise_id, Connection.contract_value_mvnd)
+    groups: dict[Any, dict[int, float]] = {}
+    counts: dict[Any, int] = {}
+    for k, eid, value in session.execute(src.where(*confirmed)):
+        k = str(int(k)) if by == "year" else k
+        firms = groups.setdefault(k, {})
+        firms[eid] = firms.get(eid, 0.0) + float(value or 0)
+        counts[k] = counts.get(k, 0) + 1
+    items = [
+        {
+            "key": k,
+            "connections": counts[k],
+            "contract_value_mvnd": sum(groups[k].values()),
+            "withheld": False,
+        }
+        for k in sorted(groups)
     ]
+    if public:
+        _withhold(items, groups, additive=by != "sector")  # a firm may be in several sectors
+    return items
+
+
+def _withhold(items: list[dict], groups: dict[Any, dict[int, float]], *, additive: bool) -> None:
+    min_n = _disclosure_min()
+    for it in items:
+        firms = groups[it["key"]]
+        total = sum(firms.values())
+        if len(firms) < min_n or (total > 0 and max(firms.values()) > DOMINANCE * total):
+            it["withheld"] = True
+    if additive and sum(it["withheld"] for it in items) == 1:
+        shown = [it for it in items if not it["withheld"]]
+        if shown:  # the smallest other cell: the least information lost
+            min(shown, key=lambda it: it["contract_value_mvnd"])["withheld"] = True
+    for it in items:
+        if it["withheld"]:
+            it["contract_value_mvnd"] = None

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import csv
 
+from sqlalchemy import select
+
 from cnht.enterprises import services
+from cnht.enterprises.models import Enterprise
 from cnht.enterprises.schemas import EnterpriseIn
 from cnht.imports.importer import import_file
+from cnht.imports.models import DuplicateReview
 from tests.factories import enterprise_record
 
 TAX = "0100112437"
@@ -114,3 +118,65 @@ def test_excel_sep_line_long_cells_and_rows_after_line_breaks(session, tmp_path)
     assert report.fatal is None and report.created == 1 and report.failed == 2
     rows = sorted({i.row for i in report.issues if i.level == "error"})
     assert rows == [4, 5]  # spreadsheet rows (sep line 1, header 2), not text lines of the multi-line cell
+
+
+UNTAXED = ["Tên doanh nghiệp", "Tỉnh/thành phố", "Ngành", "Sản phẩm", "Chứng chỉ", "Số lao động", "Email"]
+
+
+def _untaxed_firm(session, tmp_path):
+    first = _csv(
+        tmp_path / "first.csv",
+        UNTAXED,
+        ["Công ty TNHH Cơ khí Minh Phát", "Hà Nội", "Cơ khí", "Bánh răng", "ISO 9001:2015", "50", ""],
+    )
+    assert import_file(session, first).created == 1
+    session.commit()
+
+
+def _minh_phat(session):
+    session.expire_all()
+    return session.scalars(select(Enterprise).where(Enterprise.name.like("%Minh Ph%"))).one()
+
+
+def test_a_row_known_only_by_name_merges_its_lists_and_fills_blanks(session, tmp_path):
+    _untaxed_firm(session, tmp_path)
+    other = _csv(  # another Department list: unaccented, abbreviated, other products, an e-mail
+        tmp_path / "other.csv",
+        UNTAXED,
+        [
+            "Cty TNHH Co khi Minh Phat",
+            "Ha Noi",
+            "Co khi",
+            "Trục; bánh răng",
+            "",
+            "",
+            "kd@minhphat.example.vn",
+        ],
+    )
+    report = import_file(session, other)
+    assert report.updated == 1 and report.queued == 0, report.issues
+    assert [i.message for i in report.issues if i.level == "info"] == [
+        "Đã gộp danh sách với dữ liệu đã có: Sản phẩm / Lists merged with the stored ones: Sản phẩm"
+    ]
+    ent = _minh_phat(session)
+    assert ent.name == "Công ty TNHH Cơ khí Minh Phát"
+    assert [p.name for p in ent.products] == ["Bánh răng", "Trục"]  # merged, nothing lost
+    assert [c.standard for c in ent.certifications] == ["ISO 9001:2015"]  # an empty cell clears nothing
+    assert ent.employees == 50 and ent.email == "kd@minhphat.example.vn"
+
+
+def test_a_row_known_only_by_name_that_disagrees_goes_to_review(session, tmp_path):
+    _untaxed_firm(session, tmp_path)
+    other = _csv(
+        tmp_path / "other.csv",
+        UNTAXED,
+        ["Cty TNHH Co khi Minh Phat", "Ha Noi", "Co khi", "Trục", "", "300", ""],
+    )
+    report = import_file(session, other)
+    assert report.queued == 1 and report.updated == 0, report.issues
+    (issue,) = [i for i in report.issues if i.level == "review"]
+    assert "khác ở: Số lao động" in issue.message  # the file's own column name
+    ent = _minh_phat(session)
+    assert ent.employees == 50 and [p.name for p in ent.products] == ["Bánh răng"]
+    review = session.scalars(select(DuplicateReview)).one()
+    assert review.candidate_id == ent.id and review.status == "pending"

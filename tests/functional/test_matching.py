@@ -438,8 +438,16 @@ def test_buyer_invites_staff_brokers_and_contracts_are_counted(client, app, sess
         page=f"/requirements/{req.id}",
     )
     assert r.status_code == 302
+    # one firm's contract is counted but its value is not published; staff see it
     report = client.get("/api/v1/connections/report?by=province").get_json()["items"]
-    assert report == [{"key": "01", "connections": 1, "contract_value_mvnd": pytest.approx(1250.5)}]
+    assert report == [{"key": "01", "connections": 1, "contract_value_mvnd": None, "withheld": True}]
+    make_user(session, "staff", "staff-report@example.vn")
+    staff = fresh_client(app)
+    login(staff, "staff-report@example.vn")
+    report = staff.get("/api/v1/connections/report?by=province").get_json()["items"]
+    assert report == [
+        {"key": "01", "connections": 1, "contract_value_mvnd": pytest.approx(1250.5), "withheld": False}
+    ]
     by_sector = client.get("/api/v1/connections/report?by=sector").get_json()["items"]
     assert by_sector[0]["key"] == "mechanical"
 

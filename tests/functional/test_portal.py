@@ -126,6 +126,15 @@ def test_uploads_are_checked_for_type_and_size(client, session, monkeypatch):
         content_type="multipart/form-data",
     )
     assert r.status_code == 400  # the name says PNG, the bytes do not
+    for body, status in ((b"RIFF\x24\x00\x00\x00WAVEfmt ", 400), (b"RIFF\x24\x00\x00\x00WEBPVP8 ", 302)):
+        r = post_form(  # any RIFF file (a WAV here) is not WebP
+            client,
+            f"/enterprises/{OWN}/attachments",
+            {"kind": "photo", "file": (io.BytesIO(body), "anh.webp")},
+            page=edit,
+            content_type="multipart/form-data",
+        )
+        assert r.status_code == status
     r = post_form(
         client,
         f"/enterprises/{OWN}/attachments",
@@ -145,7 +154,7 @@ def test_uploads_are_checked_for_type_and_size(client, session, monkeypatch):
     assert r.status_code == 400
     session.expire_all()
     atts = services.get_by_tax_code(session, OWN).attachments
-    assert [a.filename for a in atts] == ["xuong.png"]
+    assert [a.filename for a in atts] == ["xuong.png", "anh.webp"]
     got = client.get(f"/attachments/{atts[0].public_id}")
     assert got.data == PNG and got.mimetype == "image/png"
     got.close()
