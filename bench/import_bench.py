@@ -1,10 +1,12 @@
 """Import benchmark: 100,000-row CSV and XLSX files through `cnht import`, search indexing included:
 wall time, rows per second and the peak memory of the importing process.
 
-    .venv/bin/python -m bench.import_bench [--rows 100000] [--formats csv,xlsx]
+    .venv/bin/python -m bench.import_bench [--rows 100000] [--formats csv,xlsx,xls-formatted]
 
 The files are made here from the demo generator (valid tax codes, Vietnamese text, lists in cells);
-each format is imported into a fresh instance in a child process.
+each format is imported into a fresh instance in a child process. ``xlsx-formatted`` is the probe's
+case: a sheet of --rows data rows formatted (styled, empty) down to row 1,000,000 — memory must follow
+the rows present, not the formatted ones.
 """
 
 from __future__ import annotations
@@ -68,6 +70,34 @@ def write(path: Path, n: int) -> None:
         wb.save(path)
 
 
+def write_formatted(path: Path, n: int, last_row: int = 1_000_000) -> None:
+    """An XLSX whose sheet holds n rows and styled empty cells down to ``last_row``, streamed into the
+    zip so that making it costs no memory."""
+    import re
+    import zipfile
+
+    small = path.with_suffix(".small.xlsx")
+    write(small, n)
+    with zipfile.ZipFile(small) as z, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in z.namelist():
+            data = z.read(name)
+            if not name.startswith("xl/worksheets/sheet"):
+                out.writestr(name, data)
+                continue
+            text = re.sub(r'<dimension ref="[^"]+"/>', f'<dimension ref="A1:Z{last_row}"/>', data.decode())
+            head, tail = text.split("</sheetData>")
+            with out.open(name, "w") as fh:
+                fh.write(head.encode())
+                for r0 in range(n + 2, last_row + 1, 10_000):
+                    chunk = "".join(
+                        f'<row r="{r}"><c r="A{r}" s="0"/><c r="B{r}" s="0"/><c r="C{r}" s="0"/></row>'
+                        for r in range(r0, min(r0 + 10_000, last_row + 1))
+                    )
+                    fh.write(chunk.encode())
+                fh.write(("</sheetData>" + tail).encode())
+    small.unlink()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=100_000)
@@ -76,9 +106,12 @@ def main() -> None:
     cnht = str(Path(sys.executable).parent / "cnht")
     for fmt in args.formats.split(","):
         work = Path(tempfile.mkdtemp(prefix=f"cnht-import-{fmt}-"))
-        path = work / f"list.{fmt}"
+        path = work / f"list.{fmt.split('-')[0]}"
         t0 = time.perf_counter()
-        write(path, args.rows)
+        if fmt == "xlsx-formatted":
+            write_formatted(path, args.rows)
+        else:
+            write(path, args.rows)
         made = time.perf_counter() - t0
         env = {**os.environ, "CNHT_INSTANCE_PATH": str(work / "instance")}
         env.pop("CNHT_DATABASE_URL", None)

@@ -114,7 +114,9 @@ class Requirements(MethodView):
     @blp.response(200, RequirementOut(many=True))
     def get(self):
         """Yêu cầu đang mở / Open requirements visible to you"""
-        return session.scalars(services.visible_requirements(session, user_or_none()).limit(200)).all()
+        user = user_or_none()
+        reqs = session.scalars(services.visible_requirements(session, user).limit(200)).all()
+        return services.for_viewer(user, reqs)
 
     @blp.arguments(RequirementIn)
     @blp.response(201, RequirementOut)
@@ -123,7 +125,7 @@ class Requirements(MethodView):
         user = _need_user("buyer", "staff")
         req = services.create_requirement(session, data, user)
         session.commit()
-        return req
+        return services.for_viewer(user, [req])[0]
 
 
 @blp.route("/requirements/<int:req_id>")
@@ -131,7 +133,7 @@ class RequirementDetail(MethodView):
     @blp.response(200, RequirementOut)
     def get(self, req_id: int):
         """Một yêu cầu / One requirement"""
-        return _requirement(req_id)
+        return services.for_viewer(user_or_none(), [_requirement(req_id)])[0]
 
     @blp.arguments(RequirementPatch, required=False)  # an empty PATCH changes nothing
     @blp.response(200, RequirementOut)
@@ -140,7 +142,7 @@ class RequirementDetail(MethodView):
         req = _requirement(req_id, write=True)
         services.apply_requirement(req, data)
         session.commit()
-        return req
+        return services.for_viewer(user_or_none(), [req])[0]
 
 
 @blp.route("/requirements/<int:req_id>/close", methods=["POST"])
@@ -150,7 +152,7 @@ def close_requirement(req_id: int):
     req = _requirement(req_id, write=True)
     services.set_requirement_status(req, "closed")
     session.commit()
-    return req
+    return services.for_viewer(user_or_none(), [req])[0]
 
 
 @blp.route("/requirements/<int:req_id>/matches")
@@ -176,6 +178,7 @@ def enterprise_opportunities(ref: str, limit: int):
     if not (services.is_staff(user) or (user.role == "sme" and user.enterprise_id == ent.id)):
         abort(403, message_obj=Msg("Chỉ doanh nghiệp đó và cán bộ Sở", "Only that enterprise and staff"))
     out = services.opportunities_for(session, ent, user, limit=limit, weights=_weights())
+    services.for_viewer(user, [r for r, _m in out])
     return [{"requirement": r, "score": m.score, "explanation": m.explanation()} for r, m in out]
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Numeric, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cnht.db import Base, TimestampMixin
+from cnht.i18n import Msg
 
 REQUIREMENT_STATUSES = ("open", "closed", "fulfilled")
 VISIBILITIES = ("public", "staff")
@@ -30,6 +31,14 @@ BUYER_STAGES = frozenset(
     {"shortlisted", "invited", "contacted", "quotation", "sample", "contract_signed", "declined"}
 )
 SME_STAGES = frozenset({"interested", "declined"})
+# how a requirement names its buyer to suppliers: the organisation, "an FDI firm", or no one
+BUYER_SHOWN = ("name", "fdi", "anonymous")
+# stages at which the buyer has turned to the supplier, who then may know who is asking
+REVEALING_STAGES = frozenset({"invited", "contacted", "quotation", "sample", "contract_signed"})
+_ANONYMOUS = {
+    "fdi": Msg("Doanh nghiệp FDI (ẩn danh)", "FDI firm (anonymous)"),
+    "anonymous": Msg("Bên mua (ẩn danh)", "Buyer (anonymous)"),
+}
 
 
 class SourcingRequirement(TimestampMixin, Base):
@@ -60,12 +69,18 @@ class SourcingRequirement(TimestampMixin, Base):
     deadline: Mapped[date | None] = mapped_column(Date)
     visibility: Mapped[str] = mapped_column(String(8), default="public")
     status: Mapped[str] = mapped_column(String(10), default="open", index=True)
-    buyer_name: Mapped[str | None] = mapped_column(String(255))  # the organisation shown to suppliers
+    buyer_name: Mapped[str | None] = mapped_column(String(255))  # the organisation
+    buyer_shown: Mapped[str] = mapped_column(String(10), default="name", server_default="name")
 
     owner = relationship("User")
     connections: Mapped[list[Connection]] = relationship(
         back_populates="requirement", cascade="all, delete-orphan", order_by="Connection.id"
     )
+
+    @property
+    def public_buyer(self) -> str | None:
+        """The buyer as anyone may see it: what the buyer chose to show."""
+        return _ANONYMOUS.get(self.buyer_shown or "name", self.buyer_name)
 
 
 class Connection(TimestampMixin, Base):

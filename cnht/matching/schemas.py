@@ -7,7 +7,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, val
 from cnht.enterprises.fields import StrList, Text, VNDecimal, VNInteger
 from cnht.enterprises.rules import normalize_certification
 from cnht.i18n import Msg
-from cnht.matching.models import REQUIREMENT_STATUSES, STAGES, VISIBILITIES
+from cnht.matching.models import BUYER_SHOWN, REQUIREMENT_STATUSES, STAGES, VISIBILITIES
 from cnht.reference import (
     category_values,
     product_categories,
@@ -211,6 +211,11 @@ class RequirementIn(MatchIn):
     deadline = fields.Date(load_default=None, allow_none=True)
     visibility = fields.String(load_default="public", validate=validate.OneOf(VISIBILITIES))
     buyer_name = Text(load_default=None, max_length=255)
+    buyer_shown = fields.String(
+        load_default="name",
+        validate=validate.OneOf(BUYER_SHOWN),
+        metadata={"description": "name: the organisation; fdi: 'FDI firm (anonymous)'; anonymous: no name"},
+    )
 
 
 class RequirementPatch(RequirementIn):
@@ -287,7 +292,9 @@ class RequirementOut(Schema):
     deadline = fields.Date(allow_none=True)
     visibility = fields.String()
     status = fields.String()
-    buyer_name = fields.String(allow_none=True)  # the organisation; who posted it is never shown
+    # the organisation as this caller may see it (the buyer's choice); who posted it is never shown
+    buyer_name = fields.Function(lambda r: getattr(r, "shown_buyer", r.public_buyer), allow_none=True)
+    buyer_shown = fields.String()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

@@ -17,6 +17,7 @@ from cnht.matching.engine import Match, RequirementSpec, match, opportunities
 from cnht.matching.models import (
     BUYER_STAGES,
     REQUIREMENT_STATUSES,
+    REVEALING_STAGES,
     SME_STAGES,
     STAGES,
     SUCCESS_STAGE,
@@ -45,6 +46,7 @@ REQ_FIELDS = {
     "visibility": "visibility",
     "status": "status",
     "buyer_name": "buyer_name",
+    "buyer_shown": "buyer_shown",
 }
 
 
@@ -56,6 +58,28 @@ def can_view(user: User | None, req: SourcingRequirement) -> bool:
     if req.visibility == "public" and req.status == "open":
         return True
     return user is not None and (is_staff(user) or req.owner_id == user.id)
+
+
+def buyer_label(user: User | None, req: SourcingRequirement) -> str | None:
+    """The buyer as this viewer may see it: the owner, staff and a supplier the buyer has turned to
+    see the organisation; everyone else what the buyer chose to show."""
+    if req.public_buyer == req.buyer_name or can_edit(user, req):
+        return req.buyer_name
+    if user is not None and user.enterprise_id is not None:
+        for c in req.connections:
+            if c.enterprise_id == user.enterprise_id and (
+                c.stage in REVEALING_STAGES
+                or any(h.get("stage") in REVEALING_STAGES for h in c.history or [])
+            ):
+                return req.buyer_name
+    return req.public_buyer
+
+
+def for_viewer(user: User | None, reqs):
+    """Requirements with ``shown_buyer`` set for this viewer (what the API and the pages show)."""
+    for req in reqs:
+        req.shown_buyer = buyer_label(user, req)
+    return reqs
 
 
 def can_edit(user: User | None, req: SourcingRequirement) -> bool:

@@ -192,6 +192,12 @@ def connection_list():
     return render_template("matching/connections.html", rows=rows, report=report)
 
 
+@bp.app_template_global("buyer_of")
+def _buyer_of(req) -> str | None:
+    """The buyer of a requirement as the person viewing the page may see it."""
+    return services.buyer_label(auth.user_or_none(), req)
+
+
 @bp.app_template_filter("sector_name")
 def _sector_name(code: str) -> str:
     return sector_label(code, current_lang())

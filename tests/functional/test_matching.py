@@ -14,7 +14,7 @@ from cnht.enterprises.schemas import EnterpriseIn
 from cnht.mail import OutboxMessage
 from cnht.matching.engine import DEFAULT_WEIGHTS, Facts, RequirementSpec, Scorer, phrase_forms
 from cnht.matching.models import Connection, SourcingRequirement
-from tests.client import fresh_client, login, post_form
+from tests.client import csrf_from, fresh_client, login, post_form
 from tests.factories import enterprise_record, make_user
 
 # Tax codes with valid check digits.
@@ -689,3 +689,44 @@ def test_a_buyer_without_an_organisation_is_not_shown_by_name(client, session):
     for page in ("/", "/requirements", f"/requirements/{req.id}"):
         html = client.get(page).get_data(as_text=True)
         assert "bánh răng côn" in html and "Tanaka Ken" not in html, page
+
+
+def test_a_buyer_may_post_as_an_anonymous_fdi_firm(client, app, session, suppliers):
+    make_user(session, "buyer", organisation="Canon Việt Nam")
+    login(client, "buyer@example.vn")
+    r = post_form(
+        client,
+        "/requirements/new",
+        {"title": "Khuôn ép nhựa vỏ máy in", "visibility": "public", "buyer_shown": "fdi"},
+        page="/requirements/new",
+    )
+    assert r.status_code == 302
+    req = session.scalars(select(SourcingRequirement)).one()
+    assert req.buyer_name == "Canon Việt Nam" and req.buyer_shown == "fdi"
+    # the owner sees the organisation; the public, the home page and other buyers do not
+    assert client.get(f"/api/v1/requirements/{req.id}").get_json()["buyer_name"] == "Canon Việt Nam"
+    public = fresh_client(app)
+    for page in ("/", "/requirements", f"/requirements/{req.id}"):
+        text = public.get(page).get_data(as_text=True)
+        assert "Canon" not in text and "Doanh nghiệp FDI (ẩn danh)" in text, page
+    assert "FDI firm (anonymous)" in public.get(f"/requirements/{req.id}?lang=en").get_data(as_text=True)
+    shown = public.get(f"/api/v1/requirements/{req.id}").get_json()
+    assert "Canon" not in str(shown) and shown["buyer_shown"] == "fdi"
+    # a supplier the buyer invites to quote learns who is asking
+    make_user(session, "sme", "sme-hn@example.vn", tax_code=MOULD_HN)
+    supplier = fresh_client(app)
+    login(supplier, "sme-hn@example.vn")
+    assert "Canon" not in supplier.get(f"/requirements/{req.id}").get_data(as_text=True)
+    post_form(
+        client,
+        f"/requirements/{req.id}/connect",
+        {"enterprise": MOULD_HN, "stage": "invited"},
+        page=f"/requirements/{req.id}",
+    )
+    assert "Canon Việt Nam" in supplier.get(f"/requirements/{req.id}").get_data(as_text=True)
+    r = client.post(
+        "/api/v1/requirements",
+        json={"title": "Khuôn dập", "buyer_shown": "someone"},
+        headers={"X-CSRFToken": csrf_from(client, "/account")},
+    )
+    assert r.status_code == 422
