@@ -405,6 +405,9 @@ def test_buyer_invites_staff_brokers_and_contracts_are_counted(client, app, sess
     login(client, buyer.email)
     page = client.get(f"/requirements/{req.id}").get_data(as_text=True)
     assert "Công ty TNHH Khuôn mẫu Hòa Bình" in page and "Vì sao phù hợp" in page
+    # each match says in one line what weighs most, the criteria table opens on demand
+    summary = page.split('<details class="explain"><summary>')[1].split("</summary>")[0]
+    assert "✔" in summary and "Khuôn ép nhựa" in summary, summary
     r = post_form(
         client,
         f"/requirements/{req.id}/connect",
