@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from vnsearch.analysis import bigrams, fold_token, nfc, tokens
+from vnsearch.pyvi_model import tokenizer
 from vnsearch.weights import WEIGHTS
 
 # The analysed text fields, strongest first; their weights live in ``vnsearch.weights``.
@@ -91,10 +92,8 @@ def segment_compounds(text: str) -> tuple[str, ...]:
     text = nfc(text)
     if not text or " " not in text:
         return ()
-    from pyvi import ViTokenizer  # noqa: PLC0415 - it loads a CRF model: only when first needed
-
     out = []
-    for word in ViTokenizer.tokenize(text).split():
+    for word in tokenizer().tokenize(text).split():
         if "_" in word:
             parts = [fold_token(t) for t in tokens(word.replace("_", " "))]
             if len(parts) > 1:
@@ -108,10 +107,8 @@ def segment_words(text: str) -> tuple[tuple[str, ...], ...]:
     text = nfc(text)
     if not text:
         return ()
-    from pyvi import ViTokenizer  # noqa: PLC0415 - it loads a CRF model: only when first needed
-
     out = []
-    for word in ViTokenizer.tokenize(text).split():
+    for word in tokenizer().tokenize(text).split():
         parts = tuple(tokens(word.replace("_", " ")))
         if parts:
             out.append(parts)
