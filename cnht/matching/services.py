@@ -409,12 +409,15 @@ def success_counts(session: Session, by: str, *, public: bool = False) -> list[d
     return items
 
 
+def reveals_a_firm(firms: dict[int, float]) -> bool:
+    """Whether publishing the sum of these firms' contract values would reveal one firm's."""
+    total = sum(firms.values())
+    return len(firms) < _disclosure_min() or (total > 0 and max(firms.values()) > DOMINANCE * total)
+
+
 def _withhold(items: list[dict], groups: dict[Any, dict[int, float]], *, additive: bool) -> None:
-    min_n = _disclosure_min()
     for it in items:
-        firms = groups[it["key"]]
-        total = sum(firms.values())
-        if len(firms) < min_n or (total > 0 and max(firms.values()) > DOMINANCE * total):
+        if reveals_a_firm(groups[it["key"]]):
             it["withheld"] = True
     if additive and sum(it["withheld"] for it in items) == 1:
         shown = [it for it in items if not it["withheld"]]

@@ -109,7 +109,7 @@ def test_language_switch(page, live_server):
     expect(page.get_by_role("link", name="Statistics")).to_be_visible()
     page.goto("/statistics")  # the choice is remembered
     expect(page.locator("h1")).to_have_text("Supporting-industry statistics")
-    assert page.locator("svg[data-chart=sector] rect.bar").count() >= 4
+    assert page.locator("[data-chart=sector] meter.bar").count() >= 4
     page.get_by_role("link", name="Tiếng Việt").click()
     expect(page.locator("h1")).to_have_text("Thống kê doanh nghiệp công nghiệp hỗ trợ")
 
@@ -214,6 +214,41 @@ def test_phone_search_shows_results_first_with_filters_in_a_drawer(browser, live
         assert (
             page.evaluate("document.documentElement.scrollWidth") <= 390
         )  # nothing pushes the page sideways
+    finally:
+        page.close()
+        context.close()
+
+
+PHONE_PAGES = ("/", "/statistics", "/enterprises", "/requirements", "/connections", "/login", "/register")
+
+
+def test_phone_pages_fit_the_screen_and_charts_read(browser, live_server):
+    """At 390 px every public page stays within the screen, and the statistics are text of the page's
+    own size (an SVG scaled to a phone had ~6 px labels)."""
+    context = browser.new_context(
+        base_url=live_server["url"], locale="vi-VN", viewport={"width": 390, "height": 844}, has_touch=True
+    )
+    page = context.new_page()
+    try:
+        for path in (
+            *PHONE_PAGES,
+            f"/enterprises/{live_server['own']}",
+            f"/compare?ref={live_server['own']}",
+        ):
+            page.goto(path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, (path, width)
+        page.goto("/statistics")
+        label = page.locator("[data-chart=sector] .lbl").first
+        size = float(label.evaluate("e => getComputedStyle(e).fontSize").removesuffix("px"))
+        assert size >= 12, size
+        bar = page.locator("[data-chart=sector] meter.bar").first.bounding_box()
+        assert bar["width"] >= 200, bar  # the bar takes the row under its label
+        expect(page.get_by_role("link", name="XLSX").first).to_be_visible()
+        page.get_by_role("combobox", name="Ngành").select_option("mechanical")
+        page.get_by_role("button", name="Xem").click()
+        page.wait_for_url(lambda url: "sector=mechanical" in url)
+        expect(page.locator("[data-chart=sector]")).to_have_count(0)
     finally:
         page.close()
         context.close()
