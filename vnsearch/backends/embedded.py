@@ -21,6 +21,7 @@ import json
 import re
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -325,6 +326,11 @@ class _Matched:
         return self.ids[part][order]
 
 
+# bounds of the per-version cache of clause rowids: 4 million ids is 32 MB
+CLAUSE_CACHE_IDS = 4_000_000
+CLAUSE_CACHE_ENTRIES = 4096
+
+
 class EmbeddedBackend(SearchBackend):
     name = "embedded"
 
@@ -336,6 +342,11 @@ class EmbeddedBackend(SearchBackend):
         self._facets: _Facets | None = None
         self._vocab: Vocabulary | None = None
         self._vocab_version: str | None = None
+        # each clause's rowids, per index version: the words buyers type recur across their queries
+        # ("khuôn", "gia công", "nhựa"), and reading a common one's postings is most of a search's time
+        self._clause_ids: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._clause_ids_version: str | None = None
+        self._clause_ids_size = 0
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = self._raw()
         conn.executescript("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);")
@@ -634,14 +645,35 @@ class EmbeddedBackend(SearchBackend):
         return [r[0] for r in conn.execute(sql, args)]
 
     def _id_array(self, expr: str) -> np.ndarray:
-        """Every matching rowid as an array: one string from SQLite, parsed by numpy (a Python object
-        per row costs more than the search itself for a common word)."""
+        """Every matching rowid as a read-only array: one string from SQLite, parsed by numpy (a
+        Python object per row costs more than the search itself for a common word). Kept for the
+        index version it was read at (the version row changes with every write, from any process)."""
+        version = self._current_version()
+        with self._lock:
+            if version != self._clause_ids_version:
+                self._clause_ids.clear()
+                self._clause_ids_version, self._clause_ids_size = version, 0
+            hit = self._clause_ids.get(expr)
+            if hit is not None:
+                self._clause_ids.move_to_end(expr)
+                return hit
         text = (
             self._raw()
             .execute("SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?", (expr,))
             .fetchone()[0]
         )
-        return np.array(text.split(","), dtype=np.int64) if text else np.zeros(0, dtype=np.int64)
+        ids = np.array(text.split(","), dtype=np.int64) if text else np.zeros(0, dtype=np.int64)
+        ids.setflags(write=False)
+        with self._lock:
+            if version == self._clause_ids_version and expr not in self._clause_ids:
+                self._clause_ids[expr] = ids
+                self._clause_ids_size += len(ids)
+                while self._clause_ids and (
+                    self._clause_ids_size > CLAUSE_CACHE_IDS or len(self._clause_ids) > CLAUSE_CACHE_ENTRIES
+                ):
+                    _e, old = self._clause_ids.popitem(last=False)
+                    self._clause_ids_size -= len(old)
+        return ids
 
     def _count(self, expr: str) -> int:
         return self._raw().execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (expr,)).fetchone()[0]
