@@ -73,6 +73,10 @@ JOB_STATUS = {
     "running": Msg("Đang nhập", "Running"),
     "done": Msg("Hoàn tất", "Done"),
     "failed": Msg("Lỗi", "Failed"),
+    "interrupted": Msg(
+        "Bị ngắt (máy chủ đã khởi động lại), không có gì được ghi — hãy chạy lại",
+        "Interrupted (the server restarted), nothing was written — run it again",
+    ),
 }
 FACET_TITLES = {
     "sector": Msg("Ngành", "Sector"),

@@ -55,9 +55,10 @@ def create_job(
     return job
 
 
-def prepare_run(job: ImportJob, *, commit: bool, on_error: str) -> None:
-    """Reset the job for a (dry or real) run; the caller commits, then starts ``jobs.start``."""
-    if job.status == "running":
+def prepare_run(job: ImportJob, *, commit: bool, on_error: str, interrupted: bool = False) -> None:
+    """Reset the job for a (dry or real) run; the caller commits, then starts ``jobs.start``. A run
+    whose process ended (``interrupted``: its transaction rolled back with it) may be started again."""
+    if job.status == "running" and not interrupted:
         raise UserError(Msg("Tệp đang được nhập.", "The file is being imported."))
     job.dry_run = not commit
     job.on_error = "abort" if on_error == "abort" else "skip"

@@ -152,6 +152,7 @@ def import_detail(job_id: int):
         preview, mapping_rows, unknown, error, where = _preview(path, job.sheet)
     except ReadError as exc:
         error = localize(Msg(exc.vi, exc.en))
+    status, progress = jobs.state(current_app, job)
     return render_template(
         "imports/import_detail.html",
         job=job,
@@ -161,7 +162,8 @@ def import_detail(job_id: int):
         error=error,
         where=where,
         estimated=estimate_rows(path) if not error else None,
-        progress=jobs.PROGRESS.get(job.id),
+        progress=progress,
+        status=status,
         issues=_issues(job, "error", 1, per_page=20),
     )
 
@@ -171,7 +173,12 @@ def import_run(job_id: int):
     job = _job(job_id)
     form = RunIn().load(request.form)
     try:
-        services.prepare_run(job, commit=form["mode"] == "commit", on_error=form["on_error"])
+        services.prepare_run(
+            job,
+            commit=form["mode"] == "commit",
+            on_error=form["on_error"],
+            interrupted=jobs.state(current_app, job)[0] == "interrupted",
+        )
     except UserError as exc:
         flash(localize(exc.msg), "error")
         return redirect(url_for("imports.import_detail", job_id=job.id))
@@ -184,10 +191,10 @@ def import_run(job_id: int):
 def import_status(job_id: int):
     job = _job(job_id)
     session.refresh(job)
-    prog = jobs.PROGRESS.get(job.id)
+    status, prog = jobs.state(current_app, job)
     return jsonify(
         {
-            "status": job.status,
+            "status": status,
             "dry_run": job.dry_run,
             "summary": job.summary,
             "message": localize(job.outcome) or None,

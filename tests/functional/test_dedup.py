@@ -3,6 +3,7 @@ and the web import (upload → preview → dry run → commit → report)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -347,6 +348,39 @@ def test_web_import_runs_in_a_background_thread(fresh_database_url, tmp_path):
         with database.sessionmaker() as s:
             assert s.scalar(select(func.count()).select_from(Enterprise)) == 300
         assert "300" in client.get(f"/staff/imports/{job_id}").get_data(as_text=True)
+        # another server process (its own app on the same database and instance folder) answers the
+        # page's poll with the same progress: nothing of the job lives in one process's memory
+        other = create_app(
+            {
+                "INSTANCE_PATH": str(tmp_path / "inst"),
+                "DATABASE_URL": fresh_database_url,
+                "SECRET_KEY": "t",
+                "TESTING": True,
+            }
+        )
+        try:
+            poll = other.test_client()
+            login(poll, "staff@example.vn")
+            seen = poll.get(f"/staff/imports/{job_id}/status").get_json()
+            assert seen["status"] == "done" and seen["progress"]["done"] == 300
+            # a run whose process died: still "running" in the database, no heartbeat for a minute
+            with database.sessionmaker() as s:
+                job = s.get(ImportJob, job_id)
+                job.status = "running"
+                job.started_at = job.started_at - dt.timedelta(minutes=5)
+                s.commit()
+                jobs.progress_path(app, job).unlink()
+            assert poll.get(f"/staff/imports/{job_id}/status").get_json()["status"] == "interrupted"
+            page = poll.get(f"/staff/imports/{job_id}").get_data(as_text=True)
+            assert "Bị ngắt" in page and "Nhập vào cơ sở dữ liệu" in page  # it may be run again
+            r = post_form(
+                poll, f"/staff/imports/{job_id}/run", {"mode": "dry"}, page=f"/staff/imports/{job_id}"
+            )
+            assert r.status_code == 302
+            jobs.wait(job_id, timeout=120)
+            assert poll.get(f"/staff/imports/{job_id}/status").get_json()["status"] == "done"
+        finally:
+            other.extensions["cnht_db"].engine.dispose()
     finally:
         database.engine.dispose()
 
