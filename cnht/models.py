@@ -28,3 +28,4 @@ from cnht.mail import OutboxMessage  # noqa: F401
 from cnht.matching.models import Connection, SourcingRequirement  # noqa: F401
 from cnht.portal.models import Inquiry, Shortlist, ShortlistItem  # noqa: F401
 from cnht.reference.models import LegacyProvince, ProductCategory, Province, Sector  # noqa: F401
+from cnht.search.models import SearchBacklog  # noqa: F401

@@ -13,10 +13,11 @@ import weakref
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cnht.db import local_today
+from cnht.db import local_today, utcnow
 from cnht.enterprises.models import (
     CHANGED_KEY,
     Certification,
@@ -31,6 +32,7 @@ from cnht.enterprises.models import (
 from cnht.enterprises.services import eager_options
 from cnht.reference.models import ProductCategory, Province
 from cnht.search.documents import EnterpriseFacts, build_doc, from_enterprise
+from cnht.search.models import SearchBacklog
 from vnsearch.backends.base import SearchBackend
 from vnsearch.documents import SearchDoc
 
@@ -181,6 +183,69 @@ def refresh_expired(session: Session, backend: SearchBackend, today: date | None
         return len(ids)
 
 
+def queue_backlog(maker: sessionmaker, ids: Iterable[int]) -> None:
+    """Remember enterprises the index did not take (a search cluster down). Never raises: the
+    commit that changed them has happened, and `cnht reindex` remains the last resort."""
+    ids = sorted(set(ids))
+    now = utcnow()
+    for attempt in range(2):
+        try:
+            with maker() as s:
+                s.execute(delete(SearchBacklog).where(SearchBacklog.enterprise_id.in_(ids)))
+                s.add_all(SearchBacklog(enterprise_id=i, queued_at=now) for i in ids)
+                s.commit()
+            return
+        except IntegrityError:  # another process queued the same firm at the same moment
+            if attempt:
+                log.exception("could not queue %d enterprises for the search index", len(ids))
+        except Exception:
+            log.exception("could not queue %d enterprises for the search index", len(ids))
+            return
+
+
+def backlog_size(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(SearchBacklog)) or 0
+
+
+def flush_backlog(maker: sessionmaker, backend: SearchBackend, limit: int = 2000) -> int:
+    """Index what an outage left in the backlog (oldest first); returns how many were written. A
+    firm queued again while this ran stays queued (its newer time)."""
+    try:
+        with maker() as s:
+            rows = s.execute(
+                select(SearchBacklog.enterprise_id, SearchBacklog.queued_at)
+                .order_by(SearchBacklog.queued_at)
+                .limit(limit)
+            ).all()
+            if not rows:
+                return 0
+            ids = [r[0] for r in rows]
+            read_at = max(r[1] for r in rows)
+            docs, removed = docs_for(s, ids)
+            try:
+                backend.index(docs)
+                backend.delete(removed)
+            except Exception:
+                s.execute(
+                    update(SearchBacklog)
+                    .where(SearchBacklog.enterprise_id.in_(ids))
+                    .values(attempts=SearchBacklog.attempts + 1)
+                )
+                s.commit()
+                log.warning("search index still unavailable: %d enterprises wait in the backlog", len(ids))
+                return 0
+            s.execute(
+                delete(SearchBacklog).where(
+                    SearchBacklog.enterprise_id.in_(ids), SearchBacklog.queued_at <= read_at
+                )
+            )
+            s.commit()
+            return len(ids)
+    except Exception:  # a database hiccup: the next commit or health check tries again
+        log.exception("search backlog flush failed")
+        return 0
+
+
 def install_sync(maker: sessionmaker, backend_getter) -> None:
     """Attach the index-sync listeners to sessions made by ``maker``."""
 
@@ -206,12 +271,17 @@ def install_sync(maker: sessionmaker, backend_getter) -> None:
                 if len(ids) > max(BULK_THRESHOLD, backend.count() // 5):
                     # a large import: rebuilding is faster than updating row by row, and keeps prior order
                     backend.reindex(iter_all_docs(reader))
+                    reader.execute(delete(SearchBacklog))
+                    reader.commit()
                     return
                 docs, removed = docs_for(reader, sorted(ids))
             backend.index(docs)
             backend.delete(removed)
-        except Exception:  # the database is the source of truth; `cnht reindex` repairs the index
-            log.exception("search index update failed for %d enterprises", len(ids))
+        except Exception:  # the database is the source of truth: what the index missed waits in the backlog
+            log.exception("search index update failed for %d enterprises: kept in the backlog", len(ids))
+            queue_backlog(maker, ids)
+            return
+        flush_backlog(maker, backend)  # the index works: what an outage left behind goes now
 
     @event.listens_for(maker, "after_rollback")
     def _forget(session: Session) -> None:

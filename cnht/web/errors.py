@@ -26,6 +26,10 @@ MESSAGES = {
     422: Msg("Dữ liệu không hợp lệ", "Invalid data"),
     429: Msg("Quá nhiều yêu cầu, vui lòng thử lại sau", "Too many requests, please retry later"),
     500: Msg("Lỗi hệ thống, vui lòng thử lại sau", "Internal server error, please retry later"),
+    503: Msg(
+        "Dịch vụ tạm thời gián đoạn, vui lòng thử lại sau ít phút",
+        "Temporarily unavailable, please retry shortly",
+    ),
 }
 CODES = {
     400: "bad_request",
@@ -38,6 +42,7 @@ CODES = {
     415: "unsupported_media_type",
     422: "unprocessable_entity",
     429: "too_many_requests",
+    503: "service_unavailable",
 }
 
 
@@ -67,7 +72,7 @@ def render_error(error: HTTPException):
         if status == 405 and getattr(error, "valid_methods", None):
             headers["Allow"] = ", ".join(error.valid_methods)
         return error_body(status, data.get("message_obj"), data.get("messages")), status, headers
-    msg = MESSAGES.get(status, Msg("Lỗi", "Error"))
+    msg = data.get("message_obj") or MESSAGES.get(status, Msg("Lỗi", "Error"))
     return render_template("errors/error.html", status=status, message=localize(msg)), status
 
 

@@ -31,6 +31,16 @@ def logo():
 
 @bp.route("/healthz")
 def healthz():
-    """Liveness and database check for load balancers and container health checks."""
+    """Liveness, database and search for load balancers and container health checks. The portal
+    serves without its search cluster (profiles, forms, staff pages), so a cluster outage is
+    "degraded" with 200; only a database it cannot reach fails the check (503). Each check also
+    retries what the index missed while the cluster was away."""
     session.execute(text("SELECT 1"))
-    return {"status": "ok"}
+    backend = current_app.extensions["cnht_search"]
+    search = backend.health()
+    backlog = current_app.extensions["cnht_search_backlog"]  # the search feature's (flush, size)
+    if search["status"] == "ok":
+        search["caught_up"] = backlog.flush()
+    search["backlog"] = backlog.size()
+    ok = search["status"] == "ok" and not search["backlog"]
+    return {"status": "ok" if ok else "degraded", "database": "ok", "search": search}

@@ -65,4 +65,6 @@ def test_dockerfile_installs_the_project_and_serves_it():
 
 def test_health_endpoint(client):
     resp = client.get("/healthz")
-    assert resp.status_code == 200 and resp.get_json() == {"status": "ok"}
+    body = resp.get_json()
+    assert resp.status_code == 200 and body["status"] == "ok" and body["database"] == "ok"
+    assert body["search"]["status"] == "ok" and body["search"]["backlog"] == 0

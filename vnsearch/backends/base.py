@@ -117,5 +117,12 @@ class SearchBackend(abc.ABC):
     def clear(self) -> None:
         """Remove every document (tests, and before a restore)."""
 
+    def health(self) -> dict[str, Any]:
+        """``{"status": "ok" | "down", …}`` for /healthz: never raises."""
+        try:
+            return {"status": "ok", "documents": self.count()}
+        except Exception as exc:
+            return {"status": "down", "error": f"{exc.__class__.__name__}: {exc}"[:300]}
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

@@ -333,6 +333,21 @@ class ElasticsearchBackend(SearchBackend):
 
         return helpers.bulk(self.es, actions, **kw)
 
+    def _cluster_health(self) -> dict:
+        return dict(self.es.options(request_timeout=2).cluster.health())
+
+    def health(self) -> dict:
+        """The cluster's own health (green, yellow: a replica missing, red: a primary missing)."""
+        try:
+            h = self._cluster_health()
+            return {
+                "status": "ok" if h["status"] in ("green", "yellow") else "down",
+                "cluster": h["status"],
+                "nodes": h.get("number_of_nodes"),
+            }
+        except Exception as exc:
+            return {"status": "down", "error": f"{exc.__class__.__name__}: {exc}"[:300]}
+
     def _ensure(self) -> None:
         if not self.es.indices.exists_alias(name=self.alias):
             index = f"{self.alias}-{int(time.time() * 1000)}"
@@ -604,3 +619,6 @@ class OpenSearchBackend(ElasticsearchBackend):
         from opensearchpy import helpers  # noqa: PLC0415 - the client is needed only with this backend
 
         return helpers.bulk(self.es.raw, actions, **kw)
+
+    def _cluster_health(self) -> dict:
+        return dict(self.es.raw.cluster.health(request_timeout=2))
