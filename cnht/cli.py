@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 
 import click
@@ -227,17 +228,19 @@ def reindex_cmd() -> None:
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="threads per process")
+@click.option(
+    "--workers",
+    default=lambda: int(os.environ.get("CNHT_WORKERS", "1") or 1),
+    show_default="CNHT_WORKERS or 1",
+    type=click.IntRange(1, 64),
+    help="server processes (more than 1: gunicorn with threaded workers)",
+)
 @with_appcontext
-def serve(host: str, port: int, threads: int) -> None:
-    """Chạy máy chủ web / Serve the portal with waitress (production WSGI server)."""
+def serve(host: str, port: int, threads: int, workers: int) -> None:
+    """Chạy máy chủ web / Serve the portal (waitress; gunicorn with --workers N)."""
     import faulthandler
     import ipaddress
-
-    from waitress import serve as waitress_serve
-
-    from cnht.search.backend import get_backend
-    from cnht.search.services import SearchRequest, run_search
 
     # a crash in a native extension (OR-Tools, the tokenizer) leaves its Python stack in the log, not just a signal
     faulthandler.enable()
@@ -254,16 +257,67 @@ def serve(host: str, port: int, threads: int) -> None:
                 f"ngoài máy này / set CNHT_BASE_URL (the portal's public address) before serving on {host}"
             )
         app.config["BASE_URL"] = f"http://{'127.0.0.1' if host == 'localhost' else host}:{port}"
-    try:  # load the search vocabulary and facet arrays now rather than on the first visitor's query
-        get_backend().vocabulary()
-        with current_app.test_request_context():
-            run_search(SearchRequest(q=""))
+        os.environ["CNHT_BASE_URL"] = app.config["BASE_URL"]  # the workers build their own app
+    click.echo(f"CNHT Portal: http://{host}:{port}/ ({workers} × {threads} threads)")
+    if workers == 1:
+        from waitress import serve as waitress_serve
+
+        _warm(app)
+        waitress_serve(app, host=host, port=port, threads=threads, ident="cnht-portal")
+        return
+    _Gunicorn(
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": threads,
+            "timeout": 120,  # a worker busy longer than this is restarted
+            "graceful_timeout": 30,
+            "max_requests": 0,  # a restart would cut off an import running in that worker
+            "accesslog": None,
+            "errorlog": "-",
+            "preload_app": False,  # each worker opens its own database and index connections
+        }
+    ).run()
+
+
+def _warm(app) -> None:
+    """Load the search vocabulary and facet arrays now rather than on the first visitor's query."""
+    from cnht.search.backend import get_backend
+    from cnht.search.services import SearchRequest, run_search
+
+    try:
+        with app.app_context():
+            get_backend().vocabulary()
+            with app.test_request_context():
+                run_search(SearchRequest(q=""))
     except Exception as exc:
         click.echo(f"Chỉ mục tìm kiếm chưa sẵn sàng / search index not ready: {exc}", err=True)
-    click.echo(f"CNHT Portal: http://{host}:{port}/")
-    waitress_serve(
-        current_app._get_current_object(), host=host, port=port, threads=threads, ident="cnht-portal"
-    )
+
+
+def _gunicorn_base():
+    from gunicorn.app.base import BaseApplication
+
+    return BaseApplication
+
+
+class _Gunicorn(_gunicorn_base()):  # type: ignore[misc]
+    """gunicorn run from `cnht serve --workers N`: every worker builds its app from the environment."""
+
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from cnht import create_app
+
+        app = create_app()
+        _warm(app)
+        return app
 
 
 @cli.command("event-followups")

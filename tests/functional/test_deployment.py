@@ -40,6 +40,13 @@ def test_compose_wires_the_app_to_its_servers():
     assert "8000:8000" in app["ports"]
 
 
+def test_compose_runs_several_worker_processes():
+    app = _compose()["services"]["app"]
+    assert app["environment"]["CNHT_WORKERS"].startswith("${CNHT_WORKERS:-") and not app["environment"][
+        "CNHT_WORKERS"
+    ].startswith("${CNHT_WORKERS:-1}")
+
+
 def test_every_service_has_a_health_check_and_a_named_volume():
     compose = _compose()
     for name, svc in compose["services"].items():
