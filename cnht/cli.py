@@ -129,6 +129,7 @@ def import_cmd(path: str, dry_run: bool, report_path: str | None, on_error: str,
     """Nhập danh sách doanh nghiệp / Import an enterprise list (CSV or XLSX)."""
     import time
 
+    from cnht.db import writing
     from cnht.imports.importer import import_file, write_report
     from ingest.readers import estimate_rows
 
@@ -156,9 +157,10 @@ def import_cmd(path: str, dry_run: bool, report_path: str | None, on_error: str,
                 bar.update(n - state["done"])
                 state["done"] = n
 
-        report = import_file(
-            session, path, dry_run=dry_run, on_error=on_error, sheet=sheet, progress=progress
-        )
+        with writing():  # the import's transaction holds SQLite's write lock from its start
+            report = import_file(
+                session, path, dry_run=dry_run, on_error=on_error, sheet=sheet, progress=progress
+            )
         bar.update(max(report.rows_read - state["done"], 0))
     if report.fatal:
         session.rollback()

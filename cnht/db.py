@@ -6,11 +6,13 @@ sessionmaker's bind to run every test inside a rolled-back outer transaction.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -66,6 +68,27 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+_writing: contextvars.ContextVar[bool] = contextvars.ContextVar("cnht_writing", default=False)
+
+
+@contextlib.contextmanager
+def writing():
+    """Transactions begun inside take SQLite's write lock at once (see ``make_engine``): for work
+    outside requests that reads and then writes for long (imports). Never around code that opens a
+    second connection while the first one's transaction is open — it would wait for itself."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
+
+
+def _may_write() -> bool:
+    if _writing.get():
+        return True
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
@@ -84,7 +107,11 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):
-            conn.exec_driver_sql("BEGIN")
+            # A transaction that reads and then writes cannot wait for another process's write: SQLite
+            # refuses its upgrade at once ("database is locked", busy timeout or not). Requests that may
+            # write (POST, PATCH…) and imports (``writing()``) take the write lock when they begin —
+            # waiting for it up to the timeout; page views and other work stay concurrent readers.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)

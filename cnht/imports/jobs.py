@@ -27,7 +27,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import text
 
-from cnht.db import utcnow
+from cnht.db import utcnow, writing
 from cnht.imports.importer import import_file, write_report
 from cnht.imports.models import ImportJob
 from ingest.readers import estimate_rows
@@ -152,7 +152,7 @@ def run_job(app: Flask, job_id: int) -> None:
         beat = _Heartbeat(ppath, prog)
         beat.start()
         try:
-            with db.sessionmaker() as s:
+            with writing(), db.sessionmaker() as s:
                 s.info["user_id"] = user_id
 
                 def progress(n: int) -> None:

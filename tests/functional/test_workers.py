@@ -38,7 +38,11 @@ def _get(port: int, path: str) -> tuple[int, dict]:
 
 
 def test_every_worker_sees_a_write_made_by_another_process(fresh_database_url, tmp_path):
-    env = {**os.environ, "CNHT_INSTANCE_PATH": str(tmp_path / "inst"), "CNHT_DATABASE_URL": fresh_database_url}
+    env = {
+        **os.environ,
+        "CNHT_INSTANCE_PATH": str(tmp_path / "inst"),
+        "CNHT_DATABASE_URL": fresh_database_url,
+    }
     env.pop("CNHT_SEARCH_BACKEND", None)
     subprocess.run([CNHT, "init-db"], env=env, check=True, capture_output=True)
     subprocess.run([CNHT, "demo", "--count", "60"], env=env, check=True, capture_output=True)
@@ -64,10 +68,14 @@ def test_every_worker_sees_a_write_made_by_another_process(fresh_database_url, t
         with path.open("w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(["Mã số thuế", "Tên doanh nghiệp", "Tỉnh/thành phố", "Ngành", "Sản phẩm"])
-            w.writerow(["0100109106", "Công ty TNHH Phụ tùng máy dệt Quang Trung", "Nam Định", "Dệt may", "Suốt chỉ"])
+            w.writerow(
+                ["0100109106", "Công ty TNHH Phụ tùng máy dệt Quang Trung", "Nam Định", "Dệt may", "Suốt chỉ"]
+            )
         subprocess.run([CNHT, "import", str(path)], env=env, check=True, capture_output=True)
         answers = [_get(port, q)[1] for _ in range(12)]
-        assert all(a["items"][0]["name"] == "Công ty TNHH Phụ tùng máy dệt Quang Trung" for a in answers), before
+        assert all(a["items"][0]["name"] == "Công ty TNHH Phụ tùng máy dệt Quang Trung" for a in answers), (
+            before
+        )
         assert len({a["total"] for a in answers}) == 1  # the same answer from every worker
         assert _get(port, "/enterprises/0100109106")[0] == 200
     finally:

@@ -1,0 +1,330 @@
+"""Load bench: many concurrent clients with mixed traffic against `cnht serve` on loopback, bounded in time.
+
+    .venv/bin/python -m bench.load [--docs 100000] [--clients 50,200] [--seconds 60] [--workers 4]
+                                   [--threads 8] [--instance DIR]
+
+The instance is built once (`cnht init-db`, `cnht import` of a generated list, SME accounts) and kept
+with --instance. Each client is a thread with its own keep-alive connection looping over searches (the
+words of the list's products, some with a sector or province), profile pages, suggestions and matches;
+beside them SME editors sign in and save their product list about twice a second in all, each save
+carrying a unique word. Reported per level: requests per second, p50/p95/p99 per kind, errors; then
+every acknowledged save is checked in the database and found by search (nothing acknowledged lost).
+The load generator runs on the same machine: its own CPU is part of what is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import http.client
+import json
+import os
+import random
+import re
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import requests
+
+from bench.import_bench import write
+from ingest.columns import TEMPLATE_FIELDS
+
+PASSWORD = "bench-Load-2026"
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))] if values else 0.0
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def build(instance: Path, docs: int, editors: int) -> dict:
+    env = {**os.environ, "CNHT_INSTANCE_PATH": str(instance)}
+    env.pop("CNHT_DATABASE_URL", None)
+    env.pop("CNHT_SEARCH_BACKEND", None)
+    info_path = instance / "load-bench.json"
+    if info_path.exists():
+        return json.loads(info_path.read_text())
+    instance.mkdir(parents=True, exist_ok=True)
+    cnht = str(Path(sys.executable).parent / "cnht")
+    subprocess.run([cnht, "init-db"], env=env, check=True, capture_output=True)
+    path = instance / "list.csv"
+    write(path, docs)
+    t0 = time.perf_counter()
+    subprocess.run([cnht, "import", str(path)], env=env, check=True, capture_output=True)
+    print(f"built {docs} firms in {time.perf_counter() - t0:.0f} s")
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))[1:]
+    col = TEMPLATE_FIELDS.index("products")
+    words = sorted(
+        {w for r in rows[:5000] for p in r[col].split("; ") for w in [p.strip()] if 3 < len(w) < 40}
+    )
+    taxes = [r[0] for r in rows]
+    code = (
+        "import sys\n"
+        "from cnht import create_app\n"
+        "from cnht.accounts.services import create_account\n"
+        "from cnht.enterprises.services import get_by_tax_code\n"
+        "app = create_app()\n"
+        "with app.app_context():\n"
+        "    s = app.extensions['cnht_db'].sessionmaker()\n"
+        "    for i, tax in enumerate(sys.argv[2:]):\n"
+        "        ent = get_by_tax_code(s, tax)\n"
+        "        create_account(s, email=f'sme{i}@bench.example.vn', password=sys.argv[1], role='sme',"
+        " enterprise_id=ent.id)\n"
+        "    s.commit()\n"
+    )
+    edit_taxes = taxes[100 : 100 + editors]
+    subprocess.run([sys.executable, "-c", code, PASSWORD, *edit_taxes], env=env, check=True)
+    info = {"docs": docs, "words": words, "taxes": taxes[:20000], "editors": edit_taxes}
+    info_path.write_text(json.dumps(info, ensure_ascii=False))
+    return info
+
+
+class Client(threading.Thread):
+    """One reader: a keep-alive connection, requests in a loop until the deadline."""
+
+    def __init__(self, port: int, info: dict, deadline: float, seed: int):
+        super().__init__(daemon=True)
+        self.port, self.info, self.deadline = port, info, deadline
+        self.rng = random.Random(seed)
+        self.times: dict[str, list[float]] = {}
+        self.errors: list[str] = []
+
+    def request(self) -> tuple[str, str, str, bytes | None]:
+        r, words = self.rng.random(), self.info["words"]
+        if r < 0.55:
+            params = {"q": self.rng.choice(words), "per_page": 20}
+            if self.rng.random() < 0.3:
+                params["province"] = self.rng.choice(["01", "79", "24", "31", "75"])
+            return "search", "GET", "/api/v1/search?" + urllib.parse.urlencode(params), None
+        if r < 0.65:
+            return (
+                "search_page",
+                "GET",
+                "/search?" + urllib.parse.urlencode({"q": self.rng.choice(words)}),
+                None,
+            )
+        if r < 0.82:
+            return "profile", "GET", f"/enterprises/{self.rng.choice(self.info['taxes'])}", None
+        if r < 0.95:
+            w = self.rng.choice(words)
+            return (
+                "suggest",
+                "GET",
+                "/api/v1/suggest?" + urllib.parse.urlencode({"q": w[: self.rng.randint(3, 8)]}),
+                None,
+            )
+        body = json.dumps(
+            {"title": f"Cần nhà cung cấp {self.rng.choice(words)}", "quantity": "5.000 cái/tháng"}
+        )
+        return "match", "POST", "/api/v1/match?limit=10", body.encode()
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        while time.perf_counter() < self.deadline:
+            kind, method, url, body = self.request()
+            t = time.perf_counter()
+            try:
+                headers = {"Content-Type": "application/json"} if body else {}
+                conn.request(method, url, body=body, headers=headers)
+                resp = conn.getresponse()
+                resp.read()
+                if resp.status != 200:
+                    self.errors.append(f"{kind} {resp.status}")
+            except (OSError, http.client.HTTPException) as exc:
+                self.errors.append(f"{kind} {exc.__class__.__name__}")
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                continue
+            self.times.setdefault(kind, []).append((time.perf_counter() - t) * 1000)
+        conn.close()
+
+
+class Editor(threading.Thread):
+    """An SME saving its product list; every acknowledged save is remembered to be checked."""
+
+    def __init__(self, port: int, index: int, tax: str, deadline: float, interval: float):
+        super().__init__(daemon=True)
+        self.base, self.index, self.tax = f"http://127.0.0.1:{port}", index, tax
+        self.deadline, self.interval = deadline, interval
+        self.acked: list[str] = []
+        self.errors: list[str] = []
+        self.times: list[float] = []
+
+    def run(self) -> None:
+        s = requests.Session()
+        page = s.get(self.base + "/login").text
+        s.post(
+            self.base + "/login",
+            data={
+                "email": f"sme{self.index}@bench.example.vn",
+                "password": PASSWORD,
+                "csrf_token": _TOKEN.search(page)[1],
+            },
+        )
+        edit = f"{self.base}/enterprises/{self.tax}/edit"
+        token = _TOKEN.search(s.get(edit).text)[1]
+        n = 0
+        while time.perf_counter() < self.deadline:
+            n += 1
+            mark = f"Loadmark{self.index}x{n}"
+            t = time.perf_counter()
+            try:
+                r = s.post(
+                    edit + "/products",
+                    data={"products": f"Chi tiết {mark}\nKhuôn ép nhựa", "csrf_token": token},
+                    allow_redirects=False,
+                    timeout=30,
+                )
+                if r.status_code == 302:
+                    self.acked.append(mark)
+                else:
+                    self.errors.append(f"edit {r.status_code}")
+            except requests.RequestException as exc:
+                self.errors.append(f"edit {exc.__class__.__name__}")
+            self.times.append((time.perf_counter() - t) * 1000)
+            time.sleep(max(0.0, self.interval - (time.perf_counter() - t)))
+
+
+def run_level(port: int, info: dict, clients: int, seconds: float, editors: int, instance: Path) -> dict:
+    deadline = time.perf_counter() + seconds
+    readers = [Client(port, info, deadline, seed=i) for i in range(clients)]
+    writers = [
+        Editor(port, i, tax, deadline, interval=editors / 2.0) for i, tax in enumerate(info["editors"])
+    ]
+    t0 = time.perf_counter()
+    for th in readers + writers:
+        th.start()
+    for th in readers + writers:
+        th.join(seconds + 60)
+    wall = time.perf_counter() - t0
+    all_ms = [ms for c in readers for v in c.times.values() for ms in v] + [
+        ms for w in writers for ms in w.times
+    ]
+    per_kind: dict[str, list[float]] = {}
+    for c in readers:
+        for k, v in c.times.items():
+            per_kind.setdefault(k, []).extend(v)
+    per_kind["sme_edit"] = [ms for w in writers for ms in w.times]
+    errors = [e for c in readers for e in c.errors] + [e for w in writers for e in w.errors]
+    # every acknowledged save: the last one per firm is what the database holds, and search finds it
+    db = sqlite3.connect(str(instance / "cnht.sqlite3"))
+    lost_db, lost_search = 0, 0
+    for w in writers:
+        if not w.acked:
+            continue
+        last = w.acked[-1]
+        held = db.execute(
+            "SELECT count(*) FROM enterprise_product p JOIN enterprise e ON e.id = p.enterprise_id"
+            " WHERE e.tax_code = ? AND p.name = ?",
+            (w.tax, f"Chi tiết {last}"),
+        ).fetchone()[0]
+        lost_db += held != 1
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/api/v1/search?" + urllib.parse.urlencode({"q": last}))
+        items = json.loads(conn.getresponse().read())["items"]
+        lost_search += not any(i["ref"] == w.tax for i in items)
+        conn.close()
+    db.close()
+    return {
+        "clients": clients,
+        "requests": len(all_ms),
+        "rps": len(all_ms) / wall,
+        "p50": statistics.median(all_ms) if all_ms else 0.0,
+        "p95": pct(all_ms, 95),
+        "p99": pct(all_ms, 99),
+        "errors": len(errors),
+        "error_kinds": sorted(set(errors))[:10],
+        "per_kind": {
+            k: (len(v), statistics.median(v) if v else 0.0, pct(v, 95)) for k, v in sorted(per_kind.items())
+        },
+        "saves_acked": sum(len(w.acked) for w in writers),
+        "lost_in_db": lost_db,
+        "lost_in_search": lost_search,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=100_000)
+    ap.add_argument("--clients", default="50,200")
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--threads", type=int, default=8)
+    ap.add_argument("--editors", type=int, default=4)
+    ap.add_argument("--instance", type=Path)
+    args = ap.parse_args()
+    instance = args.instance or Path(tempfile.mkdtemp(prefix="cnht-load-"))
+    info = build(instance, args.docs, args.editors)
+    env = {
+        **os.environ,
+        "CNHT_INSTANCE_PATH": str(instance),
+        # one loopback address stands for every client: the per-address limits would be the bottleneck
+        "CNHT_RATE_LIMIT_MATCH": "100000 per minute",
+        "CNHT_RATE_LIMIT_LOGIN": "100000 per minute",
+    }
+    env.pop("CNHT_DATABASE_URL", None)
+    env.pop("CNHT_SEARCH_BACKEND", None)
+    port = free_port()
+    cnht = str(Path(sys.executable).parent / "cnht")
+    server = subprocess.Popen(
+        [cnht, "serve", "--port", str(port), "--workers", str(args.workers), "--threads", str(args.threads)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(instance / "server.log").open("w"),
+    )
+    try:
+        for _ in range(600):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                c.request("GET", "/healthz")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        for _ in range(4 * args.workers):  # each worker loads its vocabulary and facet arrays
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            c.request("GET", "/api/v1/search?q=khuon")
+            c.getresponse().read()
+        print(
+            f"{info['docs']} firms, `cnht serve --workers {args.workers} --threads {args.threads}` (embedded index), "
+            f"{args.seconds:.0f} s per level, {args.editors} SME editors ≈ 2 saves/s"
+        )
+        for clients in (int(x) for x in args.clients.split(",")):
+            r = run_level(port, info, clients, args.seconds, args.editors, instance)
+            print(
+                f"{clients} clients: {r['rps']:.0f} req/s ({r['requests']} requests), p50 {r['p50']:.0f} ms, "
+                f"p95 {r['p95']:.0f} ms, p99 {r['p99']:.0f} ms, errors {r['errors']} {r['error_kinds']}"
+            )
+            print(
+                "  per kind (n, p50, p95 ms): "
+                + ", ".join(f"{k} {n}/{a:.0f}/{b:.0f}" for k, (n, a, b) in r["per_kind"].items())
+            )
+            print(
+                f"  SME saves acknowledged {r['saves_acked']}: lost in the database {r['lost_in_db']}, "
+                f"not found by search {r['lost_in_search']}"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
