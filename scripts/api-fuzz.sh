@@ -41,7 +41,8 @@ PY
 "$BIN/cnht" serve --port "$port" >"$inst/serve.log" 2>&1 &
 server=$!
 # on failure the server's log is shown before the instance goes: a crashed server leaves its stack there
-trap 'rc=$?; [ $rc -ne 0 ] && { echo "-- server log (tail)"; tail -60 "$inst/serve.log"; }; kill $server 2>/dev/null || true; rm -rf "$inst"; exit $rc' EXIT
+# (a native crash: faulthandler's "Current thread" block names the code that crashed; the rest is idle threads)
+trap 'rc=$?; [ $rc -ne 0 ] && { echo "-- server log (crash and tail)"; grep -E -A40 "Fatal Python error|Current thread" "$inst/serve.log" | head -80; tail -30 "$inst/serve.log"; cp "$inst/serve.log" "${FUZZ_LOG:-/tmp/cnht-api-fuzz-serve.log}" 2>/dev/null || true; }; kill $server 2>/dev/null || true; rm -rf "$inst"; exit $rc' EXIT
 for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.2; done
 
 # Generated strings are UTF-8 text, as the API documents (application/json; charset=utf-8): a lone

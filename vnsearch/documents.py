@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from vnsearch.analysis import bigrams, fold_token, nfc, tokens
-from vnsearch.pyvi_model import tokenizer
+from vnsearch.pyvi_model import tokenize
 from vnsearch.weights import WEIGHTS
 
 # The analysed text fields, strongest first; their weights live in ``vnsearch.weights``.
@@ -93,7 +93,7 @@ def segment_compounds(text: str) -> tuple[str, ...]:
     if not text or " " not in text:
         return ()
     out = []
-    for word in tokenizer().tokenize(text).split():
+    for word in tokenize(text).split():
         if "_" in word:
             parts = [fold_token(t) for t in tokens(word.replace("_", " "))]
             if len(parts) > 1:
@@ -108,7 +108,7 @@ def segment_words(text: str) -> tuple[tuple[str, ...], ...]:
     if not text:
         return ()
     out = []
-    for word in tokenizer().tokenize(text).split():
+    for word in tokenize(text).split():
         parts = tuple(tokens(word.replace("_", " ")))
         if parts:
             out.append(parts)

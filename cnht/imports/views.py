@@ -110,7 +110,9 @@ def imports():
         )
         session.commit()
         return redirect(url_for("imports.import_detail", job_id=job.id))
-    return render_template("imports/imports.html", jobs=services.recent_jobs(session, limit=30))
+    recent = services.recent_jobs(session, limit=30)
+    status = {j.id: jobs.state(current_app, j)[0] for j in recent}
+    return render_template("imports/imports.html", jobs=recent, status=status)
 
 
 def _job(job_id: int) -> ImportJob:

@@ -373,6 +373,7 @@ def test_web_import_runs_in_a_background_thread(fresh_database_url, tmp_path):
             assert poll.get(f"/staff/imports/{job_id}/status").get_json()["status"] == "interrupted"
             page = poll.get(f"/staff/imports/{job_id}").get_data(as_text=True)
             assert "Bị ngắt" in page and "Nhập vào cơ sở dữ liệu" in page  # it may be run again
+            assert "Bị ngắt" in poll.get("/staff/imports").get_data(as_text=True)  # the list says so too
             r = post_form(
                 poll, f"/staff/imports/{job_id}/run", {"mode": "dry"}, page=f"/staff/imports/{job_id}"
             )

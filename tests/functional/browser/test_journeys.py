@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.functional.browser.pages import SHOTS, sign_in
@@ -249,6 +250,46 @@ def test_phone_pages_fit_the_screen_and_charts_read(browser, live_server):
         page.get_by_role("button", name="Xem").click()
         page.wait_for_url(lambda url: "sector=mechanical" in url)
         expect(page.locator("[data-chart=sector]")).to_have_count(0)
+    finally:
+        page.close()
+        context.close()
+
+
+@pytest.mark.parametrize(
+    ("who", "paths"),
+    [
+        (
+            "sme@example.vn",
+            ("/account", "/enterprises/{own}/edit", "/opportunities", "/inbox"),
+        ),
+        (
+            "staff@example.vn",
+            (
+                "/staff/",
+                "/staff/verification",
+                "/staff/imports",
+                "/requirements/new",
+                "/events",
+                "/localisation",
+            ),
+        ),
+        ("buyer@example.vn", ("/requirements/new", "/shortlists", "/connections")),
+    ],
+)
+def test_signed_in_pages_fit_a_phone(browser, live_server, who, paths):
+    """The pages an SME, staff and a buyer work in stay within a 390 px screen."""
+    context = browser.new_context(
+        base_url=live_server["url"], locale="vi-VN", viewport={"width": 390, "height": 844}, has_touch=True
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, who)
+        for path in paths:
+            path = path.format(own=live_server["own"])
+            response = page.goto(path)
+            assert response.status < 400, (path, response.status)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, (who, path, width)
     finally:
         page.close()
         context.close()
