@@ -188,7 +188,9 @@ class RegistrationIn(ParticipantFields):
     tax_code = fields.String(required=True)
     organisation = Text(required=True, max_length=255)
     province = fields.String(required=True, metadata={"enum": province_values()})
-    sector = fields.String(allow_none=True, metadata={"enum": sector_values()})
+    sector = fields.String(
+        allow_none=True, metadata={"enum": [*sector_values(), ""], "description": "empty: none"}
+    )
     role = fields.String(required=True, validate=_one_of(ROLES, "Vai trò", "Role"))
     contact_name = Text(required=True, max_length=255)
     contact_email = fields.Email(required=True)
@@ -210,6 +212,8 @@ class RegistrationIn(ParticipantFields):
             if code is None:
                 errors["sector"] = [Msg("Ngành không hợp lệ", "Unknown sector")]
             data["sector"] = code
+        elif "sector" in data:
+            data["sector"] = None  # "" from a form's empty choice
         if errors:
             raise ValidationError(errors)
         return data

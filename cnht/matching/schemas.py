@@ -150,12 +150,19 @@ class MatchIn(_Base):
     sector = SectorCode(
         load_default=None,
         allow_none=True,
-        metadata={"description": "code or label (also without diacritics)", "enum": [*sector_values(), None]},
+        # "" is none, as a form's "any sector" sends it
+        metadata={
+            "description": "code or label (also without diacritics); empty: any",
+            "enum": [*sector_values(), "", None],
+        },
     )
     category = CategoryCode(
         load_default=None,
         allow_none=True,
-        metadata={"description": "taxonomy code", "enum": [*category_values(), None]},
+        metadata={
+            "description": "taxonomy code; empty: from the title",
+            "enum": [*category_values(), "", None],
+        },
     )
     processes = StrList(json_lists=True)
     materials = StrList(json_lists=True)
