@@ -31,6 +31,8 @@ from vnsearch.backends.embedded import EmbeddedBackend
 
 
 def pct(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
     values = sorted(values)
     k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
     return values[k]

@@ -21,7 +21,6 @@ import json
 import os
 import random
 import re
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -35,23 +34,11 @@ from pathlib import Path
 import requests
 
 from bench.import_bench import write
+from bench.latency import free_port, pct
 from ingest.columns import TEMPLATE_FIELDS
 
 PASSWORD = "bench-Load-2026"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))] if values else 0.0
-
-
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def build(instance: Path, docs: int, editors: int) -> dict:

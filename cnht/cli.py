@@ -297,29 +297,24 @@ def _warm(app) -> None:
         click.echo(f"Chỉ mục tìm kiếm chưa sẵn sàng / search index not ready: {exc}", err=True)
 
 
-def _gunicorn_base():
+def _Gunicorn(options: dict):
+    """gunicorn run from `cnht serve --workers N`: every worker builds its app from the environment.
+    Defined on use, so that no other command imports gunicorn."""
     from gunicorn.app.base import BaseApplication
 
-    return BaseApplication
+    class App(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
 
+        def load(self):
+            from cnht import create_app
 
-class _Gunicorn(_gunicorn_base()):  # type: ignore[misc]
-    """gunicorn run from `cnht serve --workers N`: every worker builds its app from the environment."""
+            app = create_app()
+            _warm(app)
+            return app
 
-    def __init__(self, options: dict):
-        self.options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self):
-        from cnht import create_app
-
-        app = create_app()
-        _warm(app)
-        return app
+    return App()
 
 
 @cli.command("event-followups")

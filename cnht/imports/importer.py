@@ -35,6 +35,11 @@ class RowIssue:
     level: str = "error"  # error | info
 
 
+def _said(row: int, column: str, value: str, vi: str, en: str, level: str) -> RowIssue:
+    """A row note in both languages."""
+    return RowIssue(row, column, value, str(Msg(vi, en)), level=level)
+
+
 @dataclass
 class ImportReport:
     source: str
@@ -339,17 +344,13 @@ def _write_untaxed(
                 report.queued += 1
                 names = "; ".join(f"{e.name} ({e.ref}, {s:.0f}%)" for e, s in res.candidates)
                 report.issues.append(
-                    RowIssue(
+                    _said(
                         row_no,
                         header_of["name"],
                         data["name"],
-                        str(
-                            Msg(
-                                f"Không có mã số thuế, giống doanh nghiệp đã có: {names} — chờ cán bộ xem xét",
-                                f"No tax code and similar to existing: {names} — queued for staff review",
-                            )
-                        ),
-                        level="review",
+                        f"Không có mã số thuế, giống doanh nghiệp đã có: {names} — chờ cán bộ xem xét",
+                        f"No tax code and similar to existing: {names} — queued for staff review",
+                        "review",
                     )
                 )
                 return
@@ -366,22 +367,27 @@ def _write_untaxed(
                 conflicts = [header_of.get(f, f) for f in conflicts]
                 merged = [header_of.get(f, f) for f in merged]
                 if conflicts:
-                    _queue_disagreeing(session, source, row_no, record, data, res.enterprise, conflicts)
+                    queue_for_review(
+                        session,
+                        source=source,
+                        row_number=row_no,
+                        record=_json_safe(record),
+                        name=data["name"],
+                        province=data["province_code"],
+                        candidates=[(res.enterprise, 100.0)],
+                    )
+                    session.flush()
                     report.queued += 1
                     report.issues.append(
-                        RowIssue(
+                        _said(
                             row_no,
                             header_of["name"],
                             data["name"],
-                            str(
-                                Msg(
-                                    f"Cùng tên với {res.enterprise.ref} nhưng khác ở: {', '.join(conflicts)}"
-                                    " — chờ cán bộ xem xét",
-                                    f"Same name as {res.enterprise.ref} but differs in: {', '.join(conflicts)}"
-                                    " — queued for staff review",
-                                )
-                            ),
-                            level="review",
+                            f"Cùng tên với {res.enterprise.ref} nhưng khác ở: {', '.join(conflicts)}"
+                            " — chờ cán bộ xem xét",
+                            f"Same name as {res.enterprise.ref} but differs in: {', '.join(conflicts)}"
+                            " — queued for staff review",
+                            "review",
                         )
                     )
                     return
@@ -394,17 +400,13 @@ def _write_untaxed(
                 )
                 if merged:
                     report.issues.append(
-                        RowIssue(
+                        _said(
                             row_no,
                             "",
                             "",
-                            str(
-                                Msg(
-                                    f"Đã gộp danh sách với dữ liệu đã có: {', '.join(merged)}",
-                                    f"Lists merged with the stored ones: {', '.join(merged)}",
-                                )
-                            ),
-                            level="info",
+                            f"Đã gộp danh sách với dữ liệu đã có: {', '.join(merged)}",
+                            f"Lists merged with the stored ones: {', '.join(merged)}",
+                            "info",
                         )
                     )
             else:
@@ -494,19 +496,6 @@ def _merge_into(out: dict, f: str, stored: list, new: list, key: str | None, mer
     out[f] = stored + extra
     if extra and stored:
         merged.append(f)
-
-
-def _queue_disagreeing(session: Session, source, row_no, record, data, ent, conflicts) -> None:
-    queue_for_review(
-        session,
-        source=source,
-        row_number=row_no,
-        record=_json_safe(record),
-        name=data["name"],
-        province=data["province_code"],
-        candidates=[(ent, 100.0)],
-    )
-    session.flush()
 
 
 def _json_safe(record: dict) -> dict:
