@@ -83,10 +83,23 @@ def writing():
         _writing.reset(token)
 
 
+def reads_only(view):
+    """Mark a view taken by POST that only reads (a match sent as a JSON body): on SQLite it begins as
+    a reader, so it neither waits for the database's one writer nor holds the others up while it
+    scores. Apply it outermost."""
+    view.cnht_reads_only = True
+    return view
+
+
 def _may_write() -> bool:
     if _writing.get():
         return True
-    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    if not has_request_context() or request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    cls = getattr(view, "view_class", None)  # a MethodView: the handler is the method
+    handler = getattr(cls, request.method.lower(), None) if cls is not None else view
+    return not getattr(handler, "cnht_reads_only", False)
 
 
 def make_engine(url: str, **kwargs) -> Engine:

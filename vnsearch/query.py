@@ -20,15 +20,58 @@ from vnsearch.weights import WEIGHTS
 class Vocabulary:
     """What the index knows about its words. Backends fill it from their own term statistics."""
 
-    def __init__(self, n_docs: int, df: dict[str, int], accented: dict[str, str], bigrams: set[str]):
+    def __init__(
+        self,
+        n_docs: int,
+        df: dict[str, int],
+        accented: dict[str, str],
+        bigrams: set[str],
+        raw_df: dict[str, int] | None = None,
+    ):
         self.n_docs = max(n_docs, 1)
         self.df = df
+        # the counts before capping at n_docs (an index summing fields can count a document twice),
+        # which a patch adds to
+        self.raw_df = df if raw_df is None else raw_df
         self.accented = accented
         self.bigrams = bigrams
         words = [w for w in df if len(w) >= 3 and w.isalpha()]
         self._by_len: dict[int, list[str]] = {}
         for w in words:
             self._by_len.setdefault(len(w), []).append(w)
+
+    def patched(
+        self, df_delta: dict[str, int], n_delta: int, accented: dict[str, str], bigrams: set[str]
+    ) -> Vocabulary:
+        """A copy with a few documents' words added or taken away: an edit costs a dictionary copy,
+        not a scan of the whole index. Accented forms and bigrams are only ever added (a stale one
+        makes a clause or a display form that matches nothing, never a wrong result)."""
+        new = Vocabulary.__new__(Vocabulary)
+        new.n_docs = max(self.n_docs + n_delta, 1)
+        new.raw_df = dict(self.raw_df)
+        new._by_len = dict(self._by_len)
+        for term, d in df_delta.items():
+            n = new.raw_df.get(term, 0) + d
+            if n > 0:
+                if term not in new.raw_df and len(term) >= 3 and term.isalpha():
+                    new._by_len[len(term)] = [*new._by_len.get(len(term), ()), term]
+                new.raw_df[term] = n
+            else:
+                new.raw_df.pop(term, None)  # near() skips words no longer in df
+        cap = new.n_docs
+        if new.n_docs != self.n_docs:
+            new.df = {t: min(n, cap) for t, n in new.raw_df.items()}
+        else:
+            new.df = dict(self.df)
+            for term in df_delta:
+                if term in new.raw_df:
+                    new.df[term] = min(new.raw_df[term], cap)
+                else:
+                    new.df.pop(term, None)
+        fresh = {f: t for f, t in accented.items() if f not in self.accented}
+        new.accented = {**self.accented, **fresh} if fresh else self.accented
+        new.bigrams = self.bigrams if bigrams <= self.bigrams else self.bigrams | bigrams
+        return new
 
     def has(self, folded: str) -> bool:
         return self.df.get(folded, 0) > 0
@@ -42,7 +85,11 @@ class Vocabulary:
         for n in range(len(folded) - max_edits, len(folded) + max_edits + 1):
             choices.extend(self._by_len.get(n, ()))
         hits = process.extract(folded, choices, scorer=OSA.distance, score_cutoff=max_edits, limit=12)
-        return [(w, int(d)) for w, d, _ in hits]
+        out: dict[str, int] = {}
+        for w, d, _ in hits:  # a patched vocabulary keeps removed words in _by_len (and a re-added one twice)
+            if w in self.df:
+                out.setdefault(w, int(d))
+        return list(out.items())
 
     def display(self, folded: str) -> str:
         return self.accented.get(folded, folded)

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from cnht.accounts.auth import client_key, configured_limit, csrf_exempt, limiter, user_or_none
-from cnht.db import session
+from cnht.db import reads_only, session
 from cnht.enterprises import services as ent_services
 from cnht.i18n import Msg
 from cnht.matching import services
@@ -78,6 +78,7 @@ def _requirement(req_id: int, *, write: bool = False) -> SourcingRequirement:
     return req
 
 
+@reads_only  # scores, saves nothing
 @blp.route("/match", methods=["POST"])
 @blp.arguments(MatchIn)
 @blp.arguments(LimitArgs, location="query", as_kwargs=True)

@@ -17,6 +17,7 @@ Elasticsearch is the scale-out option. Design points (see the search notes):
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import sqlite3
@@ -58,6 +59,15 @@ CREATE TABLE IF NOT EXISTS sugg_src{sfx}(id INTEGER PRIMARY KEY, kind TEXT NOT N
 CREATE VIRTUAL TABLE IF NOT EXISTS sugg{sfx} USING fts5(text_f, content='sugg_src{sfx}', content_rowid='id',
     tokenize = "{tokenize}", prefix = '1 2 3');
 """
+# What each index version changed, so that every process patches its facet arrays, vocabulary and
+# cached clause rowids instead of rereading the whole index after each edit. rowids NULL: everything
+# (a reindex or a clear). vocab: the document-frequency deltas, new accented forms and bigrams.
+_CHANGES = """
+CREATE TABLE IF NOT EXISTS changes(version INTEGER PRIMARY KEY, rowids TEXT, vocab TEXT);
+"""
+CHANGE_LOG = 2000  # versions kept; a reader further behind reloads everything
+PATCH_MAX = 2000  # changed documents beyond which a reload is cheaper than patching
+_WORD = re.compile(r"\w+")
 SUGGEST_KIND_ORDER = {"product": 0, "category": 1, "process": 2, "enterprise": 3}
 
 
@@ -170,49 +180,131 @@ def _and(*exprs: str | None) -> str | None:
     return " AND ".join(f"({e})" if len(present) > 1 else e for e in present)
 
 
+def _grow(a: np.ndarray, size: int, fill) -> np.ndarray:
+    """A copy of ``a`` at least ``size`` long, new places holding ``fill``."""
+    if len(a) >= size:
+        return a.copy()
+    return np.concatenate([a, np.full(size - len(a), fill, dtype=a.dtype)])
+
+
+def _by_name(key: str) -> str:
+    return key.split(" ", 1)[-1]  # the sort key is "<prior> <folded name> <tax code>"
+
+
 class _Facets:
-    """Per-document facet values as arrays indexed by rowid."""
+    """Per-document facet values as arrays indexed by rowid. Built once from every document, then
+    patched per edit (``patched``): a copy, so a search holding the old one is never disturbed."""
+
+    _SINGLE = ("province", "ownership", "size", "verified")
 
     def __init__(self, rows: Sequence[tuple]):
         size = (max((r[0] for r in rows), default=0)) + 1
-        # browse order and the order of the tail of a result: verified first, then by name
-        self.order = np.full(size, np.iinfo(np.int32).max, dtype=np.int32)
-        for pos, r in enumerate(sorted(rows, key=lambda r: r[7] or "")):
-            self.order[r[0]] = pos
-        # A–Z by folded name (the sort key is "<prior> <folded name> <tax code>")
-        self.name_order = np.full(size, np.iinfo(np.int32).max, dtype=np.int32)
-        for pos, r in enumerate(sorted(rows, key=lambda r: (r[7] or "").split(" ", 1)[-1])):
-            self.name_order[r[0]] = pos
+        self.size = size
         self.labels: dict[str, list[str]] = {f: [] for f in FACETS}
         self._index: dict[str, dict[str, int]] = {f: {} for f in FACETS}
         self.present = np.zeros(size, dtype=bool)
-        self.single = {
-            f: np.full(size, -1, dtype=np.int32) for f in ("province", "ownership", "size", "verified")
-        }
+        self.single = {f: np.full(size, -1, dtype=np.int32) for f in self._SINGLE}
+        self._key_of: list[str | None] = [None] * size
         multi_rows: dict[str, list[int]] = {"sector": [], "certification": []}
         multi_vals: dict[str, list[int]] = {"sector": [], "certification": []}
-        for rowid, province, ownership, size_class, verification, sectors, certs, _sort in rows:
-            self.present[rowid] = True
-            for facet, value in (
-                ("province", province),
-                ("ownership", ownership),
-                ("size", size_class),
-                ("verified", "true" if verification in ("documents_checked", "staff_assessed") else "false"),
-            ):
-                if value:
-                    self.single[facet][rowid] = self._id(facet, value)
-            for facet, values in (
-                ("sector", json.loads(sectors or "[]")),
-                ("certification", json.loads(certs or "[]")),
-            ):
-                for v in values:
-                    multi_rows[facet].append(rowid)
-                    multi_vals[facet].append(self._id(facet, v))
+        for row in rows:
+            self._set(row, multi_rows, multi_vals)
         self.multi = {
             f: (np.asarray(multi_rows[f], dtype=np.int64), np.asarray(multi_vals[f], dtype=np.int32))
             for f in multi_rows
         }
-        self.size = size
+        # browse order (verified first, then by name) and A–Z by folded name, as sorted (key, rowid)
+        pairs = [(k, rid) for rid, k in enumerate(self._key_of) if k is not None]
+        self._keys = sorted(pairs)
+        self._names = sorted((_by_name(k), rid) for k, rid in pairs)
+        self._rank()
+
+    def _set(self, row: tuple, multi_rows: dict[str, list[int]], multi_vals: dict[str, list[int]]) -> None:
+        rowid, province, ownership, size_class, verification, sectors, certs, sort_key = row
+        self.present[rowid] = True
+        self._key_of[rowid] = sort_key or ""
+        for facet, value in (
+            ("province", province),
+            ("ownership", ownership),
+            ("size", size_class),
+            ("verified", "true" if verification in ("documents_checked", "staff_assessed") else "false"),
+        ):
+            if value:
+                self.single[facet][rowid] = self._id(facet, value)
+        for facet, values in (
+            ("sector", json.loads(sectors or "[]")),
+            ("certification", json.loads(certs or "[]")),
+        ):
+            for v in values:
+                multi_rows[facet].append(rowid)
+                multi_vals[facet].append(self._id(facet, v))
+
+    def _rank(self) -> None:
+        """Positions in the two orders, as floats so that a patch places a document between its
+        neighbours without renumbering the rest (renumbered only when two become too close)."""
+        for attr, pairs in (("order", self._keys), ("name_order", self._names)):
+            arr = np.full(self.size, np.inf)
+            if pairs:
+                arr[np.fromiter((rid for _, rid in pairs), dtype=np.int64, count=len(pairs))] = np.arange(
+                    len(pairs), dtype=np.float64
+                )
+            setattr(self, attr, arr)
+
+    @staticmethod
+    def _place(pairs: list[tuple[str, int]], item: tuple[str, int], ranks: np.ndarray) -> bool:
+        """Insert ``item`` in the sorted pairs and give it a rank between its neighbours'; False when
+        there is no room left between them."""
+        i = bisect.bisect_left(pairs, item)
+        pairs.insert(i, item)
+        lo = ranks[pairs[i - 1][1]] if i > 0 else ranks[pairs[i + 1][1]] - 2 if len(pairs) > 1 else -1.0
+        hi = ranks[pairs[i + 1][1]] if i + 1 < len(pairs) else lo + 2
+        mid = (lo + hi) / 2
+        ranks[item[1]] = mid
+        return lo < mid < hi
+
+    def patched(self, changed: np.ndarray, rows: Sequence[tuple]) -> _Facets:
+        """A copy with the ``changed`` rowids replaced by ``rows`` (those not among them are gone)."""
+        new = _Facets.__new__(_Facets)
+        size = max(self.size, max((r[0] for r in rows), default=0) + 1)
+        new.size = size
+        new.labels = {f: list(v) for f, v in self.labels.items()}
+        new._index = {f: dict(v) for f, v in self._index.items()}
+        new.present = _grow(self.present, size, False)
+        new.single = {f: _grow(a, size, -1) for f, a in self.single.items()}
+        new.order, new.name_order = _grow(self.order, size, np.inf), _grow(self.name_order, size, np.inf)
+        new._key_of = self._key_of + [None] * (size - self.size)
+        new._keys, new._names = list(self._keys), list(self._names)
+        for rid in (int(x) for x in changed):
+            key = self._key_of[rid] if rid < self.size else None
+            if key is None:
+                continue
+            for pairs, k in ((new._keys, key), (new._names, _by_name(key))):
+                i = bisect.bisect_left(pairs, (k, rid))
+                if i < len(pairs) and pairs[i] == (k, rid):
+                    del pairs[i]
+            new.present[rid] = False
+            new._key_of[rid] = None
+            new.order[rid] = new.name_order[rid] = np.inf
+            for a in new.single.values():
+                a[rid] = -1
+        multi_rows: dict[str, list[int]] = {f: [] for f in self.multi}
+        multi_vals: dict[str, list[int]] = {f: [] for f in self.multi}
+        room = True
+        for row in rows:
+            new._set(row, multi_rows, multi_vals)
+            key = new._key_of[row[0]] or ""
+            room &= self._place(new._keys, (key, row[0]), new.order)
+            room &= self._place(new._names, (_by_name(key), row[0]), new.name_order)
+        new.multi = {}
+        for f, (mrows, mvals) in self.multi.items():
+            keep = ~np.isin(mrows, changed)
+            new.multi[f] = (
+                np.concatenate([mrows[keep], np.asarray(multi_rows[f], dtype=np.int64)]),
+                np.concatenate([mvals[keep], np.asarray(multi_vals[f], dtype=np.int32)]),
+            )
+        if not room:
+            new._rank()
+        return new
 
     def _id(self, facet: str, value: str) -> int:
         idx = self._index[facet]
@@ -326,6 +418,52 @@ class _Matched:
         return self.ids[part][order]
 
 
+class _Delta:
+    """What one write changed, kept in the change log: the rowids, and the vocabulary's deltas counted
+    as ``_load_vocab`` counts (a word once per folded column holding it), with Python splitting
+    words as the index's unicode61 tokenizer does (letters, digits and "_")."""
+
+    def __init__(self) -> None:
+        self.rowids: set[int] = set()
+        self.df: dict[str, int] = {}
+        self.n = 0
+        self.accented: dict[str, str] = {}
+        self.bigrams: set[str] = set()
+
+    def words(self, folded: Sequence[str | None], sign: int) -> None:
+        for text in folded:
+            for w in set(_WORD.findall((text or "").lower())):
+                self.df[w] = self.df.get(w, 0) + sign
+
+    def added(self, fts: tuple) -> None:
+        n = len(TEXT_FIELDS)
+        self.words(fts[n : 2 * n], 1)
+        for text in fts[:n]:
+            for w in _WORD.findall((text or "").lower()):
+                f = fold_token(w)
+                if f != w:
+                    self.accented.setdefault(f, w)
+        self.bigrams.update(_WORD.findall((fts[2 * n] or "").lower()))
+
+    def to_json(self) -> str:
+        df = {w: d for w, d in self.df.items() if d}
+        body = {"df": df, "n": self.n, "acc": self.accented, "big": sorted(self.bigrams)}
+        return json.dumps(body, ensure_ascii=False)
+
+
+def _parse_ids(text: str | None) -> np.ndarray:
+    return np.array(text.split(","), dtype=np.int64) if text else np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """What a search reads besides the index itself, at one index version."""
+
+    version: int
+    facets: _Facets
+    vocab: Vocabulary
+
+
 # bounds of the per-version cache of clause rowids: 4 million ids is 32 MB
 CLAUSE_CACHE_IDS = 4_000_000
 CLAUSE_CACHE_ENTRIES = 4096
@@ -338,14 +476,13 @@ class EmbeddedBackend(SearchBackend):
         self.path = str(path)
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._version: str | None = None
-        self._facets: _Facets | None = None
-        self._vocab: Vocabulary | None = None
-        self._vocab_version: str | None = None
-        # each clause's rowids, per index version: the words buyers type recur across their queries
-        # ("khuôn", "gia công", "nhựa"), and reading a common one's postings is most of a search's time
-        self._clause_ids: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._clause_ids_version: str | None = None
+        self._snap: _Snapshot | None = None
+        # the rowids each recent version changed (from the change log), to patch cached clause rowids
+        self._log: OrderedDict[int, np.ndarray] = OrderedDict()
+        # each clause's rowids and the version they were read at: the words buyers type recur across
+        # their queries ("khuôn", "gia công", "nhựa"), and reading a common one's postings is most of a
+        # search's time; after an edit an entry is patched with the few changed documents
+        self._clause_ids: OrderedDict[str, tuple[int, np.ndarray]] = OrderedDict()
         self._clause_ids_size = 0
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = self._raw()
@@ -356,6 +493,7 @@ class EmbeddedBackend(SearchBackend):
                 conn.execute(f"DROP TABLE IF EXISTS {t}")
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
         conn.executescript(self._schema(""))
+        conn.executescript(_CHANGES)
         conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('version', '0')")
 
     # -- connections -----------------------------------------------------------------------------
@@ -424,7 +562,12 @@ class EmbeddedBackend(SearchBackend):
         return meta, fts, [(k, t, " ".join(fold_token(x) for x in tokens(t)), c) for k, t, c in sugg]
 
     def _write(
-        self, conn: sqlite3.Connection, docs: Iterable[SearchDoc], sfx: str = "", fresh: bool = False
+        self,
+        conn: sqlite3.Connection,
+        docs: Iterable[SearchDoc],
+        sfx: str = "",
+        fresh: bool = False,
+        delta: _Delta | None = None,
     ) -> int:
         """Add or replace documents. ``fresh``: the tables are new and empty (a reindex), so rows are
         appended in batches without looking anything up; suggestions are indexed once at the end."""
@@ -455,6 +598,11 @@ class EmbeddedBackend(SearchBackend):
             row = conn.execute(f"SELECT rowid FROM docs{sfx} WHERE ent_id = ?", (doc.id,)).fetchone()
             if row:
                 rowid = row[0]
+                if delta is not None:
+                    old = conn.execute(
+                        f"SELECT {', '.join(FOLD_COLS)} FROM fts{sfx} WHERE rowid = ?", (rowid,)
+                    ).fetchone()
+                    delta.words(old or (), -1)
                 conn.execute(f"DELETE FROM fts{sfx} WHERE rowid = ?", (rowid,))
                 conn.execute(
                     f"UPDATE docs{sfx} SET ent_id=?, tax_code=?, name=?, name_en=?, province_code=?, province_name=?,"
@@ -466,7 +614,12 @@ class EmbeddedBackend(SearchBackend):
                 rowid = conn.execute(
                     f"INSERT INTO docs{sfx}({doc_cols}) VALUES ({', '.join('?' * 14)})", meta
                 ).lastrowid
+                if delta is not None:
+                    delta.n += 1
             conn.execute(f"INSERT INTO fts{sfx}(rowid, {cols}) VALUES (?, {marks})", (rowid, *fts))
+            if delta is not None:
+                delta.rowids.add(rowid)
+                delta.added(fts)
             self._drop_suggestion(conn, doc.tax_code, sfx)
             for kind, text, text_f, tax_code in sugg:
                 cur = conn.execute(
@@ -506,14 +659,23 @@ class EmbeddedBackend(SearchBackend):
             )
             conn.execute(f"DELETE FROM sugg_src{sfx} WHERE id = ?", (sid,))
 
-    def _bump(self, conn: sqlite3.Connection) -> None:
+    def _bump(self, conn: sqlite3.Connection, delta: _Delta | None) -> None:
+        """A new index version, logged with what it changed (``delta`` None: everything)."""
         conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
+        version = int(conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()[0])
+        rowids = None if delta is None else ",".join(str(r) for r in sorted(delta.rowids))
+        conn.execute(
+            "INSERT OR REPLACE INTO changes(version, rowids, vocab) VALUES (?, ?, ?)",
+            (version, rowids, None if delta is None else delta.to_json()),
+        )
+        conn.execute("DELETE FROM changes WHERE version <= ?", (version - CHANGE_LOG,))
 
     def index(self, docs: Iterable[SearchDoc]) -> int:
         with self._conn() as conn:
-            n = self._write(conn, docs)
+            delta = _Delta()
+            n = self._write(conn, docs, delta=delta)
             if n:
-                self._bump(conn)
+                self._bump(conn, delta)
         return n
 
     def delete(self, ids: Iterable[int]) -> int:
@@ -522,15 +684,20 @@ class EmbeddedBackend(SearchBackend):
             return 0
         with self._conn() as conn:
             n = 0
+            delta = _Delta()
             for ent_id in ids:
                 row = conn.execute("SELECT rowid, tax_code FROM docs WHERE ent_id = ?", (ent_id,)).fetchone()
                 if row:
+                    old = conn.execute(f"SELECT {', '.join(FOLD_COLS)} FROM fts WHERE rowid = ?", (row[0],))
+                    delta.words(old.fetchone() or (), -1)
+                    delta.n -= 1
+                    delta.rowids.add(row[0])
                     conn.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
                     conn.execute("DELETE FROM docs WHERE rowid = ?", (row[0],))
                     self._drop_suggestion(conn, row[1])
                     n += 1
             if n:
-                self._bump(conn)
+                self._bump(conn, delta)
         return n
 
     def clear(self) -> None:
@@ -539,7 +706,7 @@ class EmbeddedBackend(SearchBackend):
             conn.execute("DELETE FROM docs")
             conn.execute("INSERT INTO sugg(sugg) VALUES ('delete-all')")
             conn.execute("DELETE FROM sugg_src")
-            self._bump(conn)
+            self._bump(conn, None)
 
     def reindex(self, docs: Iterable[SearchDoc]) -> int:
         """Build shadow tables, then swap them in with one transaction: readers never see an empty index."""
@@ -560,13 +727,12 @@ class EmbeddedBackend(SearchBackend):
             raise
         conn.execute("BEGIN IMMEDIATE")
         try:
-            version = conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()[0]
             for t in ("fts", "docs", "sugg", "sugg_src"):
                 conn.execute(f"DROP TABLE {t}")
             for t in ("fts", "docs", "sugg", "sugg_src"):
                 conn.execute(f"ALTER TABLE {t}_new RENAME TO {t}")
             conn.execute("DROP TABLE meta_new")
-            conn.execute("UPDATE meta SET value = ? WHERE key = 'version'", (str(int(version) + 1),))
+            self._bump(conn, None)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -578,36 +744,94 @@ class EmbeddedBackend(SearchBackend):
     def _current_version(self) -> str:
         return self._raw().execute("SELECT value FROM meta WHERE key = 'version'").fetchone()[0]
 
+    def _snapshot(self) -> _Snapshot:
+        """Facet arrays and vocabulary at the index's current version; after an edit (from any
+        process) the last ones are patched with the change log, after a reindex reloaded."""
+        version = int(self._current_version())
+        snap = self._snap
+        if snap is not None and snap.version >= version:
+            return snap
+        with self._lock:
+            snap = self._snap
+            if snap is None or snap.version < version:
+                snap = self._snap = self._advance(snap)
+        return snap
+
+    def _advance(self, snap: _Snapshot | None) -> _Snapshot:
+        conn = self._raw()
+        conn.execute("DROP TABLE IF EXISTS temp.fts_vocab")  # it names "fts", which a reindex replaces
+        conn.execute("CREATE VIRTUAL TABLE temp.fts_vocab USING fts5vocab(main, fts, 'col')")
+        own = not conn.in_transaction
+        if own:  # one read transaction: the version and what is read agree
+            conn.execute("BEGIN")
+        try:
+            version = int(conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()[0])
+            if snap is not None and snap.version == version:
+                return snap
+            if snap is not None and snap.version < version:
+                patched = self._patch(conn, snap, version)
+                if patched is not None:
+                    return patched
+            self._log.clear()
+            return _Snapshot(version, _Facets(self._facet_rows(conn)), self._load_vocab(conn))
+        finally:
+            if own:
+                conn.execute("COMMIT")
+
+    def _patch(self, conn: sqlite3.Connection, snap: _Snapshot, version: int) -> _Snapshot | None:
+        rows = conn.execute(
+            "SELECT version, rowids, vocab FROM changes WHERE version > ? AND version <= ? ORDER BY version",
+            (snap.version, version),
+        ).fetchall()
+        if len(rows) != version - snap.version or any(r[1] is None for r in rows):
+            return None  # the log no longer reaches back so far, or everything changed
+        per_version = [(v, _parse_ids(ids)) for v, ids, _ in rows]
+        changed = np.unique(np.concatenate([a for _, a in per_version]))
+        if len(changed) > PATCH_MAX:
+            return None
+        df: dict[str, int] = {}
+        n, accented, bigrams = 0, {}, set()
+        for _v, _ids, body in rows:
+            d = json.loads(body)
+            for w, x in d["df"].items():
+                df[w] = df.get(w, 0) + x
+            n += d["n"]
+            for f, w in d["acc"].items():
+                accented.setdefault(f, w)
+            bigrams.update(d["big"])
+        for v, ids in per_version:
+            self._log[v] = ids
+        while len(self._log) > CHANGE_LOG:
+            self._log.popitem(last=False)
+        facets = snap.facets.patched(changed, self._facet_rows(conn, changed))
+        return _Snapshot(version, facets, snap.vocab.patched(df, n, accented, bigrams))
+
+    @staticmethod
+    def _facet_rows(conn: sqlite3.Connection, rowids: np.ndarray | None = None) -> list[tuple]:
+        sql = "SELECT rowid, province_code, ownership, size_class, verification, sectors, certs, sort_key FROM docs"
+        if rowids is None:
+            return conn.execute(sql).fetchall()
+        if not len(rowids):
+            return []
+        return conn.execute(
+            sql + " WHERE rowid IN (SELECT value FROM json_each(?))", (json.dumps(rowids.tolist()),)
+        ).fetchall()
+
+    def _changed_between(self, old: int, new: int) -> np.ndarray | None:
+        """The rowids versions old+1 … new changed, if the log holds them all."""
+        parts = [self._log.get(v) for v in range(old + 1, new + 1)]
+        if any(p is None for p in parts):
+            return None
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
     def _facet_arrays(self) -> _Facets:
-        version = self._current_version()
-        if self._facets is None or version != self._version:
-            with self._lock:
-                if self._facets is None or version != self._version:
-                    rows = (
-                        self._raw()
-                        .execute(
-                            "SELECT rowid, province_code, ownership, size_class, verification, sectors, certs, sort_key"
-                            " FROM docs"
-                        )
-                        .fetchall()
-                    )
-                    self._facets = _Facets(rows)
-                    self._version = version
-        return self._facets
+        return self._snapshot().facets
 
     def vocabulary(self) -> Vocabulary:
-        version = self._current_version()
-        if self._vocab is None or version != self._vocab_version:
-            with self._lock:
-                if self._vocab is None or version != self._vocab_version:
-                    self._vocab = self._load_vocab()
-                    self._vocab_version = version
-        return self._vocab
+        return self._snapshot().vocab
 
-    def _load_vocab(self) -> Vocabulary:
-        conn = self._raw()
-        conn.execute("DROP TABLE IF EXISTS temp.fts_vocab")
-        conn.execute("CREATE VIRTUAL TABLE temp.fts_vocab USING fts5vocab(main, fts, 'col')")
+    @staticmethod
+    def _load_vocab(conn: sqlite3.Connection) -> Vocabulary:
         df: dict[str, int] = {}
         accented_counts: dict[str, tuple[str, int]] = {}
         bigrams: set[str] = set()
@@ -626,8 +850,8 @@ class EmbeddedBackend(SearchBackend):
                         accented_counts[f] = (term, doc)
         n_docs = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
         # cap summed document frequencies at the number of documents
-        df = {t: min(d, n_docs) for t, d in df.items()}
-        return Vocabulary(n_docs, df, {f: t for f, (t, _) in accented_counts.items()}, bigrams)
+        capped = {t: min(d, n_docs) for t, d in df.items()}
+        return Vocabulary(n_docs, capped, {f: t for f, (t, _) in accented_counts.items()}, bigrams, raw_df=df)
 
     def count(self) -> int:
         return self._raw().execute("SELECT count(*) FROM docs").fetchone()[0]
@@ -644,35 +868,53 @@ class EmbeddedBackend(SearchBackend):
             sql += f" LIMIT {int(limit)}"
         return [r[0] for r in conn.execute(sql, args)]
 
-    def _id_array(self, expr: str) -> np.ndarray:
-        """Every matching rowid as a read-only array: one string from SQLite, parsed by numpy (a
-        Python object per row costs more than the search itself for a common word). Kept for the
-        index version it was read at (the version row changes with every write, from any process)."""
-        version = self._current_version()
+    def _id_array(self, expr: str, version: int | None = None) -> np.ndarray:
+        """Every matching rowid, sorted, as a read-only array: one string from SQLite, parsed by numpy
+        (a Python object per row costs more than the search itself for a common word). Kept with the
+        index version it was read at; read at an older one, it is patched with the documents changed
+        since (the version row changes with every write, from any process)."""
+        if version is None:
+            version = self._snapshot().version
+        changed = None
         with self._lock:
-            if version != self._clause_ids_version:
-                self._clause_ids.clear()
-                self._clause_ids_version, self._clause_ids_size = version, 0
             hit = self._clause_ids.get(expr)
             if hit is not None:
                 self._clause_ids.move_to_end(expr)
-                return hit
-        text = (
-            self._raw()
-            .execute("SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?", (expr,))
-            .fetchone()[0]
-        )
-        ids = np.array(text.split(","), dtype=np.int64) if text else np.zeros(0, dtype=np.int64)
+                if hit[0] >= version:
+                    return hit[1]
+                changed = self._changed_between(hit[0], version)
+        if hit is not None and changed is not None:
+            ids = hit[1]
+            if len(changed):  # a few documents out and in again: copies, not a sort of the whole list
+                pos = np.searchsorted(ids, changed)
+                held = pos < len(ids)
+                held[held] = ids[pos[held]] == changed[held]
+                ids = np.delete(ids, pos[held])
+                now = self._raw().execute(
+                    "SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?"
+                    " AND rowid IN (SELECT value FROM json_each(?))",
+                    (expr, json.dumps(changed.tolist())),
+                )
+                add = np.sort(_parse_ids(now.fetchone()[0]))
+                ids = np.insert(ids, np.searchsorted(ids, add), add)
+        else:
+            text = (
+                self._raw()
+                .execute("SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?", (expr,))
+                .fetchone()[0]
+            )
+            ids = np.sort(_parse_ids(text))
         ids.setflags(write=False)
         with self._lock:
-            if version == self._clause_ids_version and expr not in self._clause_ids:
-                self._clause_ids[expr] = ids
-                self._clause_ids_size += len(ids)
+            prev = self._clause_ids.get(expr)
+            if prev is None or prev[0] < version:
+                self._clause_ids[expr] = (version, ids)
+                self._clause_ids_size += len(ids) - (len(prev[1]) if prev is not None else 0)
                 while self._clause_ids and (
                     self._clause_ids_size > CLAUSE_CACHE_IDS or len(self._clause_ids) > CLAUSE_CACHE_ENTRIES
                 ):
-                    _e, old = self._clause_ids.popitem(last=False)
-                    self._clause_ids_size -= len(old)
+                    _e, (_v, gone) = self._clause_ids.popitem(last=False)
+                    self._clause_ids_size -= len(gone)
         return ids
 
     def _count(self, expr: str) -> int:
@@ -727,8 +969,8 @@ class EmbeddedBackend(SearchBackend):
         sort: str = "relevance",
         prefs: Preferences | None = None,
     ) -> SearchResult:
-        vocab = self.vocabulary()
-        facets = self._facet_arrays()
+        snap = self._snapshot()
+        vocab, facets = snap.vocab, snap.facets
         filt = filter_expression(filters)
         relaxed = False
         scores: dict[int, float] = {}
@@ -746,7 +988,7 @@ class EmbeddedBackend(SearchBackend):
             ordered = facets.sort(matched, limit=page * per_page, by=sort)
             facet_counts = facets.count(None if filt is None else matched)
         else:
-            r, m = self._matched(plan, filt, vocab)
+            r, m = self._matched(plan, filt, snap)
             relaxed = bool(len(m.ids)) and not r.strict and not len(m.full)
             matched = m.ids
             facet_counts = facets.count(matched)
@@ -754,7 +996,7 @@ class EmbeddedBackend(SearchBackend):
             if sort != "relevance":
                 ordered = facets.sort(matched, limit=page * per_page, by=sort)
             else:
-                pool = self._pool(plan, r, filt, needed=page * per_page, matched=m, prefs=prefs)
+                pool = self._pool(plan, r, filt, snap, needed=page * per_page, matched=m, prefs=prefs)
                 ranked = rank(plan, self._candidates(pool), vocab, prefs)
                 scores = {s.id: s.score for s in ranked}
                 head = [s.id for s in ranked]
@@ -788,7 +1030,8 @@ class EmbeddedBackend(SearchBackend):
     ) -> list[tuple[int, float]]:
         if plan.unmatched or plan.empty:
             return []
-        vocab = self.vocabulary()
+        snap = self._snapshot()
+        vocab = snap.vocab
         filt = filter_expression(filters)
         if not relax:
             strict = retrieval(plan, minimum=len(plan.groups))
@@ -796,11 +1039,11 @@ class EmbeddedBackend(SearchBackend):
                 return []
         # the matching engine weighs the text with its other criteria: any clause makes a candidate,
         # and the score puts the full matches first
-        r, m = self._matched(plan, filt, vocab, minimum=1)
+        r, m = self._matched(plan, filt, snap, minimum=1)
         if not len(m.ids):
             return []
         pool = self._pool(
-            plan, r, filt, needed=limit, k=max(2 * limit, WEIGHTS.first_stage_k), matched=m, prefs=prefs
+            plan, r, filt, snap, needed=limit, k=max(2 * limit, WEIGHTS.first_stage_k), matched=m, prefs=prefs
         )
         ranked = rank(plan, self._candidates(pool), vocab, prefs)[:limit]
         if not ranked:
@@ -813,24 +1056,22 @@ class EmbeddedBackend(SearchBackend):
         )
         return [(ent[s.id], s.score) for s in ranked if s.id in ent]
 
-    def _result_set(
-        self, plan: QueryPlan, filt: str | None, vocab: Vocabulary
-    ) -> tuple[Retrieval, list[int]]:
+    def _result_set(self, plan: QueryPlan, filt: str | None) -> tuple[Retrieval, list[int]]:
         """The plan's clauses and every document matching enough of them, in rowid order."""
-        r, matched = self._matched(plan, filt, vocab)
+        r, matched = self._matched(plan, filt, self._snapshot())
         return r, matched.ids.tolist()
 
     def _matched(
-        self, plan: QueryPlan, filt: str | None, vocab: Vocabulary, minimum: int | None = None
+        self, plan: QueryPlan, filt: str | None, snap: _Snapshot, minimum: int | None = None
     ) -> tuple[Retrieval, _Matched]:
         """Each clause's documents, counted: those with enough clauses are the result. Parts no
         document has at all (a word or phrase absent from the index, "nhỏ" in "máy biến áp nhỏ") do
         not count towards the minimum; failing that, any clause will do."""
-        rarity = self._rarity(plan, vocab)
+        rarity = self._rarity(plan, snap.vocab)
         r = retrieval(plan, rarity=rarity, minimum=minimum)
         if not r.clauses:
             return r, _Matched.empty()
-        per_clause = [self._id_array(_and(fts_clause(c), filt)) for c in r.clauses]
+        per_clause = [self._id_array(_and(fts_clause(c), filt), snap.version) for c in r.clauses]
         m = _Matched.of(r, per_clause)
         if len(m.ids) or len(r.clauses) == 1:
             return r, m
@@ -859,6 +1100,7 @@ class EmbeddedBackend(SearchBackend):
         plan: QueryPlan,
         r: Retrieval,
         filt: str | None,
+        snap: _Snapshot,
         needed: int,
         *,
         matched: _Matched,
@@ -872,11 +1114,12 @@ class EmbeddedBackend(SearchBackend):
         if len(matched.ids) > k:
             # which clauses each document holds in its name, products or processes
             strong = [
-                self._id_array(_and(_STRONG_FILTER + "(" + fts_clause(c) + ")", filt)) for c in r.clauses
+                self._id_array(_and(_STRONG_FILTER + "(" + fts_clause(c) + ")", filt), snap.version)
+                for c in r.clauses
             ]
             matched.add_strong(r, strong, WEIGHTS.first_stage_strong)
             if prefs is not None and prefs.provinces:
-                matched.prefer(self._facet_arrays().in_provinces(matched.ids, prefs.provinces), WEIGHTS.place)
+                matched.prefer(snap.facets.in_provinces(matched.ids, prefs.provinces), WEIGHTS.place)
         pool.update(dict.fromkeys(int(x) for x in matched.best(k)))
         small = max(20, k // 6)
         for tier in (exact_expression(plan), bigram_expression(plan)):

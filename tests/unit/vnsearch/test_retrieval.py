@@ -151,7 +151,7 @@ def _ent(backend) -> dict[int, int]:
 def test_both_backends_select_what_the_structure_means(backend, q):
     vocab = backend.vocabulary()
     plan = plan_query(q, vocab)
-    r, rows = backend._result_set(plan, None, vocab)  # the structure the embedded index used
+    r, rows = backend._result_set(plan, None)  # the structure the embedded index used
     assert r.clauses
     expected = {d.id for d in DOCS if meaning(r, d)}
     assert expected, "every query here finds something"
@@ -168,7 +168,7 @@ def test_a_sentence_is_not_all_or_nothing(backend):
     """One word no firm has does not empty the result, and a loose full match does not stop the rest."""
     vocab = backend.vocabulary()
     plan = plan_query("đế giày cao su chịu mài mòn", vocab)
-    _, rows = backend._result_set(plan, None, vocab)
+    _, rows = backend._result_set(plan, None)
     names = {DOCS[_ent(backend)[x] - 1].name for x in rows}
     assert "Công ty Giày Thượng Đình" in names
 
