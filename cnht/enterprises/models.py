@@ -11,7 +11,20 @@ import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, Numeric, String, Table, Text, case
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    case,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cnht.db import Base, TimestampMixin, local_today
@@ -30,6 +43,16 @@ enterprise_sector = Table(
 
 class Enterprise(TimestampMixin, Base):
     __tablename__ = "enterprise"
+    __table_args__ = (
+        # Only the removed firms: an index holding every live firm under NULL made SQLite (which keeps
+        # no statistics here) read all of them for "deleted_at IS NULL AND tax_code IN (…)".
+        Index(
+            "ix_enterprise_deleted_at",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NOT NULL"),
+            postgresql_where=text("deleted_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # None only for firms imported from lists without one (see ``ref``).
@@ -53,7 +76,7 @@ class Enterprise(TimestampMixin, Base):
     description: Mapped[str | None] = mapped_column(Text)
     verification_status: Mapped[str] = mapped_column(String(24), default="unverified", index=True)
     verified_at: Mapped[datetime | None]
-    deleted_at: Mapped[datetime | None] = mapped_column(index=True)
+    deleted_at: Mapped[datetime | None]
 
     province: Mapped[Province] = relationship(lazy="joined")
     sectors: Mapped[list[Sector]] = relationship(secondary=enterprise_sector, order_by=Sector.code)

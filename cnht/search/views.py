@@ -31,7 +31,12 @@ def search_page():
         item["highlights"] = {k: Markup(v) for k, v in item["highlights"].items() if v}
     pages = max(1, -(-result["total"] // req.per_page))
     # the cards show facts the index does not carry (size, valid certificates, capacity): one load
-    firms = {e.ref: e for e in enterprises.by_refs(session, [item["ref"] for item in result["items"]])}
+    firms = {
+        e.ref: e
+        for e in enterprises.by_refs(
+            session, [item["ref"] for item in result["items"]], enterprises.card_options()
+        )
+    }
     # the filters in force, as chips that remove them (on phones the filter list itself is folded away)
     active = [
         (facet, facet_label(facet, request.args[facet], current_lang()))
