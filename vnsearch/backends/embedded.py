@@ -12,7 +12,11 @@ Elasticsearch is the scale-out option. Design points (see the search notes):
   phrase tiers; they are re-scored in Python by ``vnsearch.ranking.score``; the rest of the result
   set follows in browse order (verified first, then by name).
 - Exact totals and facet counts come from the full list of matching rowids, counted with numpy
-  over per-document facet arrays held in memory (reloaded when the index version changes).
+  over per-document facet arrays held in memory.
+- Every write bumps the index version and logs the rowids it changed and its vocabulary deltas
+  (``changes``); a process reading the index patches its facet arrays, vocabulary and cached clause
+  rowids from that log (one edit costs milliseconds, not a reread of every document), and rereads
+  everything after a reindex or when it is more than ``CHANGE_LOG`` versions behind.
 """
 
 from __future__ import annotations
