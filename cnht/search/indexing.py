@@ -17,7 +17,7 @@ from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cnht.db import local_today, utcnow
+from cnht.db import local_today, utcnow, writing
 from cnht.enterprises.models import (
     CHANGED_KEY,
     Certification,
@@ -32,13 +32,15 @@ from cnht.enterprises.models import (
 from cnht.enterprises.services import eager_options
 from cnht.reference.models import ProductCategory, Province
 from cnht.search.documents import EnterpriseFacts, build_doc, from_enterprise
-from cnht.search.models import SearchBacklog
+from cnht.search.models import SearchBacklog, SearchRebuild
 from vnsearch.backends.base import SearchBackend
 from vnsearch.documents import SearchDoc
 
 log = logging.getLogger(__name__)
 CHUNK = 500
 BULK_THRESHOLD = 5000  # more changed enterprises than this in one commit: rebuild the index instead
+REBUILD_STALE = timedelta(minutes=10)  # a rebuild silent this long has died: writes go to the index again
+BEAT_EVERY = 2000  # documents between a rebuild's signs of life
 
 
 def _enterprise_id(obj) -> int | None:
@@ -211,7 +213,10 @@ def flush_backlog(maker: sessionmaker, backend: SearchBackend, limit: int = 2000
     """Index what an outage left in the backlog (oldest first); returns how many were written. A
     firm queued again while this ran stays queued (its newer time)."""
     try:
-        with maker() as s:
+        with maker() as s:  # most commits find nothing waiting: a read, no write lock
+            if _held_back(s, backend) or s.scalar(select(SearchBacklog.enterprise_id).limit(1)) is None:
+                return 0
+        with writing(), maker() as s:  # reads, then deletes: SQLite's write lock from the start
             rows = s.execute(
                 select(SearchBacklog.enterprise_id, SearchBacklog.queued_at)
                 .order_by(SearchBacklog.queued_at)
@@ -246,6 +251,57 @@ def flush_backlog(maker: sessionmaker, backend: SearchBackend, limit: int = 2000
         return 0
 
 
+def rebuilding(session: Session) -> bool:
+    """A rebuild is running somewhere (and still alive)."""
+    row = session.get(SearchRebuild, 1)
+    return row is not None and row.beat_at > utcnow() - REBUILD_STALE
+
+
+def _held_back(session: Session, backend: SearchBackend) -> bool:
+    return not backend.reindex_keeps_writes and rebuilding(session)
+
+
+def rebuild(maker: sessionmaker, backend: SearchBackend) -> int:
+    """Rebuild the index from the database; what waited in the backlog before the start is in it.
+
+    On a search cluster the new index is built beside the live one and swapped in by alias: a change
+    committed meanwhile (by any process) would go to the index the swap drops. While the rebuild runs a
+    row in ``search_rebuild`` says so, every change waits in the backlog instead, and the backlog is
+    written to the new index when the swap is done: no edit is lost, and searching never stops."""
+    if backend.reindex_keeps_writes:
+        started = utcnow()
+        with maker() as reader:
+            n = backend.reindex(iter_all_docs(reader))
+        with maker() as s:  # not the reader: its snapshot cannot become a write once others have written
+            s.execute(delete(SearchBacklog).where(SearchBacklog.queued_at <= started))
+            s.commit()
+        return n
+    started = utcnow()
+    with maker() as s:  # committed before the documents are read: a later change sees it
+        s.merge(SearchRebuild(id=1, started_at=started, beat_at=started))
+        s.commit()
+    try:
+        with maker() as reader:
+            n = backend.reindex(_beating(maker, iter_all_docs(reader)))
+    finally:
+        with maker() as s:
+            s.execute(delete(SearchRebuild).where(SearchRebuild.started_at == started))
+            s.commit()
+    for _ in range(1000):  # the changes made meanwhile (and any outage's), 2,000 at a time
+        if not flush_backlog(maker, backend):
+            break
+    return n
+
+
+def _beating(maker: sessionmaker, docs: Iterable[SearchDoc]) -> Iterator[SearchDoc]:
+    for n, doc in enumerate(docs, 1):
+        if n % BEAT_EVERY == 0:
+            with maker() as s:
+                s.execute(update(SearchRebuild).where(SearchRebuild.id == 1).values(beat_at=utcnow()))
+                s.commit()
+        yield doc
+
+
 def install_sync(maker: sessionmaker, backend_getter) -> None:
     """Attach the index-sync listeners to sessions made by ``maker``."""
 
@@ -267,14 +323,19 @@ def install_sync(maker: sessionmaker, backend_getter) -> None:
         backend: SearchBackend = backend_getter()
         try:
             # A fresh session: the committing one cannot run SQL at this point.
+            # (queued after this session ends: inside a request that may write, it holds SQLite's
+            # write lock, and a second session would wait for it)
             with maker() as reader:
-                if len(ids) > max(BULK_THRESHOLD, backend.count() // 5):
-                    # a large import: rebuilding is faster than updating row by row, and keeps prior order
-                    backend.reindex(iter_all_docs(reader))
-                    reader.execute(delete(SearchBacklog))
-                    reader.commit()
-                    return
-                docs, removed = docs_for(reader, sorted(ids))
+                held = _held_back(reader, backend)  # a rebuild would drop it: it writes the backlog when done
+                large = not held and len(ids) > max(BULK_THRESHOLD, backend.count() // 5)
+                if not held and not large:
+                    docs, removed = docs_for(reader, sorted(ids))
+            if held:
+                queue_backlog(maker, ids)
+                return
+            if large:  # a large import: rebuilding is faster than updating row by row, and keeps prior order
+                rebuild(maker, backend)
+                return
             backend.index(docs)
             backend.delete(removed)
         except Exception:  # the database is the source of truth: what the index missed waits in the backlog

@@ -18,3 +18,15 @@ class SearchBacklog(Base):
     enterprise_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
+
+
+class SearchRebuild(Base):
+    """A rebuild of the search index in progress (one row at most). Changes committed meanwhile, by any
+    process, go to the backlog instead of an index the rebuild is about to replace, and are indexed when
+    it ends. ``beat_at`` moves while it runs: a row left by a rebuild that died stops counting."""
+
+    __tablename__ = "search_rebuild"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    beat_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,16 +7,14 @@ import re
 from dataclasses import dataclass
 
 from flask import Flask
-from sqlalchemy import delete
 
 from cnht import labels
-from cnht.db import session, utcnow
+from cnht.db import session
 from cnht.enterprises.rules import TaxCodeError, normalize_tax_code
 from cnht.enterprises.services import get_by_tax_code
 from cnht.reference import province_name, sector_label
 from cnht.search.backend import get_backend
-from cnht.search.indexing import iter_all_docs, refresh_expired
-from cnht.search.models import SearchBacklog
+from cnht.search.indexing import rebuild, refresh_expired
 from vnsearch.analysis import fold_key
 from vnsearch.backends.base import Filters, Hit, SearchBackend, SearchResult
 from vnsearch.query import QueryPlan, Vocabulary, plan_query
@@ -120,14 +118,8 @@ def _tax_code_hit(q: str, backend: SearchBackend, filters: Filters) -> SearchRes
 
 
 def reindex(app: Flask) -> int:
-    """Rebuild the index from the database; what waited in the backlog before the start is in it."""
-    backend = app.extensions["cnht_search"]
-    started = utcnow()
-    with app.extensions["cnht_db"].sessionmaker() as reader:
-        n = backend.reindex(iter_all_docs(reader))
-        reader.execute(delete(SearchBacklog).where(SearchBacklog.queued_at <= started))
-        reader.commit()
-        return n
+    """Rebuild the index from the database (``indexing.rebuild``: no change made meanwhile is lost)."""
+    return rebuild(app.extensions["cnht_db"].sessionmaker, app.extensions["cnht_search"])
 
 
 def facet_label(facet: str, value: str, lang: str = "vi") -> str:

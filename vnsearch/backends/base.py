@@ -61,6 +61,10 @@ class Suggestion:
 
 class SearchBackend(abc.ABC):
     name = "base"
+    # True when writes made while ``reindex`` runs (from any process) reach the rebuilt index by
+    # themselves: the embedded index makes them wait for its swap. A search cluster does not: they
+    # would go to the index the swap then drops, so the application holds them back until it is done.
+    reindex_keeps_writes = False
 
     @abc.abstractmethod
     def index(self, docs: Iterable[SearchDoc]) -> int:

@@ -34,6 +34,7 @@ from vnsearch.weights import WEIGHTS
 FIELD_WEIGHTS = WEIGHTS.fields
 
 K_CANDIDATES = 200
+VOCAB_SECONDS = 15  # how stale another process's new words may be (a terms aggregation over the index)
 VERIFIED = ("documents_checked", "staff_assessed")
 FACET_FIELDS = {
     "sector": "sectors",
@@ -356,7 +357,20 @@ class ElasticsearchBackend(SearchBackend):
 
     def index(self, docs: Iterable[SearchDoc]) -> int:
         self._ensure()
+        docs = list(docs)
         ok, _ = self._bulk(bulk_actions(docs, self.alias), refresh="wait_for")
+        if self._vocab is not None and docs:
+            # the words just written are searchable at once through this process (the cached
+            # statistics would drop a word they do not hold); others see them at their next refresh
+            df: dict[str, int] = {}
+            bigrams: set[str] = set()
+            for doc in docs:
+                for term in es_document(doc)["vocab"]:
+                    if "_" in term:
+                        bigrams.add(term)
+                    elif term not in self._vocab.df:
+                        df[term] = df.get(term, 0) + 1
+            self._vocab = self._vocab.patched(df, 0, {}, bigrams)
         return ok
 
     def delete(self, ids: Iterable[int]) -> int:
@@ -402,8 +416,9 @@ class ElasticsearchBackend(SearchBackend):
         return self.es.count(index=self.alias)["count"]
 
     def vocabulary(self) -> Vocabulary:
-        """Term statistics from a terms aggregation over the folded vocabulary field (cached a minute)."""
-        if self._vocab is not None and time.time() - self._vocab_at < 60:
+        """Term statistics from a terms aggregation over the folded vocabulary field, cached for
+        VOCAB_SECONDS (and patched with this process's own writes)."""
+        if self._vocab is not None and time.time() - self._vocab_at < VOCAB_SECONDS:
             return self._vocab
         self._ensure()
         resp = self.es.search(

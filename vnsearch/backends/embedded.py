@@ -475,6 +475,9 @@ CLAUSE_CACHE_ENTRIES = 4096
 
 class EmbeddedBackend(SearchBackend):
     name = "embedded"
+    reindex_keeps_writes = (
+        True  # the rebuild holds the index's write lock: writers wait, then see the new tables
+    )
 
     def __init__(self, path: str | Path):
         self.path = str(path)
