@@ -19,8 +19,10 @@ fi
 javac -nowarn -cp "$build/lib/*" -d "$build/classes" "$src/SearchCluster.java"
 
 log="$build/cluster.log"
+control="$build/control-$port"
+rm -rf "$control"
 java -Xms256m -Xmx1g -cp "$build/classes:$build/lib/*" -Dnodes="$nodes" -Dhttp.port="$port" \
-  -Dtransport.port="$tport" cnht.SearchCluster >"$log" 2>&1 &
+  -Dtransport.port="$tport" -Dcontrol="$control" cnht.SearchCluster >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
 url="http://127.0.0.1:$port"
@@ -34,4 +36,5 @@ for _ in $(seq 120); do
 done
 curl -fs "$url/_cluster/health" | grep -q "\"number_of_nodes\":$nodes" || { echo "cluster not green with $nodes nodes"; tail -40 "$log"; exit 1; }
 echo "-- OpenSearch cluster green: $nodes nodes at $url"
-CNHT_SEARCH_BACKEND=opensearch CNHT_ES_URL="$url" "$@"
+# the node-loss test stops and restarts node 2 through files in $CNHT_SEARCH_CONTROL
+CNHT_SEARCH_BACKEND=opensearch CNHT_ES_URL="$url" CNHT_SEARCH_CONTROL="$control" CNHT_SEARCH_NODES="$nodes" "$@"

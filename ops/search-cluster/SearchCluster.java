@@ -19,7 +19,8 @@ import org.opensearch.transport.Netty4Plugin;
  * N OpenSearch nodes in one JVM on loopback, for the test run: the server and its netty4, analysis-common and
  * painless modules come from Maven Central as jars and are loaded from the classpath (Node's protected
  * constructor takes plugin classes), so no distribution archive is needed. -Dnodes, -Dhttp.port (first
- * node; the others follow), -Dtransport.port.
+ * node; the others follow), -Dtransport.port. With -Dcontrol=DIR, a file "stop-N" or "start-N" put there
+ * stops or restarts node N (same data folder), for the node-loss test; the file is removed when done.
  */
 public final class SearchCluster {
     static final class ClasspathNode extends Node {
@@ -40,6 +41,7 @@ public final class SearchCluster {
             seeds.add("127.0.0.1:" + (transport + i));
             names.add("node-" + i);
         }
+        List<Settings> settings = new ArrayList<>();
         List<Node> started = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
             Path dir = home.resolve("node-" + i);
@@ -57,16 +59,44 @@ public final class SearchCluster {
                     .put("bootstrap.memory_lock", false)
                     .put("action.auto_create_index", true)
                     .build();
-            Node node = new ClasspathNode(s, List.of(Netty4Plugin.class, CommonAnalysisPlugin.class, PainlessPlugin.class));
-            node.start();
-            started.add(node);
+            settings.add(s);
+            started.add(start(s));
             System.out.println("started node-" + i + " http " + (http + i));
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             for (Node n : started) {
-                try { n.close(); } catch (Exception ignored) { }
+                try { if (n != null) n.close(); } catch (Exception ignored) { }
             }
         }));
-        Thread.currentThread().join();
+        String control = System.getProperty("control");
+        if (control == null) {
+            Thread.currentThread().join();
+            return;
+        }
+        Path dir = Path.of(control);
+        Files.createDirectories(dir);
+        while (true) {
+            for (int i = 0; i < nodes; i++) {
+                Path stop = dir.resolve("stop-" + i), restart = dir.resolve("start-" + i);
+                if (Files.exists(stop)) {
+                    Node n = started.set(i, null);
+                    if (n != null) n.close();
+                    System.out.println("stopped node-" + i);
+                    Files.delete(stop);
+                }
+                if (Files.exists(restart)) {
+                    if (started.get(i) == null) started.set(i, start(settings.get(i)));
+                    System.out.println("restarted node-" + i);
+                    Files.delete(restart);
+                }
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    static Node start(Settings s) throws Exception {
+        Node node = new ClasspathNode(s, List.of(Netty4Plugin.class, CommonAnalysisPlugin.class, PainlessPlugin.class));
+        node.start();
+        return node;
     }
 }

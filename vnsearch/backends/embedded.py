@@ -721,19 +721,15 @@ class EmbeddedBackend(SearchBackend):
         for t in ("fts_new", "docs_new", "meta_new", "sugg_new", "sugg_src_new"):
             conn.execute(f"DROP TABLE IF EXISTS {t}")
         conn.executescript(self._schema("_new"))
-        # Insert in prior order so that rowid order is a top-K by prior (see module docstring).
         # The caller streams documents in prior order (verified first): rowid order is then a top-K by
         # prior (see the module docstring). Sorting here would hold every document in memory.
+        # One write transaction from the first document read to the swap: a write from another process
+        # waits for it and lands in the new tables (in a gap between building and swapping it would
+        # land in the old ones, which the swap drops).
         conn.execute("BEGIN IMMEDIATE")
         try:
             n = self._write(conn, docs, "_new", fresh=True)
             conn.execute("INSERT INTO fts_new(fts_new) VALUES ('optimize')")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("BEGIN IMMEDIATE")
-        try:
             for t in ("fts", "docs", "sugg", "sugg_src"):
                 conn.execute(f"DROP TABLE {t}")
             for t in ("fts", "docs", "sugg", "sugg_src"):
