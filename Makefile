@@ -63,7 +63,7 @@ lock:
 ## assembled from Maven Central jars (Java 17, Maven); the embedded backend's own tests stay on the default
 test-search: install
 	scripts/search-cluster.sh $(BIN)/python -m pytest -q -p no:cacheprovider tests/search/test_backend_contract.py \
-		tests/search/test_rebuild_under_load.py tests/search/test_relevance_regression.py tests/functional/test_search_understanding.py \
+		tests/search/test_rebuild_under_load.py tests/search/test_node_loss.py tests/search/test_relevance_regression.py tests/functional/test_search_understanding.py \
 		tests/functional/test_search_outage.py
 
 ## Build the wheel, install it into a new venv and run the portal from outside the checkout
