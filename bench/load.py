@@ -1,7 +1,7 @@
 """Load bench: many concurrent clients with mixed traffic against `cnht serve` on loopback, bounded in time.
 
-    .venv/bin/python -m bench.load [--docs 100000] [--clients 50,200] [--seconds 60] [--workers 4]
-                                   [--threads 8] [--instance DIR]
+    .venv/bin/python -m bench.load [--docs 100000] [--clients 50,200] [--seconds 60] [--workers 2]
+                                   [--threads 4] [--instance DIR] [--cluster]
 
 The instance is built once (`cnht init-db`, `cnht import` of a generated list, SME accounts) and kept
 with --instance. Each client is a thread with its own keep-alive connection looping over searches (the
@@ -36,6 +36,7 @@ import requests
 from bench.import_bench import write
 from bench.latency import free_port, pct
 from ingest.columns import TEMPLATE_FIELDS
+from vnsearch.backends.elasticsearch import VOCAB_SECONDS
 
 PASSWORD = "bench-Load-2026"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -190,7 +191,9 @@ class Editor(threading.Thread):
             time.sleep(max(0.0, self.interval - (time.perf_counter() - t)))
 
 
-def run_level(port: int, info: dict, clients: int, seconds: float, editors: int, instance: Path) -> dict:
+def run_level(
+    port: int, info: dict, clients: int, seconds: float, editors: int, instance: Path, settle: float = 0.0
+) -> dict:
     deadline = time.perf_counter() + seconds
     readers = [Client(port, info, deadline, seed=i) for i in range(clients)]
     writers = [
@@ -211,6 +214,7 @@ def run_level(port: int, info: dict, clients: int, seconds: float, editors: int,
             per_kind.setdefault(k, []).extend(v)
     per_kind["sme_edit"] = [ms for w in writers for ms in w.times]
     errors = [e for c in readers for e in c.errors] + [e for w in writers for e in w.errors]
+    time.sleep(settle)  # on the cluster another worker's cached vocabulary may not hold a new word yet
     # every acknowledged save: the last one per firm is what the database holds, and search finds it
     db = sqlite3.connect(str(instance / "cnht.sqlite3"))
     lost_db, lost_search = 0, 0
@@ -253,10 +257,15 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=100_000)
     ap.add_argument("--clients", default="50,200")
     ap.add_argument("--seconds", type=float, default=60)
-    ap.add_argument("--workers", type=int, default=4)
-    ap.add_argument("--threads", type=int, default=8)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--editors", type=int, default=4)
     ap.add_argument("--instance", type=Path)
+    ap.add_argument(
+        "--cluster",
+        action="store_true",
+        help="serve from the cluster at CNHT_ES_URL (under scripts/search-cluster.sh)",
+    )
     args = ap.parse_args()
     instance = args.instance or Path(tempfile.mkdtemp(prefix="cnht-load-"))
     info = build(instance, args.docs, args.editors)
@@ -271,6 +280,17 @@ def main() -> None:
     env.pop("CNHT_SEARCH_BACKEND", None)
     port = free_port()
     cnht = str(Path(sys.executable).parent / "cnht")
+    backend, settle = "embedded index", 0.0
+    if args.cluster:
+        if not os.environ.get("CNHT_ES_URL"):
+            raise SystemExit("--cluster needs CNHT_ES_URL: run under scripts/search-cluster.sh")
+        env.update(CNHT_SEARCH_BACKEND="opensearch", CNHT_ES_INDEX=f"cnht-load-{os.getpid()}")
+        t0 = time.perf_counter()
+        done = subprocess.run([cnht, "reindex"], env=env, capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(f"cnht reindex on the cluster failed:\n{done.stderr[-3000:]}")
+        print(f"indexed {info['docs']} firms on the cluster in {time.perf_counter() - t0:.0f} s")
+        backend, settle = "three-node OpenSearch cluster", VOCAB_SECONDS + 1.0
     server = subprocess.Popen(
         [cnht, "serve", "--port", str(port), "--workers", str(args.workers), "--threads", str(args.threads)],
         env=env,
@@ -291,11 +311,11 @@ def main() -> None:
             c.request("GET", "/api/v1/search?q=khuon")
             c.getresponse().read()
         print(
-            f"{info['docs']} firms, `cnht serve --workers {args.workers} --threads {args.threads}` (embedded index), "
+            f"{info['docs']} firms, `cnht serve --workers {args.workers} --threads {args.threads}` ({backend}), "
             f"{args.seconds:.0f} s per level, {args.editors} SME editors ≈ 2 saves/s"
         )
         for clients in (int(x) for x in args.clients.split(",")):
-            r = run_level(port, info, clients, args.seconds, args.editors, instance)
+            r = run_level(port, info, clients, args.seconds, args.editors, instance, settle)
             print(
                 f"{clients} clients: {r['rps']:.0f} req/s ({r['requests']} requests), p50 {r['p50']:.0f} ms, "
                 f"p95 {r['p95']:.0f} ms, p99 {r['p99']:.0f} ms, errors {r['errors']} {r['error_kinds']}"
