@@ -22,4 +22,29 @@ document.addEventListener("change", function (ev) {
     for (var i = 0; i < boxes.length; i++) boxes[i].checked = el.checked;
   }
 });
+// The profile editor saves one section per form: typing in one section and then saving another would
+// lose the first. Forms with data-unsaved mark themselves changed; saving one asks first when another
+// holds changes, and leaving the page with changes asks too.
+document.addEventListener("input", function (ev) {
+  var form = ev.target.form;
+  if (form && form.hasAttribute("data-unsaved")) form.classList.add("changed");
+});
+document.addEventListener("submit", function (ev) {
+  var form = ev.target;
+  if (!form.hasAttribute || !form.hasAttribute("data-unsaved")) return;
+  var others = document.querySelectorAll("form[data-unsaved].changed");
+  for (var i = 0; i < others.length; i++) {
+    if (others[i] !== form) {
+      if (!window.confirm(form.getAttribute("data-unsaved"))) { ev.preventDefault(); return; }
+      break;
+    }
+  }
+  window.cnhtLeaving = true;
+});
+window.addEventListener("beforeunload", function (ev) {
+  if (!window.cnhtLeaving && document.querySelector("form[data-unsaved].changed")) {
+    ev.preventDefault();
+    ev.returnValue = "";
+  }
+});
 document.documentElement.classList.add("js");

@@ -441,3 +441,22 @@ def test_verification_queue_pages_filters_and_bulk_verifies_the_chosen(client, s
         as_text=True
     )
     assert 'data-testid="queue-total">(50)' in client.get("/staff/verification").get_data(as_text=True)
+
+
+def test_every_completeness_hint_links_to_a_field_of_the_editor(client, session):
+    from cnht.enterprises.completeness import CHECKS
+
+    services.upsert(
+        session,
+        EnterpriseIn().load(
+            {"tax_code": OWN, "name": "Công ty TNHH Mới Lập", "province": "Hà Nội", "sectors": ["Cơ khí"]}
+        ),
+    )
+    session.commit()
+    make_user(session, "sme", tax_code=OWN)
+    login(client, "sme@example.vn")
+    page = client.get(f"/enterprises/{OWN}/edit").get_data(as_text=True)
+    ids = set(re.findall(r'\bid="([^"]+)"', page))
+    assert {field for *_rest, field in CHECKS} <= ids  # each hint's target is on the page
+    links = re.findall(r'<a href="#([^"]+)" data-testid="hint">', page)
+    assert len(links) == 5 and set(links) <= ids  # the first five hints, each a link to its field

@@ -35,6 +35,38 @@ def test_sme_edits_products_and_search_finds_them(page, live_server):
     expect(page.locator("main h3 a").first).to_have_text(live_server["own_name"])
 
 
+def test_sme_is_warned_before_saving_one_section_loses_typing_in_another(page, live_server):
+    sign_in(page, "sme@example.vn")
+    page.goto(f"/enterprises/{live_server['own']}/edit")
+    box = page.get_by_label("Sản phẩm", exact=True)
+    typed = box.input_value() + "\nTrục vít me bi"
+    box.fill(typed)
+    expect(page.locator("#products .unsaved-note")).to_be_visible()  # the section says it is not saved
+    asked: list[str] = []
+
+    def dismiss(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.locator("#processes").get_by_role("button", name="Lưu").click()
+    assert asked and "chưa lưu" in asked[0]
+    expect(box).to_have_value(typed)  # stayed on the page, the typing kept
+    page.locator("#products").get_by_role("button", name="Lưu").click()  # saving the changed one: no question
+    expect(page.get_by_text("Đã lưu thay đổi.")).to_be_visible()
+    expect(page.get_by_label("Sản phẩm", exact=True)).to_have_value(re.compile("Trục vít me bi"))
+
+
+def test_completeness_hints_lead_to_the_field(page, live_server):
+    sign_in(page, "sme@example.vn")
+    page.goto(f"/enterprises/{live_server['own']}/edit")
+    hint = page.get_by_test_id("hint").first
+    target = hint.get_attribute("href")
+    assert target and target.startswith("#f-")
+    hint.click()
+    expect(page.locator(target)).to_be_in_viewport()
+
+
 def test_sme_cannot_edit_another_enterprise(page, live_server):
     sign_in(page, "sme@example.vn")
     response = page.goto(f"/enterprises/{live_server['other']}/edit")
