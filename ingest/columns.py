@@ -107,6 +107,18 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "phone": ("Điện thoại", ("dien thoai", "so dien thoai", "sdt", "dt", "tel", "phone", "telephone")),
     "website": ("Website", ("trang web", "web", "website", "url")),
     "description": ("Mô tả", ("gioi thieu", "mo ta", "mo ta nang luc", "description", "about")),
+    "description_en": (
+        "Mô tả (tiếng Anh)",
+        (
+            "mo ta tieng anh",
+            "gioi thieu tieng anh",
+            "mo ta (tieng anh)",
+            "description (english)",
+            "english description",
+            "description en",
+            "description_en",
+        ),
+    ),
     "equipment": ("Máy móc thiết bị", ("thiet bi", "may moc", "may moc thiet bi", "equipment", "machines")),
     "capacities": (
         "Năng lực sản xuất",

@@ -21,6 +21,7 @@ from ingest.writers import write_table
 
 # the template's columns, then what the template lacks but a full copy needs
 EXPORT_FIELDS = TEMPLATE_FIELDS + [
+    "description_en",
     "short_name",
     "materials",
     "charter_capital_bn_vnd",
@@ -40,6 +41,7 @@ WIDTHS = {
     "processes": 40,
     "certifications": 40,
     "description": 60,
+    "description_en": 60,
     "email": 28,
     "website": 28,
     "phone": 16,
@@ -86,6 +88,7 @@ def row(ent: Enterprise) -> dict[str, str]:
         "phone": ent.phone or "",
         "website": ent.website or "",
         "description": ent.description or "",
+        "description_en": ent.description_en or "",
         "short_name": ent.short_name or "",
         "materials": "; ".join(m.name for m in ent.materials),
         "charter_capital_bn_vnd": _num(ent.charter_capital_bn_vnd),

@@ -74,6 +74,7 @@ class Enterprise(TimestampMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(64))
     website: Mapped[str | None] = mapped_column(String(255))
     description: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)  # for FDI buyers; shown first in English
     verification_status: Mapped[str] = mapped_column(String(24), default="unverified", index=True)
     verified_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]

@@ -157,6 +157,7 @@ class EnterpriseIn(_Strict):
     phone = PhoneField(load_default=None)
     website = WebsiteField(load_default=None)
     description = Text(load_default=None, max_length=20000)
+    description_en = Text(load_default=None, max_length=20000)
     verification_status = fields.String(
         load_default=None,
         validate=validate.OneOf(
@@ -266,6 +267,7 @@ class EnterpriseOut(EnterpriseSummaryOut):
     phone = fields.String(allow_none=True)
     website = fields.String(allow_none=True)
     description = fields.String(allow_none=True)
+    description_en = fields.String(allow_none=True)
     products = fields.List(fields.Nested(ProductOut))
     processes = fields.Function(lambda e: [p.name for p in e.processes])
     materials = fields.Function(lambda e: [m.name for m in e.materials])

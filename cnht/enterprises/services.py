@@ -49,6 +49,7 @@ SCALAR_FIELDS = (
     "phone",
     "website",
     "description",
+    "description_en",
 )
 
 # child collection → (model, loaded-dict keys in column order)
@@ -497,6 +498,7 @@ SECTIONS = {
         "short_name",
         "address",
         "description",
+        "description_en",
         "employees",
         "revenue_bn_vnd",
         "charter_capital_bn_vnd",

@@ -40,6 +40,7 @@ class EnterpriseFacts:
     verification: str
     description: str | None
     key_customers: list[str] | None = None
+    description_en: str | None = None  # an English introduction, SME-written or staff-entered
     sectors: list[str] = field(default_factory=list)
     products: list[tuple[str, str | None]] = field(default_factory=list)  # (name, category label)
     processes: list[str] = field(default_factory=list)
@@ -75,7 +76,8 @@ def build_doc(e: EnterpriseFacts) -> SearchDoc:
             "customers": " ; ".join(str(c) for c in (e.key_customers or []) if c),
             "loc": " ; ".join(x for x in (e.province_name, e.province_ascii, e.address or "") if x),
             "cats": " ; ".join(categories),
-            "desc": e.description or "",
+            # both introductions: an FDI buyer's English words find the firm too
+            "desc": " ; ".join(x for x in (e.description, e.description_en) if x),
         },
         products=products,
         categories=categories,
@@ -101,6 +103,7 @@ def from_enterprise(ent) -> SearchDoc:
             verification=ent.verification_status,
             description=ent.description,
             key_customers=ent.key_customers,
+            description_en=ent.description_en,
             sectors=[s.code for s in ent.sectors],
             products=[(p.name, p.category.name_vi if p.category is not None else None) for p in ent.products],
             processes=[p.name for p in ent.processes],

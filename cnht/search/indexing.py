@@ -97,6 +97,7 @@ def iter_all_docs(session: Session) -> Iterator[SearchDoc]:
                 Enterprise.verification_status,
                 Enterprise.description,
                 Enterprise.key_customers,
+                Enterprise.description_en,
             )
             .join(Province, Province.code == Enterprise.province_code)
             .where(Enterprise.id.in_(chunk))
