@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from cnht.enterprises.fields import StrList, Text, VNDecimal, VNInteger
 from cnht.enterprises.rules import normalize_certification
@@ -237,6 +237,14 @@ class RequirementPatch(RequirementIn):
 
     def load(self, data, **kw):
         return super().load(data, partial=True, **kw)
+
+    @validates_schema
+    def _title_kept(self, data, **_kw):
+        # sent, but blank once control characters and spaces are dropped: a requirement keeps a title
+        if "title" in data and data["title"] is None:
+            raise ValidationError(
+                {"title": [Msg("Tiêu đề không được để trống", "The title must not be empty")]}
+            )
 
 
 class ExplanationItem(Schema):

@@ -297,6 +297,10 @@ def test_requirement_crud_owner_and_staff_only(client, app, session, suppliers):
         ).get_json()["title"]
         == "Khuôn ép nhựa, 2 cavity"
     )
+    # a title that is only control characters and spaces is blank: refused, the title kept (was a 500)
+    r = client.patch(f"/api/v1/requirements/{req['id']}", json={"title": "\u0088\u008b "}, headers=h)
+    assert r.status_code == 422 and "title" in r.get_json()["error"]["details"]["json"]
+    assert client.get(f"/api/v1/requirements/{req['id']}").get_json()["title"] == "Khuôn ép nhựa, 2 cavity"
     # another buyer can read the public requirement but not change it or see its matches
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "10.200.0.1"
