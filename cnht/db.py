@@ -69,6 +69,7 @@ class TimestampMixin:
 
 
 _writing: contextvars.ContextVar[bool] = contextvars.ContextVar("cnht_writing", default=False)
+_reading: contextvars.ContextVar[bool] = contextvars.ContextVar("cnht_reading", default=False)
 
 
 @contextlib.contextmanager
@@ -83,6 +84,17 @@ def writing():
         _writing.reset(token)
 
 
+@contextlib.contextmanager
+def reading():
+    """Transactions begun inside are readers even in a request that may write or inside ``writing()``:
+    for a long read (a rebuild of the search index) beside which other sessions write."""
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
 def reads_only(view):
     """Mark a view taken by POST that only reads (a match sent as a JSON body): on SQLite it begins as
     a reader, so it neither waits for the database's one writer nor holds the others up while it
@@ -92,6 +104,8 @@ def reads_only(view):
 
 
 def _may_write() -> bool:
+    if _reading.get():
+        return False
     if _writing.get():
         return True
     if not has_request_context() or request.method in ("GET", "HEAD", "OPTIONS"):

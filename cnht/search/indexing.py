@@ -17,7 +17,7 @@ from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cnht.db import local_today, utcnow, writing
+from cnht.db import local_today, reading, utcnow, writing
 from cnht.enterprises.models import (
     CHANGED_KEY,
     Certification,
@@ -269,9 +269,11 @@ def rebuild(maker: sessionmaker, backend: SearchBackend) -> int:
     committed meanwhile (by any process) would go to the index the swap drops. While the rebuild runs a
     row in ``search_rebuild`` says so, every change waits in the backlog instead, and the backlog is
     written to the new index when the swap is done: no edit is lost, and searching never stops."""
+    # the documents are read by a reader even when called where writes take the lock at once (an import):
+    # the rebuild's own heartbeat and everyone else's saves must not wait for it
     if backend.reindex_keeps_writes:
         started = utcnow()
-        with maker() as reader:
+        with reading(), maker() as reader:
             n = backend.reindex(iter_all_docs(reader))
         with maker() as s:  # not the reader: its snapshot cannot become a write once others have written
             s.execute(delete(SearchBacklog).where(SearchBacklog.queued_at <= started))
@@ -282,7 +284,7 @@ def rebuild(maker: sessionmaker, backend: SearchBackend) -> int:
         s.merge(SearchRebuild(id=1, started_at=started, beat_at=started))
         s.commit()
     try:
-        with maker() as reader:
+        with reading(), maker() as reader:
             n = backend.reindex(_beating(maker, iter_all_docs(reader)))
     finally:
         with maker() as s:

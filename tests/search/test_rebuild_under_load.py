@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from cnht.db import writing
+from cnht.search import indexing
 from cnht.search.services import reindex
 from tests.search.live import Traffic, drop, make_app, seed
 
@@ -35,3 +37,19 @@ def test_a_rebuild_loses_no_search_and_no_save(live_app):
     if not app.extensions["cnht_search"].reindex_keeps_writes:
         assert any(during for _i, _m, during in traffic.saved), "no save was made while the rebuild ran"
     assert not traffic.lost(taxes)
+
+
+def test_a_rebuild_started_by_an_import_does_not_wait_for_itself(live_app, monkeypatch):
+    # an import commits inside writing() (its sessions take SQLite's write lock at once) and a large one
+    # rebuilds the index from its after-commit hook; the rebuild's heartbeat is another session
+    app = live_app
+    backend = app.extensions["cnht_search"]
+    monkeypatch.setattr(backend, "reindex_keeps_writes", False)  # as on the cluster: writes held back
+    monkeypatch.setattr(indexing, "BEAT_EVERY", 50)
+    seed(app, 200)
+    t = time.monotonic()
+    with app.app_context(), writing():
+        assert reindex(app) == 200
+    assert time.monotonic() - t < 20  # a heartbeat waiting for the reader's lock would time out at 30 s
+    with app.extensions["cnht_db"].sessionmaker() as s:
+        assert not indexing.rebuilding(s)
