@@ -43,7 +43,8 @@ class ProvinceCodes(StrList):
     """Province names (current or former, any spelling) or codes → 2025 codes."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, items={"enum": province_values()}, **kwargs)
+        # "" too: a blank item is dropped (a form's empty row), as the list's own description says
+        super().__init__(*args, items={"enum": [*province_values(), ""]}, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         return _resolve_provinces(super()._deserialize(value, attr, data, **kwargs), attr)

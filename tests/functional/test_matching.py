@@ -665,6 +665,11 @@ def test_the_openapi_document_lists_the_accepted_reference_values(client):
     assert {"01", "Hà Nội", "Ha Noi", "Bình Dương"} <= set(provinces)  # a former province is accepted
     assert "mechanical" in params["sector"]["schema"]["enum"]
     assert "fdi" in params["ownership"]["schema"]["enum"]
+    # a blank item in a province list is dropped, and the document says it may be sent
+    match = doc["components"]["schemas"]["MatchIn"]["properties"]["provinces_required"]
+    assert "" in match["anyOf"][0]["items"]["anyOf"][0]["enum"]
+    r = client.post("/api/v1/match", json={"title": "Khuôn ép nhựa", "provinces_required": ["", "Hà Nội"]})
+    assert r.status_code == 200
 
 
 def test_connecting_an_unknown_firm_is_404_and_the_requirement_stays(client, session, suppliers):
