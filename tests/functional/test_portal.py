@@ -460,3 +460,19 @@ def test_every_completeness_hint_links_to_a_field_of_the_editor(client, session)
     assert {field for *_rest, field in CHECKS} <= ids  # each hint's target is on the page
     links = re.findall(r'<a href="#([^"]+)" data-testid="hint">', page)
     assert len(links) == 5 and set(links) <= ids  # the first five hints, each a link to its field
+
+
+def test_ownership_is_chosen_from_a_list(client, session):
+    own, _ = _setup(session)
+    login(client, "sme@example.vn")
+    page = client.get(f"/enterprises/{OWN}/edit").get_data(as_text=True)
+    select = re.search(r'<select id="f-ownership" name="ownership"[^>]*>(.*?)</select>', page, re.S).group(1)
+    options = re.findall(r'<option value="([^"]*)"( selected)?>', select)
+    assert [v for v, _s in options] == ["", "private", "state", "fdi", "joint_venture"]
+    assert [v for v, sel in options if sel] == ["private"]  # the stored one ("Tư nhân" in the record)
+    r = post_form(
+        client, f"/enterprises/{OWN}/edit/general", {"ownership": "fdi"}, page=f"/enterprises/{OWN}/edit"
+    )
+    assert r.status_code == 302
+    session.expire_all()
+    assert services.get_by_tax_code(session, OWN).ownership == "fdi"
