@@ -24,9 +24,19 @@ def live_app(tmp_path):
     drop(app)
 
 
-def test_a_rebuild_loses_no_search_and_no_save(live_app):
+def test_a_rebuild_loses_no_search_and_no_save(live_app, monkeypatch):
     app = live_app
     taxes = seed(app, FIRMS)
+    # the documents are read a little slowly (3 s in all), so that saves certainly fall inside the rebuild
+    # (on the cluster 600 documents are indexed in well under a second)
+    fast = indexing.iter_all_docs
+
+    def slow(session):
+        for doc in fast(session):
+            time.sleep(0.005)
+            yield doc
+
+    monkeypatch.setattr(indexing, "iter_all_docs", slow)
     with Traffic(app, FIRMS) as traffic:
         time.sleep(0.3)
         with app.app_context():
