@@ -827,9 +827,6 @@ class EmbeddedBackend(SearchBackend):
             return None
         return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
-    def _facet_arrays(self) -> _Facets:
-        return self._snapshot().facets
-
     def vocabulary(self) -> Vocabulary:
         return self._snapshot().vocab
 
