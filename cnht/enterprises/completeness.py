@@ -6,14 +6,19 @@ from cnht.i18n import Msg
 
 # (weight, test, hint, the editor's field for it: the hint links there)
 CHECKS = [
-    (15, lambda e: bool(e.products), Msg("Thêm sản phẩm chính", "Add your main products"), "f-products"),
+    (15, lambda e: bool(e.products), Msg("Thêm sản phẩm chính", "Add your main products"), "products-name-1"),
     (10, lambda e: bool(e.processes), Msg("Thêm công nghệ/quy trình", "Add your processes"), "f-processes"),
-    (10, lambda e: bool(e.equipment), Msg("Thêm bảng máy móc thiết bị", "Add your equipment"), "f-equipment"),
+    (
+        10,
+        lambda e: bool(e.equipment),
+        Msg("Thêm bảng máy móc thiết bị", "Add your equipment"),
+        "equipment-machine_type-1",
+    ),
     (
         10,
         lambda e: bool(e.certifications),
         Msg("Thêm chứng chỉ (ISO 9001…)", "Add certifications (ISO 9001…)"),
-        "f-certifications",
+        "certifications-standard-1",
     ),
     (
         10,
@@ -45,7 +50,7 @@ CHECKS = [
         5,
         lambda e: bool(e.capacities),
         Msg("Ghi năng lực sản xuất (sản lượng)", "State production capacity"),
-        "f-capacities",
+        "capacities-product-1",
     ),
     (
         5,

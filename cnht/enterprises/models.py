@@ -221,6 +221,10 @@ class Attachment(Base):
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: secrets.token_hex(16))
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # photo (public) | document | certificate (private)
+    # the certificate a scan belongs to (uploaded from its row in the editor); kept when the row goes
+    certification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certification.id", ondelete="SET NULL"), index=True
+    )
     filename: Mapped[str] = mapped_column(String(255))  # original name, for display
     stored_name: Mapped[str] = mapped_column(String(255), unique=True)
     content_type: Mapped[str] = mapped_column(String(120))
@@ -228,6 +232,7 @@ class Attachment(Base):
     caption: Mapped[str | None] = mapped_column(String(255))
     uploaded_at: Mapped[datetime]
     enterprise: Mapped[Enterprise] = relationship(back_populates="attachments")
+    certification: Mapped[Certification | None] = relationship()
 
     @property
     def is_public(self) -> bool:

@@ -104,6 +104,8 @@ class _ItemList(fields.List):
             return [self._plain(v) for v in value]  # the common case, without a nested load per item
         if isinstance(value, list | tuple):
             value = [self._from_text(v) if isinstance(v, str) else v for v in value]
+        # a partial load (PATCH, one editor section) replaces whole lists: each item is complete
+        kwargs["partial"] = False
         return super()._deserialize(value, attr, data, **kwargs)
 
     def _plain(self, text: str) -> dict:

@@ -185,9 +185,13 @@ def _sectors(session: Session) -> dict[str, Sector]:
     return cache
 
 
-def apply(session: Session, ent: Enterprise, data: dict[str, Any]) -> list[str]:
+def apply(
+    session: Session, ent: Enterprise, data: dict[str, Any], keep: dict[str, list[int | None]] | None = None
+) -> list[str]:
     """Write loaded data onto ``ent`` (fields absent from ``data`` are left alone); return the names
-    of the fields that changed."""
+    of the fields that changed. ``keep`` names, per child list, the existing child id each new row
+    continues (None: a new row): the editor's rows keep their identity, and a certificate its scans,
+    when a row above is removed. Without it rows are matched by position (spreadsheets, the API)."""
     changed: list[str] = []
     for field in SCALAR_FIELDS:
         if field not in data:
@@ -218,10 +222,13 @@ def apply(session: Session, ent: Enterprise, data: dict[str, Any]) -> list[str]:
         if _current_rows(ent, name) == wanted_rows:
             continue
         existing = list(getattr(ent, name))
+        if keep is not None and name in keep:
+            by_id = {c.id: c for c in existing}
+            existing = [by_id.pop(i, None) if i is not None else None for i in keep[name]]
         # Update rows in place where possible, so child ids (and attachments to them) survive edits.
         new_children = []
         for pos, row in enumerate(wanted_rows):
-            child = existing[pos] if pos < len(existing) else model()
+            child = existing[pos] if pos < len(existing) and existing[pos] is not None else model()
             for key, value in zip(keys, row, strict=True):
                 if getattr(child, key, None) != value:
                     setattr(child, key, value)
@@ -521,12 +528,18 @@ LIST_SECTIONS = ("products", "processes", "materials", "equipment", "certificati
 
 
 def edit_section(
-    session: Session, ent: Enterprise, section: str, data: dict[str, Any], *, by_staff: bool
+    session: Session,
+    ent: Enterprise,
+    section: str,
+    data: dict[str, Any],
+    *,
+    by_staff: bool,
+    keep: list[int | None] | None = None,
 ) -> list[str]:
     """Apply one section of the profile editor (loaded, validated data); fields of other sections are
     ignored. An SME's own edit of an unverified profile makes it self-declared. Returns what changed."""
     data = {k: v for k, v in data.items() if k in SECTIONS[section]}
-    changed = apply(session, ent, data)
+    changed = apply(session, ent, data, keep={section: keep} if keep is not None else None)
     if changed and ent.verification_status == "unverified" and not by_staff:
         ent.verification_status = "self_declared"
     return changed
@@ -541,9 +554,11 @@ def add_attachment(
     content_type: str,
     size_bytes: int,
     caption: str | None,
+    certification: Certification | None = None,
 ) -> Attachment:
     att = Attachment(
         kind=kind,
+        certification=certification,
         filename=filename[:255],
         stored_name=stored_name,
         content_type=content_type,

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import date
 from pathlib import Path
 
+from babel.numbers import format_decimal
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from cnht.accounts import auth
@@ -18,12 +22,13 @@ from cnht.accounts.schemas import ClaimDecisionIn, ClaimForm
 from cnht.db import session
 from cnht.enterprises import claims, services
 from cnht.enterprises.completeness import completeness
-from cnht.enterprises.models import VERIFICATION_LEVELS, Enterprise
+from cnht.enterprises.models import VERIFICATION_LEVELS, Enterprise, local_today
 from cnht.enterprises.schemas import AttachmentIn, EnterprisePatch
 from cnht.i18n import localize
+from cnht.labels import UNIT_EN
 from cnht.reference import resolve_filter_args
 from cnht.reference.models import Province, Sector
-from cnht.web.forms import load_form
+from cnht.web.forms import form_errors, load_form
 
 bp = Blueprint("enterprises", __name__, template_folder="templates")
 
@@ -95,38 +100,76 @@ def profile(ref: str):
 # ---- self-service editing ----------------------------------------------------------------------
 
 
-def _lines(ent: Enterprise, section: str) -> str:
-    """A list section as the editor's text box shows it: one item a line, parts joined by " | "."""
-
-    def join(*parts):
-        parts = ["" if p is None else str(p) for p in parts]
-        while parts and not parts[-1]:
-            parts.pop()
-        return " | ".join(parts)
-
-    rows = {
-        "products": [join(p.name, None, p.description) for p in ent.products],
-        "processes": [p.name for p in ent.processes],
-        "materials": [m.name for m in ent.materials],
-        "equipment": [join(q.machine_type, q.brand, q.count, q.key_spec) for q in ent.equipment],
-        "certifications": [
-            join(c.standard, c.number, c.issuer, c.valid_until.isoformat() if c.valid_until else None)
-            for c in ent.certifications
-        ],
-        "capacities": [
-            join(c.product, f"{c.quantity:g}" if c.quantity is not None else None, c.unit, c.period, c.note)
-            for c in ent.capacities
-        ],
-    }[section]
-    return "\n".join(rows)
+# The editor's row sections. Each row is a set of inputs named "<section>-<field>" and a hidden
+# "<section>-key": the stored row's id, so a row keeps its identity (and a certificate its scans) when
+# a row above it is removed, or "new". Processes and materials stay one name a line.
+ROW_FIELDS = {
+    "products": ("name", "description"),
+    "equipment": ("machine_type", "brand", "count", "key_spec"),
+    "certifications": ("standard", "number", "issuer", "valid_until"),
+    "capacities": ("product", "quantity", "unit", "period", "note"),
+}
+LINE_SECTIONS = ("processes", "materials")
 
 
-def _editor(ent: Enterprise, *, errors: dict, section: str | None, form, typed: str | None = None):
+def _quantity(value) -> str:
+    """A stored quantity as the box shows it in the page's language (and reads back: _typed_rows)."""
+    return format_decimal(value, format="#,##0.##", locale=str(get_locale() or "vi"))
+
+
+def _stored_rows(ent: Enterprise, section: str) -> list[dict]:
+    rows = []
+    for child in getattr(ent, section):
+        row = {"key": str(child.id)}
+        for name in ROW_FIELDS[section]:
+            value = getattr(child, name)
+            if value is None:
+                value = ""
+            elif name == "quantity":
+                value = _quantity(value)
+            elif isinstance(value, date):
+                value = value.isoformat()
+            row[name] = str(value)
+        rows.append(row)
+    return rows
+
+
+def _typed_rows(section: str) -> list[dict]:
+    """The rows as submitted, blank ones and the one whose remove button was pressed left out."""
+    form = request.form
+    keys = form.getlist(f"{section}-key")
+    columns = {name: form.getlist(f"{section}-{name}") for name in ROW_FIELDS[section]}
+    removed = form.get("remove")
+    rows = []
+    for i, key in enumerate(keys):
+        row = {name: (col[i] if i < len(col) else "").strip() for name, col in columns.items()}
+        if key == removed or not any(row.values()):
+            continue
+        if "quantity" in row and str(get_locale()) == "en":
+            row["quantity"] = row["quantity"].replace(",", "")  # "300,000" is thousands in English
+        rows.append({"key": key, **row})
+    return rows
+
+
+def _row_errors(messages, section: str) -> dict[int, dict[str, list[str]]]:
+    """marshmallow's {section: {row: {field: [...]}}} → {row: {field: [text]}} for the page."""
+    rows = messages.get(section) if isinstance(messages, dict) else None
+    if not isinstance(rows, dict):
+        return {-1: form_errors(messages)}
+    return {i: form_errors(m) for i, m in rows.items()}
+
+
+def _editor(ent: Enterprise, *, errors: dict, section: str | None, form, typed=None, status=200):
     score, hints = completeness(ent)
-    lines = {s: _lines(ent, s) for s in services.LIST_SECTIONS}
-    if section in services.LIST_SECTIONS and typed is not None:
-        lines[section] = typed  # show what was typed, not what is stored
-    return render_template(
+    lines = {s: "\n".join(c.name for c in getattr(ent, s)) for s in LINE_SECTIONS}
+    rows = {s: _stored_rows(ent, s) for s in ROW_FIELDS}
+    if typed is not None:  # show what was typed, not what is stored
+        (lines if section in LINE_SECTIONS else rows)[section] = typed
+    scans: dict[int, list] = {}
+    for att in ent.attachments:
+        if att.certification_id is not None:
+            scans.setdefault(att.certification_id, []).append(att)
+    page = render_template(
         "enterprises/edit.html",
         e=ent,
         score=score,
@@ -134,8 +177,14 @@ def _editor(ent: Enterprise, *, errors: dict, section: str | None, form, typed: 
         errors=errors,
         section=section,
         lines=lines,
+        rows=rows,
+        scans=scans,
+        units=UNIT_EN,
+        row_fields=ROW_FIELDS,
+        today=local_today().isoformat(),
         form=form,
     )
+    return page, status
 
 
 @bp.route("/enterprises/<string:ref>/edit")
@@ -144,23 +193,83 @@ def edit(ref: str):
     return _editor(_editable(ref), errors={}, section=None, form={})
 
 
+def _scan_uploads(section: str, rows: list[dict]) -> tuple[dict[int, list[str]], list]:
+    """The certificate scans chosen in the rows, checked before anything is written:
+    ({row: [error]}, [file or None per row])."""
+    files, errors = [], {}
+    for i, row in enumerate(rows):
+        f = request.files.get(f"{section}-file-{row['key']}") if section == "certifications" else None
+        if f is None or not f.filename:
+            files.append(None)
+            continue
+        error, spec, size = _check_upload(f, "certificate")
+        if error:
+            errors[i] = {"file": [error]}
+        files.append((f, spec, size))
+    return errors, files
+
+
+def _save_file(f) -> str:
+    folder = Path(current_app.config["UPLOAD_DIR"]) / "attachments"
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = f"{uuid.uuid4().hex}{Path(f.filename).suffix.lower()}"
+    f.save(folder / stored)
+    return stored
+
+
 @bp.route("/enterprises/<string:ref>/edit/<string:section>", methods=["POST"])
 @auth.login_required
 def edit_section(ref: str, section: str):
     if section not in services.SECTIONS:
         abort(404)
     ent = _editable(ref)
-    if section in services.LIST_SECTIONS:
-        raw = {section: [ln for ln in request.form.get(section, "").splitlines() if ln.strip()]}
+    user = auth.user_or_none()
+    keep, files = None, []
+    if section in ROW_FIELDS:
+        if f"{section}-key" not in request.form:  # not this editor's form: clear nothing
+            abort(400)
+        rows = _typed_rows(section)
+        items = [{k: v for k, v in r.items() if k != "key" and v} for r in rows]
+        errors, files = _scan_uploads(section, rows)
+        try:
+            data = EnterprisePatch(partial=True).load({section: items})
+        except ValidationError as exc:
+            data, found = None, _row_errors(exc.messages, section)
+            for i, es in found.items():
+                errors.setdefault(i, {}).update(es)
+        if errors:
+            return _editor(ent, errors=errors, section=section, form={}, typed=rows, status=400)
+        keep = [int(r["key"]) if r["key"].isdigit() else None for r in rows]
+    elif section in LINE_SECTIONS:
+        typed = request.form.get(section, "")
+        data, errors = load_form(
+            EnterprisePatch(partial=True), {section: [ln for ln in typed.splitlines() if ln.strip()]}
+        )
+        if data is None:
+            return _editor(ent, errors={-1: errors}, section=section, form={}, typed=typed, status=400)
     else:
         raw = {k: request.form.get(k, "") for k in services.SECTIONS[section]}
-    data, errors = load_form(EnterprisePatch(partial=True), raw)
-    if data is None:
-        return _editor(
-            ent, errors=errors, section=section, form=request.form, typed=request.form.get(section, "")
-        ), 400
-    user = auth.user_or_none()
-    changed = services.edit_section(session, ent, section, data, by_staff=user.is_staff)
+        data, errors = load_form(EnterprisePatch(partial=True), raw)
+        if data is None:
+            return _editor(ent, errors=errors, section=section, form=request.form, status=400)
+    changed = services.edit_section(session, ent, section, data, by_staff=user.is_staff, keep=keep)
+    if any(files):
+        session.flush()  # new certificates get their ids
+        for cert, upload in zip(ent.certifications, files, strict=True):
+            if upload is None:
+                continue
+            f, spec, size = upload
+            services.add_attachment(
+                ent,
+                kind="certificate",
+                filename=Path(f.filename).name,
+                stored_name=_save_file(f),
+                content_type=spec[0],
+                size_bytes=size,
+                caption=" ".join(x for x in (cert.standard, cert.number) if x),
+                certification=cert,
+            )
+        changed = changed or ["attachments"]
     session.commit()
     flash(_("Đã lưu thay đổi.") if changed else _("Không có gì thay đổi."), "success")
     return redirect(url_for("enterprises.edit", ref=ent.ref) + f"#{section}")
@@ -203,15 +312,11 @@ def upload(ref: str):
     if error:
         flash(error, "error")
         return redirect(url_for("enterprises.edit", ref=ent.ref) + "#attachments"), 400
-    folder = Path(current_app.config["UPLOAD_DIR"]) / "attachments"
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = f"{uuid.uuid4().hex}{Path(f.filename).suffix.lower()}"
-    f.save(folder / stored)
     services.add_attachment(
         ent,
         kind=form["kind"],
         filename=Path(f.filename).name,
-        stored_name=stored,
+        stored_name=_save_file(f),
         content_type=spec[0],
         size_bytes=size,
         caption=form.get("caption"),

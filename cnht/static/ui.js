@@ -48,3 +48,38 @@ window.addEventListener("beforeunload", function (ev) {
   }
 });
 document.documentElement.classList.add("js");
+// Row sections of the profile editor: "add a row" copies the section's template row; a row's remove
+// button takes it off the page (saved with the section). Without script the page always ends with one
+// blank row, and the remove button saves the section without that row.
+var rowCount = 0;
+document.addEventListener("click", function (ev) {
+  var add = ev.target.closest && ev.target.closest("[data-add-row]");
+  if (add) {
+    var section = add.getAttribute("data-add-row");
+    var tpl = document.getElementById("row-" + section);
+    var rows = document.querySelector('[data-rows="' + section + '"]');
+    if (!tpl || !rows) return;
+    rowCount += 1;
+    var n = rows.querySelectorAll("[data-row]").length + 1;
+    var html = tpl.innerHTML.replace(/new-__N__/g, "new-" + rowCount + "x").replace(/__N__/g, String(n) + "x" + rowCount);
+    rows.insertAdjacentHTML("beforeend", html);
+    var added = rows.lastElementChild;
+    var legend = added.querySelector("legend");
+    if (legend) legend.textContent = legend.textContent.replace(/\S+$/, String(n));
+    var first = added.querySelector("input:not([type=hidden]), select, textarea");
+    if (first) first.focus();
+    add.form.classList.add("changed");
+    return;
+  }
+  var remove = ev.target.closest && ev.target.closest(".row-remove");
+  if (remove && remove.form) {
+    ev.preventDefault();
+    var form = remove.form;
+    var row = remove.closest("[data-row]");
+    var next = row.nextElementSibling || row.previousElementSibling;
+    row.remove();
+    form.classList.add("changed");
+    var focus = next && next.querySelector("input:not([type=hidden])");
+    (focus || form.querySelector("[data-add-row]")).focus();
+  }
+});

@@ -53,7 +53,11 @@ def test_sme_edits_own_products_and_search_finds_the_change(client, session):
     r = post_form(
         client,
         f"/enterprises/{OWN}/edit/products",
-        {"products": "Khuôn ép nhựa\nTrục inox gia công CNC | | dung sai ±0,01 mm"},
+        {
+            "products-key": [str(own.products[0].id), "new-0"],
+            "products-name": ["Khuôn ép nhựa", "Trục inox gia công CNC"],
+            "products-description": ["", "dung sai ±0,01 mm"],
+        },
         page=f"/enterprises/{OWN}/edit",
     )
     assert r.status_code == 302
@@ -89,7 +93,11 @@ def test_invalid_section_input_is_refused_and_nothing_changes(client, session):
     r = post_form(
         client,
         f"/enterprises/{OWN}/edit/certifications",
-        {"certifications": "ISO 9001 | 1 | BV | 31/02/2027"},
+        {
+            "certifications-key": "new-0",
+            "certifications-standard": "ISO 9001",
+            "certifications-valid_until": "2027-02-31",
+        },
         page=f"/enterprises/{OWN}/edit",
     )
     assert r.status_code == 400
@@ -99,7 +107,12 @@ def test_sme_cannot_edit_another_enterprise(client, session):
     _setup(session)
     login(client, "sme@example.vn")
     assert client.get(f"/enterprises/{OTHER}/edit").status_code == 403
-    r = post_form(client, f"/enterprises/{OTHER}/edit/products", {"products": "Hàng giả"}, page="/account")
+    r = post_form(
+        client,
+        f"/enterprises/{OTHER}/edit/products",
+        {"products-key": "new-0", "products-name": "Hàng giả"},
+        page="/account",
+    )
     assert r.status_code == 403
     session.expire_all()
     assert [p.name for p in services.get_by_tax_code(session, OTHER).products] == ["Bo mạch PCBA"]

@@ -27,9 +27,10 @@ def test_anonymous_search_to_profile(page, live_server):
 def test_sme_edits_products_and_search_finds_them(page, live_server):
     sign_in(page, "sme@example.vn")
     page.goto(f"/enterprises/{live_server['own']}/edit")
-    box = page.get_by_label("Sản phẩm", exact=True)
-    box.fill(box.input_value() + "\nBánh răng côn xoắn module 3")
-    page.locator("#products").get_by_role("button", name="Lưu").click()
+    products = page.locator("#products")
+    products.get_by_role("button", name="Thêm dòng").click()
+    products.get_by_label("Tên sản phẩm").last.fill("Bánh răng côn xoắn module 3")
+    products.get_by_role("button", name="Lưu").click()
     expect(page.get_by_text("Đã lưu thay đổi.")).to_be_visible()
     page.goto("/search?q=banh+rang+con+xoan")
     expect(page.locator("main h3 a").first).to_have_text(live_server["own_name"])
@@ -38,10 +39,10 @@ def test_sme_edits_products_and_search_finds_them(page, live_server):
 def test_sme_is_warned_before_saving_one_section_loses_typing_in_another(page, live_server):
     sign_in(page, "sme@example.vn")
     page.goto(f"/enterprises/{live_server['own']}/edit")
-    box = page.get_by_label("Sản phẩm", exact=True)
-    typed = box.input_value() + "\nTrục vít me bi"
+    box = page.get_by_label("Công nghệ / quy trình", exact=True)
+    typed = box.input_value() + "\nMài phẳng chính xác"
     box.fill(typed)
-    expect(page.locator("#products .unsaved-note")).to_be_visible()  # the section says it is not saved
+    expect(page.locator("#processes .unsaved-note")).to_be_visible()  # the section says it is not saved
     asked: list[str] = []
 
     def dismiss(dialog):
@@ -49,12 +50,16 @@ def test_sme_is_warned_before_saving_one_section_loses_typing_in_another(page, l
         dialog.dismiss()
 
     page.once("dialog", dismiss)
-    page.locator("#processes").get_by_role("button", name="Lưu").click()
+    page.locator("#materials").get_by_role("button", name="Lưu").click()
     assert asked and "chưa lưu" in asked[0]
     expect(box).to_have_value(typed)  # stayed on the page, the typing kept
-    page.locator("#products").get_by_role("button", name="Lưu").click()  # saving the changed one: no question
+    page.locator("#processes").get_by_role(
+        "button", name="Lưu"
+    ).click()  # saving the changed one: no question
     expect(page.get_by_text("Đã lưu thay đổi.")).to_be_visible()
-    expect(page.get_by_label("Sản phẩm", exact=True)).to_have_value(re.compile("Trục vít me bi"))
+    expect(page.get_by_label("Công nghệ / quy trình", exact=True)).to_have_value(
+        re.compile("Mài phẳng chính xác")
+    )
 
 
 def test_completeness_hints_lead_to_the_field(page, live_server):
@@ -62,9 +67,85 @@ def test_completeness_hints_lead_to_the_field(page, live_server):
     page.goto(f"/enterprises/{live_server['own']}/edit")
     hint = page.get_by_test_id("hint").first
     target = hint.get_attribute("href")
-    assert target and target.startswith("#f-")
+    assert target and target.startswith("#") and len(target) > 1
     hint.click()
     expect(page.locator(target)).to_be_in_viewport()
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}])
+def test_sme_keeps_machines_certificates_and_capacity_in_rows(browser, live_server, viewport):
+    """Add and remove rows, a certificate with a date picker and its scan, capacity with a unit and a
+    period: on a desktop and on a phone, where the rows stay within the screen."""
+    context = browser.new_context(base_url=live_server["url"], locale="vi-VN", viewport=viewport)
+    page = context.new_page()
+    tag = viewport["width"]  # the two runs share the instance: each adds rows of its own
+    try:
+        sign_in(page, "sme@example.vn")
+        page.goto(f"/enterprises/{live_server['own']}/edit")
+        machines = page.locator("#equipment")
+        before = machines.locator("[data-row]").count()
+        machines.get_by_role("button", name="Thêm dòng").click()
+        machines.get_by_label("Loại máy").last.fill(f"Máy tiện CNC Okuma {tag}")
+        machines.get_by_label("Số lượng").last.fill("3")
+        machines.get_by_role("button", name="Thêm dòng").click()
+        machines.get_by_label("Loại máy").last.fill(f"Máy bỏ đi {tag}")
+        expect(machines.locator("[data-row]")).to_have_count(before + 2)
+        machines.locator("[data-row]").last.get_by_role("button", name="Xóa dòng này").click()
+        expect(machines.locator("[data-row]")).to_have_count(before + 1)  # removed on the page, not saved
+        machines.get_by_role("button", name="Lưu").click()
+        expect(page.get_by_text("Đã lưu thay đổi.")).to_be_visible()
+        machines = page.locator("#equipment")
+        expect(machines.get_by_label("Loại máy").nth(-2)).to_have_value(f"Máy tiện CNC Okuma {tag}")
+        expect(machines.locator(f'input[value="Máy bỏ đi {tag}"]')).to_have_count(0)
+
+        certs = page.locator("#certifications")
+        blank = certs.locator("[data-row]").last
+        blank.get_by_label("Tiêu chuẩn").fill(f"ISO 14001:2015 {tag}")
+        blank.get_by_label("Số chứng chỉ").fill("EMS-2026-77")
+        date_box = blank.get_by_label("Hiệu lực đến")
+        assert date_box.get_attribute("type") == "date"  # the browser's date picker
+        date_box.fill("2028-06-30")
+        blank.get_by_label(re.compile("Bản chụp")).set_input_files(
+            {"name": "iso14001.pdf", "mimeType": "application/pdf", "buffer": PDF}
+        )
+        certs.get_by_role("button", name="Lưu").click()
+        expect(page.get_by_text("Đã lưu thay đổi.")).to_be_visible()
+        row = page.locator("#certifications [data-row]").filter(
+            has=page.locator(f'input[value="ISO 14001:2015 {tag}"]')
+        )
+        expect(row.get_by_label("Hiệu lực đến")).to_have_value("2028-06-30")
+        scan = row.get_by_role("link", name="iso14001.pdf")
+        expect(scan).to_be_visible()  # the scan sits on its certificate's row
+        assert page.request.get(scan.get_attribute("href")).body() == PDF
+
+        caps = page.locator("#capacities")
+        blank = caps.locator("[data-row]").last
+        blank.get_by_label("Sản phẩm").fill(f"Đế giày EVA {tag}")
+        blank.get_by_label("Sản lượng").fill("50.000")
+        blank.get_by_label("Đơn vị").fill("đôi")
+        blank.get_by_label("Kỳ").select_option(label="mỗi tháng")
+        caps.get_by_role("button", name="Lưu").click()
+        expect(page.get_by_text("Đã lưu thay đổi.")).to_be_visible()
+        row = page.locator("#capacities [data-row]").filter(
+            has=page.locator(f'input[value="Đế giày EVA {tag}"]')
+        )
+        expect(row.get_by_label("Sản lượng")).to_have_value("50.000")
+        expect(row.get_by_label("Kỳ")).to_have_value("month")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], width
+        page.goto(f"/enterprises/{live_server['own']}")
+        expect(page.get_by_text(f"Máy tiện CNC Okuma {tag}")).to_be_visible()
+        expect(page.get_by_text(f"ISO 14001:2015 {tag}").first).to_be_visible()
+    except Exception:
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"rows-{viewport['width']}.png"), full_page=True)
+        raise
+    finally:
+        page.close()
+        context.close()
 
 
 def test_sme_cannot_edit_another_enterprise(page, live_server):
