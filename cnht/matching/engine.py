@@ -510,7 +510,10 @@ def _search_candidates(spec: RequirementSpec, category: str | None) -> dict[int,
     for eid, sc in hits:
         out[eid] = sc / top
     name = _category_name(category)
-    if name:
+    # a category's name is a long, general phrase ("Chi tiết đúc, rèn, dập, gia công cắt gọt cho máy
+    # móc thiết bị") that matches most of a large index and costs more than the rest of the match: it
+    # is searched only when the title found few; match() adds the category's members from the database
+    if name and len(hits) < CANDIDATES_FROM_SEARCH:
         more = backend.candidates(
             plan_query(name, backend.vocabulary()), filters, CANDIDATES_FROM_SEARCH // 2
         )
@@ -520,19 +523,18 @@ def _search_candidates(spec: RequirementSpec, category: str | None) -> dict[int,
     return out
 
 
-def _category_candidates(session: Session, spec: RequirementSpec, category: str | None) -> list[int]:
+def _category_candidates(
+    session: Session, spec: RequirementSpec, category: str | None, limit: int
+) -> list[int]:
+    """Firms with a product of the category that meet the hard constraints, verified and recent first."""
     if not category:
         return []
+    members = select(EnterpriseProduct.enterprise_id).where(EnterpriseProduct.category_code == category)
     stmt = (
-        select(Enterprise.id)
-        .where(
-            exists().where(
-                EnterpriseProduct.enterprise_id == Enterprise.id, EnterpriseProduct.category_code == category
-            ),
-            _hard_filter(spec),
-        )
+        select(Enterprise.id)  # IN, not EXISTS: the category's index gives the members (not a table scan)
+        .where(Enterprise.id.in_(members), _hard_filter(spec))
         .order_by(verified_first(), Enterprise.updated_at.desc(), Enterprise.id)
-        .limit(CANDIDATES_FROM_CATEGORY)
+        .limit(limit)
     )
     return list(session.scalars(stmt))
 
@@ -784,11 +786,12 @@ def match(
     scorer = Scorer(spec, weights)
     text_scores = _search_candidates(spec, scorer.category)
     ids = list(text_scores)
-    if len(ids) < 2 * max(limit, 20):
-        # The index's category field usually supplies these; the database is asked only when it did not.
-        for eid in _category_candidates(session, spec, scorer.category):
-            if eid not in text_scores:
-                ids.append(eid)
+    # the category's members, more of them when the words found few
+    few = len(ids) < 2 * max(limit, 20)
+    more = CANDIDATES_FROM_CATEGORY if few else CANDIDATES_FROM_CATEGORY // 3
+    for eid in _category_candidates(session, spec, scorer.category, more):
+        if eid not in text_scores:
+            ids.append(eid)
     if len(ids) < max(limit, 20):
         # Few hits for the words: widen to everyone who meets the hard constraints (scored on overlap).
         seen = set(ids)
