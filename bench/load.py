@@ -47,10 +47,11 @@ def build(instance: Path, docs: int, editors: int) -> dict:
     env.pop("CNHT_DATABASE_URL", None)
     env.pop("CNHT_SEARCH_BACKEND", None)
     info_path = instance / "load-bench.json"
-    if info_path.exists():
+    cnht = str(Path(sys.executable).parent / "cnht")
+    if info_path.exists():  # a kept instance: brought to this code's schema (serve refuses an older one)
+        subprocess.run([cnht, "init-db"], env=env, check=True, capture_output=True)
         return json.loads(info_path.read_text())
     instance.mkdir(parents=True, exist_ok=True)
-    cnht = str(Path(sys.executable).parent / "cnht")
     subprocess.run([cnht, "init-db"], env=env, check=True, capture_output=True)
     path = instance / "list.csv"
     write(path, docs)

@@ -416,9 +416,10 @@ def main() -> None:
         inst = Path(args.instance) if args.instance else Path(tmp)
         if args.instance and (inst / "cnht.sqlite3").exists():
             os.environ["CNHT_INSTANCE_PATH"] = str(inst)
-            from cnht import create_app
+            from cnht import create_app, migrate
 
             app = create_app({"INSTANCE_PATH": str(inst), "RATELIMIT_ENABLED": False})
+            migrate.upgrade(app.extensions["cnht_db"].engine)  # a kept instance, to this code's schema
         else:
             inst.mkdir(parents=True, exist_ok=True)
             app = make_app(inst, records)

@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from cnht import create_app
+from cnht import create_app, migrate
 
 
 @click.group(
@@ -33,7 +33,6 @@ def _session():
 @with_appcontext
 def init_db() -> None:
     """Tạo hoặc nâng cấp cơ sở dữ liệu / Create or upgrade the database, load reference data."""
-    from cnht import migrate
     from cnht.db import get_db
     from cnht.reference.services import load_reference
 
@@ -70,13 +69,21 @@ def init_db() -> None:
 
 
 def _require_schema() -> None:
-    from cnht import migrate
+    """A database this code can use: created, and at the code's revision (an older one would fail a
+    page or a write on every new column, with a 500 instead of this message)."""
     from cnht.db import get_db
 
-    if migrate.current_revision(get_db().engine) is None:
+    have, need = migrate.current_revision(get_db().engine), migrate.head_revision()
+    if have is None:
         raise click.ClickException(
             "Chưa khởi tạo cơ sở dữ liệu: chạy 'cnht init-db' trước / "
             "database not initialised: run 'cnht init-db' first"
+        )
+    if have != need:
+        raise click.ClickException(
+            f"Cơ sở dữ liệu ở phiên bản {have}, phiên bản này của cổng cần {need}: chạy 'cnht init-db' để nâng "
+            f"cấp / the database is at revision {have}, this version of the portal needs {need}: run "
+            "'cnht init-db' to upgrade"
         )
 
 
@@ -245,6 +252,7 @@ def serve(host: str, port: int, threads: int, workers: int) -> None:
     import ipaddress
 
     # a crash in a native extension (OR-Tools, the tokenizer) leaves its Python stack in the log, not just a signal
+    _require_schema()
     faulthandler.enable()
     app = current_app._get_current_object()
     if not app.config.get("BASE_URL"):

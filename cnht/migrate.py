@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"  # package data: works from a wheel too
@@ -40,3 +41,8 @@ def current_revision(engine: Engine) -> str | None:
         return None
     with engine.connect() as conn:
         return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def head_revision() -> str:
+    """The schema revision this code needs."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""

@@ -261,6 +261,38 @@ def test_commands_refuse_to_run_before_init_db(tmp_path, fresh_database_url):
     app.extensions["cnht_db"].engine.dispose()
 
 
+def test_serve_and_import_refuse_a_database_older_than_the_code(tmp_path, fresh_database_url):
+    """New code on an old schema would answer 500 on every page touching a new column (a kept bench
+    instance did): serve and import say to run init-db, which upgrades."""
+    from cnht.cli import cli
+
+    app = create_app(
+        {"INSTANCE_PATH": str(tmp_path / "inst"), "DATABASE_URL": fresh_database_url, "SECRET_KEY": "x"}
+    )
+    engine = app.extensions["cnht_db"].engine
+    runner = app.test_cli_runner()
+    assert runner.invoke(cli, ["init-db"]).exit_code == 0
+    head = migrate.current_revision(engine)
+    migrate.downgrade(engine, "-1")
+    older = migrate.current_revision(engine)
+    assert older != head
+    sheet = tmp_path / "list.csv"
+    sheet.write_text("Mã số thuế,Tên doanh nghiệp\n", encoding="utf-8")
+    for args in (["serve", "--port", "1"], ["import", str(sheet)]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code != 0
+        assert (
+            f"phiên bản {older}" in result.output
+            and head in result.output
+            and "cnht init-db" in result.output
+        )
+    assert runner.invoke(cli, ["init-db"]).exit_code == 0
+    assert migrate.current_revision(engine) == head
+    result = runner.invoke(cli, ["export", str(tmp_path / "out.xlsx")])
+    assert result.exit_code == 0, result.output
+    engine.dispose()
+
+
 @pytest.mark.parametrize("args", [["--help"], ["serve", "--help"], ["import", "--help"]])
 def test_help_is_bilingual(cli_runner, args):
     result = cli_runner(*args)
