@@ -178,7 +178,12 @@ class Editor(threading.Thread):
             try:
                 r = s.post(
                     edit + "/products",
-                    data={"products": f"Chi tiết {mark}\nKhuôn ép nhựa", "csrf_token": token},
+                    data={  # the editor's rows, as the page sends them
+                        "products-key": ["new-0", "new-1"],
+                        "products-name": [f"Chi tiết {mark}", "Khuôn ép nhựa"],
+                        "products-description": ["", ""],
+                        "csrf_token": token,
+                    },
                     allow_redirects=False,
                     timeout=30,
                 )
@@ -198,7 +203,9 @@ def run_level(
     deadline = time.perf_counter() + seconds
     readers = [Client(port, info, deadline, seed=i) for i in range(clients)]
     writers = [
-        Editor(port, i, tax, deadline, interval=editors / 2.0) for i, tax in enumerate(info["editors"])
+        # a kept instance may hold more editor accounts than this run asks for
+        Editor(port, i, tax, deadline, interval=editors / 2.0)
+        for i, tax in enumerate(info["editors"][:editors])
     ]
     t0 = time.perf_counter()
     for th in readers + writers:

@@ -1,7 +1,7 @@
 """Matching evaluation and latency.
 
     .venv/bin/python -m bench.matching [--docs 3000] [--requirements 150] [--json bench/results/matching.json]
-    .venv/bin/python -m bench.matching --latency --docs 100000 [--rounds 200]
+    .venv/bin/python -m bench.matching --latency --docs 100000 [--rounds 200] [--instance DIR]
 
 Evaluation: a generated supplier list (concepts from bench/corpus.py, plus processes, certificates
 with expiry dates, head-counts and provinces across the 34 units) and generated sourcing
@@ -14,7 +14,8 @@ text-only baseline (title + description sent to GET /api/v1/search, no filters) 
 nDCG@10, precision@10 (grade ≥ 2) and the share of top-10 items that break a hard constraint.
 
 Latency: the same requirements against --docs suppliers, through the API (Flask test client, in
-process), medians and p95.
+process), medians and p95; with --instance also through HTTP (`cnht serve` on the kept instance),
+each requirement's first time apart from repeats.
 """
 
 from __future__ import annotations
@@ -400,6 +401,56 @@ def latency(app, reqs: list[Req], rounds: int) -> dict:
     }
 
 
+def latency_http(instance: Path, reqs: list[Req], rounds: int) -> dict:
+    """The same requirements through HTTP: `cnht serve` (waitress) on a loopback port, one keep-alive
+    connection, first-time requirements reported apart from repeated ones."""
+    import http.client
+    import socket
+    import subprocess
+    import sys
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    env = {**os.environ, "CNHT_INSTANCE_PATH": str(instance), "CNHT_RATE_LIMIT_MATCH": "100000 per minute"}
+    cnht = str(Path(sys.executable).parent / "cnht")
+    server = subprocess.Popen(
+        [cnht, "serve", "--port", str(port), "--threads", "4"], env=env, stdout=subprocess.DEVNULL
+    )
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+        def post(body: dict) -> float:
+            t = time.perf_counter()
+            conn.request("POST", "/api/v1/match", json.dumps(body), {"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            data = resp.read()
+            if resp.status != 200:
+                raise SystemExit(f"match: HTTP {resp.status} {data[:200]!r}")
+            return (time.perf_counter() - t) * 1000
+
+        post(reqs[0].body)  # loads the vocabulary and facet arrays
+        first = sorted(post(r.body) for r in reqs[1:])
+        again = sorted(post(reqs[i % len(reqs)].body) for i in range(rounds))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    p = lambda xs, q: xs[min(len(xs) - 1, int(q * len(xs)))]  # noqa: E731
+    return {
+        "http_first_p50_ms": round(statistics.median(first), 1),
+        "http_first_p95_ms": round(p(first, 0.95), 1),
+        "http_p50_ms": round(statistics.median(again), 1),
+        "http_p95_ms": round(p(again, 0.95), 1),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=3000)
@@ -430,6 +481,8 @@ def main() -> None:
             result = {"docs": len(records), "requirements": len(reqs)}
             if args.latency:
                 result["latency"] = latency(app, reqs, args.rounds)
+                if args.instance:  # the server reads the kept instance
+                    result["latency"].update(latency_http(inst, reqs, args.rounds))
                 print(json.dumps(result["latency"], indent=1))
             else:
                 result.update(evaluate(app, reqs, firms))
