@@ -362,6 +362,21 @@ def _alt_idf(t: QToken, vocab: Vocabulary) -> float:
     return max(vals) if vals else math.log(1 + vocab.n_docs)
 
 
+def score_key(plan: QueryPlan, vocab: Vocabulary, prefs: Preferences | None) -> tuple[object, ...]:
+    """Everything a document's score depends on besides the document, under the default weights: the
+    plan as analysed (words, alternatives, groups), the rarity of its words at this vocabulary and the
+    preferences. Under one key every document scores the same, so scores kept under it are exact; an
+    edit that shifts a query word's document frequency makes a new key."""
+    prep = _prepare(plan, vocab, WEIGHTS)
+    return (
+        repr(plan.tokens),
+        repr(plan.groups),
+        tuple(g[2] for g in prep.groups),
+        tuple(prep.pair_bonus),
+        repr(prefs),
+    )
+
+
 def rank(
     plan: QueryPlan,
     candidates: list[Candidate],
@@ -370,8 +385,12 @@ def rank(
     w: Weights = WEIGHTS,
 ) -> list[Scored]:
     """Candidates by score; ties by name (folded, as already analysed) then tax code."""
-    name_key = {c.id: c.folded.get("name", "") for c in candidates}
-    scored = [score(plan, c, vocab, prefs, w) for c in candidates]
-    scored = [s for s in scored if s.score > 0]
-    scored.sort(key=lambda s: (-s.score, name_key[s.id], s.tax_code))
-    return scored
+    return ordered([(score(plan, c, vocab, prefs, w), c.folded.get("name", "")) for c in candidates])
+
+
+def ordered(scored: list[tuple[Scored, str]]) -> list[Scored]:
+    """Scored documents (each with its folded name) by score, ties by name then tax code; those
+    scoring nothing left out."""
+    kept = [x for x in scored if x[0].score > 0]
+    kept.sort(key=lambda x: (-x[0].score, x[1], x[0].tax_code))
+    return [s for s, _ in kept]

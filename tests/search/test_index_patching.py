@@ -1,4 +1,4 @@
-"""A process reading the embedded index patches its facet arrays, vocabulary and cached clause rowids
+"""A process reading the embedded index patches its facet arrays, vocabulary, cached clause rowids and scores
 from the change log after each edit (from any process) instead of rereading the whole index. After
 any mix of edits it must answer exactly as a process that has just read everything."""
 
@@ -19,7 +19,7 @@ def _answers(b, texts, filters=None):
     out = []
     for q in texts:
         r = b.search(plan_query(q, b.vocabulary()), filters or Filters(), 1, 20)
-        out.append((q, r.total, [h.tax_code for h in r.hits], r.facets))
+        out.append((q, r.total, [(h.tax_code, h.score) for h in r.hits], r.facets))
     return out
 
 

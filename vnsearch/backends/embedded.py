@@ -38,7 +38,7 @@ from vnsearch.backends.base import FACETS, Filters, Hit, SearchBackend, SearchRe
 from vnsearch.documents import TEXT_FIELDS, SearchDoc
 from vnsearch.highlight import highlight
 from vnsearch.query import QueryPlan, Vocabulary
-from vnsearch.ranking import Candidate, Preferences, rank
+from vnsearch.ranking import Candidate, Preferences, Scored, ordered, score, score_key
 from vnsearch.retrieval import Clause, Retrieval, Term, retrieval
 from vnsearch.weights import WEIGHTS
 
@@ -471,6 +471,7 @@ class _Snapshot:
 # bounds of the per-version cache of clause rowids: 4 million ids is 32 MB
 CLAUSE_CACHE_IDS = 4_000_000
 CLAUSE_CACHE_ENTRIES = 4096
+SCORE_CACHE_ENTRIES = 2048
 
 
 class EmbeddedBackend(SearchBackend):
@@ -491,6 +492,12 @@ class EmbeddedBackend(SearchBackend):
         # search's time; after an edit an entry is patched with the few changed documents
         self._clause_ids: OrderedDict[str, tuple[int, np.ndarray]] = OrderedDict()
         self._clause_ids_size = 0
+        # each query's document scores (and folded names, for ties) at the version they were computed:
+        # the same queries recur, and scoring the pool is most of what is left of a search; an edit
+        # drops the changed documents' scores only
+        self._scores: OrderedDict[tuple[object, ...], tuple[int, dict[int, tuple[Scored, str] | None]]] = (
+            OrderedDict()
+        )
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = self._raw()
         conn.executescript("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);")
@@ -997,7 +1004,7 @@ class EmbeddedBackend(SearchBackend):
                 ordered = facets.sort(matched, limit=page * per_page, by=sort)
             else:
                 pool = self._pool(plan, r, filt, snap, needed=page * per_page, matched=m, prefs=prefs)
-                ranked = rank(plan, self._candidates(pool), vocab, prefs)
+                ranked = self._rank(plan, pool, snap, prefs)
                 scores = {s.id: s.score for s in ranked}
                 head = [s.id for s in ranked]
                 if head:  # the pool's phrase and exact tiers stay inside the match set that is counted
@@ -1031,7 +1038,6 @@ class EmbeddedBackend(SearchBackend):
         if plan.unmatched or plan.empty:
             return []
         snap = self._snapshot()
-        vocab = snap.vocab
         filt = filter_expression(filters)
         if not relax:
             strict = retrieval(plan, minimum=len(plan.groups))
@@ -1045,7 +1051,7 @@ class EmbeddedBackend(SearchBackend):
         pool = self._pool(
             plan, r, filt, snap, needed=limit, k=max(2 * limit, WEIGHTS.first_stage_k), matched=m, prefs=prefs
         )
-        ranked = rank(plan, self._candidates(pool), vocab, prefs)[:limit]
+        ranked = self._rank(plan, pool, snap, prefs)[:limit]
         if not ranked:
             return []
         marks = ",".join("?" * len(ranked))
@@ -1055,6 +1061,42 @@ class EmbeddedBackend(SearchBackend):
             .fetchall()
         )
         return [(ent[s.id], s.score) for s in ranked if s.id in ent]
+
+    def _rank(
+        self, plan: QueryPlan, pool: list[int], snap: _Snapshot, prefs: Preferences | None
+    ) -> list[Scored]:
+        """``rank`` over the pool, scoring only the documents this query has not scored since they last
+        changed."""
+        key = score_key(plan, snap.vocab, prefs)
+        known: dict[int, tuple[Scored, str] | None] = {}
+        with self._lock:
+            entry = self._scores.get(key)
+            if entry is not None:
+                self._scores.move_to_end(key)
+                version, known = entry
+                if version < snap.version:
+                    changed = self._changed_between(version, snap.version)
+                    if changed is None:
+                        known = {}
+                    elif len(changed):
+                        gone = set(changed.tolist())
+                        known = {i: v for i, v in known.items() if i not in gone}
+        missing = [i for i in pool if i not in known]
+        if missing:
+            # read now, possibly newer than the snapshot: kept under the snapshot's version, so the
+            # next search at a later version drops it again (never a stale score kept)
+            fresh: dict[int, tuple[Scored, str] | None] = dict.fromkeys(missing)
+            for c in self._candidates(missing):
+                fresh[c.id] = (score(plan, c, snap.vocab, prefs), c.folded.get("name", ""))
+            known = {**known, **fresh}
+            with self._lock:
+                prev = self._scores.get(key)
+                if prev is None or prev[0] <= snap.version:
+                    self._scores[key] = (snap.version, known)
+                    self._scores.move_to_end(key)
+                    while len(self._scores) > SCORE_CACHE_ENTRIES:
+                        self._scores.popitem(last=False)
+        return ordered([x for x in (known[i] for i in pool) if x is not None])
 
     def _result_set(self, plan: QueryPlan, filt: str | None) -> tuple[Retrieval, list[int]]:
         """The plan's clauses and every document matching enough of them, in rowid order."""
