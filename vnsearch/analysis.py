@@ -101,11 +101,13 @@ def has_marks(text: str) -> bool:
     return fold(text) != nfc(text).lower()
 
 
-def token_spans(text: str) -> list[tuple[int, int, str]]:
+@lru_cache(maxsize=32768)
+def token_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, folded token) over the NFC text as stored: used to place highlights in the
-    accented text even when the query had no diacritics."""
+    accented text even when the query had no diacritics. Kept per text: a result's name, products and
+    description are highlighted again for every query that finds it."""
     text = unicodedata.normalize("NFC", text)
-    return [(m.start(), m.end(), fold_token(m.group().lower())) for m in _TOKEN.finditer(text)]
+    return tuple((m.start(), m.end(), fold_token(m.group().lower())) for m in _TOKEN.finditer(text))
 
 
 def bigrams(folded: list[str]) -> list[str]:

@@ -66,6 +66,12 @@ CREATE VIRTUAL TABLE IF NOT EXISTS sugg{sfx} USING fts5(text_f, content='sugg_sr
 # What each index version changed, so that every process patches its facet arrays, vocabulary and
 # cached clause rowids instead of rereading the whole index after each edit. rowids NULL: everything
 # (a reindex or a clear). vocab: the document-frequency deltas, new accented forms and bigrams.
+_FTS_COLS = [*EXACT_COLS, *FOLD_COLS, "big", "filt", "comp"]
+# the documents changed since a cached clause was read, alone: what the clause matches among them
+_DELTA = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.delta USING fts5({', '.join(EXACT_COLS + FOLD_COLS)}, big, filt,"
+    f' comp UNINDEXED, tokenize = "{TOKENIZE}")'
+)
 _CHANGES = """
 CREATE TABLE IF NOT EXISTS changes(version INTEGER PRIMARY KEY, rowids TEXT, vocab TEXT);
 """
@@ -472,6 +478,7 @@ class _Snapshot:
 CLAUSE_CACHE_IDS = 4_000_000
 CLAUSE_CACHE_ENTRIES = 4096
 SCORE_CACHE_ENTRIES = 2048
+MMAP_SIZE = 1 << 30  # address space, not memory
 
 
 class EmbeddedBackend(SearchBackend):
@@ -519,6 +526,10 @@ class EmbeddedBackend(SearchBackend):
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA temp_store=MEMORY")
+            # read through the OS page cache: every write (from any process) empties each connection's
+            # own page cache, and rereading the postings a pread at a time was most of a search's
+            # system time under load
+            conn.execute(f"PRAGMA mmap_size={MMAP_SIZE}")
             self._local.conn = conn
         return _Tx(conn)
 
@@ -530,6 +541,8 @@ class EmbeddedBackend(SearchBackend):
         if conn is not None:
             conn.close()
             self._local.conn = None
+            self._local.delta_made = False
+            self._local.delta_key = None
 
     @staticmethod
     def _schema(sfx: str) -> str:
@@ -897,12 +910,7 @@ class EmbeddedBackend(SearchBackend):
                 held = pos < len(ids)
                 held[held] = ids[pos[held]] == changed[held]
                 ids = np.delete(ids, pos[held])
-                now = self._raw().execute(
-                    "SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?"
-                    " AND rowid IN (SELECT value FROM json_each(?))",
-                    (expr, json.dumps(changed.tolist())),
-                )
-                add = np.sort(_parse_ids(now.fetchone()[0]))
+                add = np.sort(self._changed_matching(expr, changed, version))
                 ids = np.insert(ids, np.searchsorted(ids, add), add)
         else:
             text = (
@@ -923,6 +931,31 @@ class EmbeddedBackend(SearchBackend):
                     _e, (_v, gone) = self._clause_ids.popitem(last=False)
                     self._clause_ids_size -= len(gone)
         return ids
+
+    def _changed_matching(self, expr: str, changed: np.ndarray, version: int) -> np.ndarray:
+        """Which of the changed documents match the expression now. It runs on a table of just those
+        documents (filled once per connection, version and set of changes): run on the whole index and
+        limited to their rowids, a clause with a prefix or a phrase costs as much as reading all of its
+        postings, once per cached clause after every edit."""
+        conn = self._raw()
+        key = (version, changed.tobytes())
+        if getattr(self._local, "delta_key", None) != key:
+            if not getattr(self._local, "delta_made", False):
+                conn.execute(_DELTA)
+                self._local.delta_made = True
+            conn.execute("DELETE FROM temp.delta")
+            cols = ", ".join(_FTS_COLS)
+            # the stored columns are already analysed tokens: the same tokenizer gives the same terms
+            conn.execute(
+                f"INSERT INTO temp.delta(rowid, {cols}) SELECT rowid, {cols} FROM main.fts"
+                " WHERE rowid IN (SELECT value FROM json_each(?))",
+                (json.dumps(changed.tolist()),),
+            )
+            self._local.delta_key = key
+        text = conn.execute(
+            "SELECT group_concat(rowid) FROM temp.delta WHERE delta MATCH ?", (expr,)
+        ).fetchone()[0]
+        return _parse_ids(text)
 
     def _count(self, expr: str) -> int:
         return self._raw().execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (expr,)).fetchone()[0]
