@@ -1,15 +1,22 @@
 """Load bench: many concurrent clients with mixed traffic against `cnht serve` on loopback, bounded in time.
 
     .venv/bin/python -m bench.load [--docs 100000] [--clients 50,200] [--seconds 60] [--workers 2]
-                                   [--threads 4] [--instance DIR] [--cluster]
+                                   [--threads 2] [--instance DIR] [--rate 100] [--warmup 60]
+                                   [--cluster]
 
 The instance is built once (`cnht init-db`, `cnht import` of a generated list, SME accounts) and kept
 with --instance. Each client is a thread with its own keep-alive connection looping over searches (the
-words of the list's products, some with a sector or province), profile pages, suggestions and matches;
+list's product words as typed and unaccented, a product with a place, firms' names; some with a province
+filter), profile pages, suggestions and matches;
 beside them SME editors sign in and save their product list about twice a second in all, each save
 carrying a unique word. Reported per level: requests per second, p50/p95/p99 per kind, errors; then
 every acknowledged save is checked in the database and found by search (nothing acknowledged lost).
 The load generator runs on the same machine: its own CPU is part of what is measured.
+
+Back to back (the default) the clients measure capacity: by Little's law their mean latency is then
+clients / throughput, whatever the server does (50 clients at 100 requests/s wait 500 ms on average).
+With --rate the clients offer that many requests per second in all, at random (Poisson) times, and each
+latency runs from when its request was due: how fast the portal answers at a given load.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ import requests
 from bench.import_bench import write
 from bench.latency import free_port, pct
 from ingest.columns import TEMPLATE_FIELDS
+from vnsearch.analysis import fold
 from vnsearch.backends.elasticsearch import VOCAB_SECONDS
 
 PASSWORD = "bench-Load-2026"
@@ -86,20 +94,52 @@ def build(instance: Path, docs: int, editors: int) -> dict:
     return info
 
 
+PLACES = ["Hà Nội", "TP Hồ Chí Minh", "Bình Dương", "Đồng Nai", "Bắc Ninh", "Hải Phòng", "Đà Nẵng", "Long An"]
+_LEGAL = re.compile(r"^(Công ty|Cty)\s+(TNHH|Cổ phần|CP)(\s+(MTV|Một thành viên))?\s+", re.IGNORECASE)
+
+
+def query_pool(info: dict, instance: Path) -> dict[str, list[str]]:
+    """What the clients search for, by kind: the list's product words as typed and without marks, a
+    product with a place ("… Bình Dương": query understanding turns it into a preference), and firms'
+    names without their legal form. Names rarely repeat, so kept results help them little."""
+    names = []
+    with (instance / "list.csv").open(encoding="utf-8") as fh:
+        for i, row in enumerate(csv.reader(fh)):
+            if 0 < i <= 20000:
+                names.append(_LEGAL.sub("", row[TEMPLATE_FIELDS.index("name")]))
+    words = info["words"]
+    return {
+        "product": words,
+        "unaccented": [fold(w) for w in words],
+        "with_place": [f"{w} {p}" for w in words for p in PLACES],
+        "name": names,
+    }
+
+
+QUERY_MIX = (("product", 0.5), ("unaccented", 0.15), ("with_place", 0.15), ("name", 0.2))
+
+
 class Client(threading.Thread):
     """One reader: a keep-alive connection, requests in a loop until the deadline."""
 
-    def __init__(self, port: int, info: dict, deadline: float, seed: int):
+    def __init__(
+        self, port: int, info: dict, pool: dict, deadline: float, seed: int, rate: float | None = None
+    ):
         super().__init__(daemon=True)
-        self.port, self.info, self.deadline = port, info, deadline
+        self.port, self.info, self.pool, self.deadline = port, info, pool, deadline
+        self.rate = rate  # this client's requests per second (Poisson arrivals); None: back to back
         self.rng = random.Random(seed)
         self.times: dict[str, list[float]] = {}
         self.errors: list[str] = []
 
+    def query(self) -> str:
+        kinds, shares = zip(*QUERY_MIX, strict=True)
+        return self.rng.choice(self.pool[self.rng.choices(kinds, shares)[0]])
+
     def request(self) -> tuple[str, str, str, bytes | None]:
         r, words = self.rng.random(), self.info["words"]
         if r < 0.55:
-            params = {"q": self.rng.choice(words), "per_page": 20}
+            params = {"q": self.query(), "per_page": 20}
             if self.rng.random() < 0.3:
                 params["province"] = self.rng.choice(["01", "79", "24", "31", "75"])
             return "search", "GET", "/api/v1/search?" + urllib.parse.urlencode(params), None
@@ -107,7 +147,7 @@ class Client(threading.Thread):
             return (
                 "search_page",
                 "GET",
-                "/search?" + urllib.parse.urlencode({"q": self.rng.choice(words)}),
+                "/search?" + urllib.parse.urlencode({"q": self.query()}),
                 None,
             )
         if r < 0.82:
@@ -127,9 +167,20 @@ class Client(threading.Thread):
 
     def run(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        due = time.perf_counter()
         while time.perf_counter() < self.deadline:
             kind, method, url, body = self.request()
             t = time.perf_counter()
+            if self.rate:
+                # paced: a request is due at its arrival time, and its latency runs from then, so a
+                # request held up behind this client's previous slow one counts its wait (no
+                # coordinated omission)
+                due += self.rng.expovariate(self.rate)
+                if due > self.deadline:
+                    break
+                if due > t:
+                    time.sleep(due - t)
+                t = due
             try:
                 headers = {"Content-Type": "application/json"} if body else {}
                 conn.request(method, url, body=body, headers=headers)
@@ -198,10 +249,19 @@ class Editor(threading.Thread):
 
 
 def run_level(
-    port: int, info: dict, clients: int, seconds: float, editors: int, instance: Path, settle: float = 0.0
+    port: int,
+    info: dict,
+    clients: int,
+    seconds: float,
+    editors: int,
+    instance: Path,
+    settle: float = 0.0,
+    rate: float | None = None,
 ) -> dict:
     deadline = time.perf_counter() + seconds
-    readers = [Client(port, info, deadline, seed=i) for i in range(clients)]
+    each = rate / clients if rate else None
+    pool = query_pool(info, instance)
+    readers = [Client(port, info, pool, deadline, seed=i, rate=each) for i in range(clients)]
     writers = [
         # a kept instance may hold more editor accounts than this run asks for
         Editor(port, i, tax, deadline, interval=editors / 2.0)
@@ -266,9 +326,16 @@ def main() -> None:
     ap.add_argument("--clients", default="50,200")
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--editors", type=int, default=4)
     ap.add_argument("--instance", type=Path)
+    ap.add_argument("--warmup", type=float, default=0.0, help="seconds of traffic before the measured levels")
+    ap.add_argument(
+        "--rate",
+        type=float,
+        help="requests per second offered by all clients together (Poisson arrivals, latency from each"
+        " request's arrival); without it every client sends its next request as soon as one returns",
+    )
     ap.add_argument(
         "--cluster",
         action="store_true",
@@ -320,10 +387,16 @@ def main() -> None:
             c.getresponse().read()
         print(
             f"{info['docs']} firms, `cnht serve --workers {args.workers} --threads {args.threads}` ({backend}), "
-            f"{args.seconds:.0f} s per level, {args.editors} SME editors ≈ 2 saves/s"
+            f"{args.seconds:.0f} s per level, {args.editors} SME editors ≈ 2 saves/s, "
+            + (f"{args.rate:g} requests/s offered" if args.rate else "clients back to back")
         )
+        if args.warmup:
+            # the same traffic, not counted: each worker's caches (clause rowids, scores, tokens) fill as
+            # they would on a portal that has been up a while
+            run_level(port, info, 50, args.warmup, args.editors, instance, settle, args.rate)
+            print(f"warm-up: {args.warmup:.0f} s of the same traffic, not counted")
         for clients in (int(x) for x in args.clients.split(",")):
-            r = run_level(port, info, clients, args.seconds, args.editors, instance, settle)
+            r = run_level(port, info, clients, args.seconds, args.editors, instance, settle, args.rate)
             print(
                 f"{clients} clients: {r['rps']:.0f} req/s ({r['requests']} requests), p50 {r['p50']:.0f} ms, "
                 f"p95 {r['p95']:.0f} ms, p99 {r['p99']:.0f} ms, errors {r['errors']} {r['error_kinds']}"

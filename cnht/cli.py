@@ -237,7 +237,13 @@ def reindex_cmd() -> None:
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int, help="threads per process")
+@click.option(
+    "--threads",
+    default=lambda: int(os.environ.get("CNHT_THREADS", "0") or 0) or None,
+    type=click.IntRange(1, 64),
+    show_default="CNHT_THREADS, or 8 in one process and 2 per process with --workers",
+    help="threads per process",
+)
 @click.option(
     "--workers",
     default=lambda: int(os.environ.get("CNHT_WORKERS", "1") or 1),
@@ -246,10 +252,14 @@ def reindex_cmd() -> None:
     help="server processes (more than 1: gunicorn with threaded workers)",
 )
 @with_appcontext
-def serve(host: str, port: int, threads: int, workers: int) -> None:
+def serve(host: str, port: int, threads: int | None, workers: int) -> None:
     """Chạy máy chủ web / Serve the portal (waitress; gunicorn with --workers N)."""
     import faulthandler
     import ipaddress
+
+    # the work is CPU-bound Python: beyond two threads a process's threads mostly wait for each other
+    # (bench.load, 2 cores, 100k firms: 2 workers × 4 threads 107 requests/s, × 2 threads 111–115)
+    threads = threads or (8 if workers == 1 else 2)
 
     # a crash in a native extension (OR-Tools, the tokenizer) leaves its Python stack in the log, not just a signal
     _require_schema()
@@ -282,6 +292,9 @@ def serve(host: str, port: int, threads: int, workers: int) -> None:
             "worker_class": "gthread",
             "threads": threads,
             "timeout": 120,  # a worker busy longer than this is restarted
+            # an idle keep-alive connection is closed after this long; gunicorn's 2 s closed it just as
+            # a client sending every two seconds reused it (a POST then fails: nothing retries it)
+            "keepalive": 15,
             "graceful_timeout": 30,
             "max_requests": 0,  # a restart would cut off an import running in that worker
             "accesslog": None,

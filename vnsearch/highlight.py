@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from html import escape
 
 from vnsearch.analysis import token_spans
 
 
 def highlight(
-    text: str, terms: set[tuple[str, ...]], prefixes: tuple[str, ...], *, max_len: int | None = None
+    text: str,
+    terms: set[tuple[str, ...]] | frozenset[tuple[str, ...]],
+    prefixes: tuple[str, ...],
+    *,
+    max_len: int | None = None,
 ) -> str:
     """HTML-escaped text with <mark> around what matched: words and whole phrases, compared folded,
     shown in the accented text as stored."""
     if not text:
         return ""
+    return _highlight(text, frozenset(terms), prefixes, max_len)
+
+
+@lru_cache(maxsize=32768)
+def _highlight(
+    text: str, terms: frozenset[tuple[str, ...]], prefixes: tuple[str, ...], max_len: int | None
+) -> str:
+    """Kept per text and query: the results of a common query are highlighted again on every search."""
     text = unicodedata.normalize("NFC", text)
     if max_len and len(text) > 5000:  # a very long description: its first pages are enough
         text = text[:5000]

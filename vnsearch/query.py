@@ -179,7 +179,7 @@ class QueryPlan:
                 words.append(t.exact if t.marked else vocab.display(t.folded))
         return " ".join(words)
 
-    def highlight_terms(self) -> tuple[set[tuple[str, ...]], tuple[str, ...]]:
+    def highlight_terms(self) -> tuple[frozenset[tuple[str, ...]], tuple[str, ...]]:
         """Folded words and phrases to highlight, and prefixes (for the half-typed last word)."""
         terms: set[tuple[str, ...]] = set()
         prefixes: list[str] = []
@@ -193,7 +193,7 @@ class QueryPlan:
                     terms.add(tuple(fold_token(x) for x in a.phrase))
         for g in self.groups:
             terms.update(tuple(fold_token(x) for x in a.phrase) for a in g.phrases)
-        return terms, tuple(prefixes)
+        return frozenset(terms), tuple(prefixes)
 
 
 def plan_query(raw: str, vocab: Vocabulary, *, allow_prefix: bool = True) -> QueryPlan:

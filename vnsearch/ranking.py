@@ -181,6 +181,10 @@ def score(
     padded = {f: f" {folded_text.get(f, '')} " for f in TEXT_FIELDS}
     padded_exact: dict[str, str] = {}
     looked: dict[tuple[str, bool, bool], list[str]] = {}
+    # every field at once (padded fields joined: no needle spans two): most alternatives of a word
+    # (its synonyms, English forms) are in none of the document's fields, found with one search
+    all_text = " ".join(padded.values())
+    all_exact = [""]
 
     def fields_with(token: str, exact: bool = False, prefix: bool = False) -> list[str]:
         key = (token, exact, prefix)
@@ -188,17 +192,17 @@ def score(
         if got is None:
             if exact and not padded_exact:
                 padded_exact.update({f: f" {cand.exact.get(f, '')} " for f in TEXT_FIELDS})
-            texts = padded_exact if exact else padded
+                all_exact[0] = " ".join(padded_exact.values())
+            texts, whole = (padded_exact, all_exact[0]) if exact else (padded, all_text)
             needle = f" {token}" if prefix else f" {token} "
-            got = looked[key] = [f for f in TEXT_FIELDS if needle in texts[f]]
+            got = looked[key] = [f for f in TEXT_FIELDS if needle in texts[f]] if needle in whole else []
         return got
-
-    all_text = " ".join(padded.values())
 
     def has(token: str) -> bool:
         return f" {token} " in all_text
 
     compounds = [tuple(c.split("_")) for c in cand.compounds.split()] if cand.compounds else []
+    focus_of: dict[str, float] = {}
     total, matched_groups, counted_groups = 0.0, 0, 0
     idf_total = idf_matched = 0.0
     exact_evidence = False
@@ -269,7 +273,10 @@ def score(
                         and _contains_phrase(folded_text.get(f, ""), phrase, prefix_last=prefix_last)
                     ):
                         value *= w.cut_compound if cut else w.phrase
-                    value *= _focus(f, folded_text.get(f, ""), prep.query_words, w)
+                    fv = focus_of.get(f)
+                    if fv is None:  # the same for every group of the query
+                        fv = focus_of[f] = _focus(f, folded_text.get(f, ""), prep.query_words, w)
+                    value *= fv
                     coherent = max(coherent, value)
                 own = max(coherent, w.scattered * scattered) * len(members) / len(span)
         syn = 0.0

@@ -484,7 +484,7 @@ class ElasticsearchBackend(SearchBackend):
             head = [r.id for r in ranked]
             order = head + [i for i in order if i not in scores]
         start = (page - 1) * per_page
-        words, prefixes = plan.highlight_terms() if not plan.empty else (set(), ())
+        words, prefixes = plan.highlight_terms() if not plan.empty else (frozenset(), ())
         page_hits = []
         for i in order[start : start + per_page]:
             s = src[i]
