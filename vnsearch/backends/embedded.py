@@ -478,7 +478,7 @@ class _Snapshot:
 # bounds of the per-version cache of clause rowids: 4 million ids is 32 MB
 CLAUSE_CACHE_IDS = 4_000_000
 CLAUSE_CACHE_ENTRIES = 4096
-SCORE_CACHE_ENTRIES = 2048
+SCORE_CACHE_ENTRIES = 1024  # queries; each up to ~150 documents' scores
 MMAP_SIZE = 1 << 30  # address space, not memory
 
 
@@ -1121,7 +1121,9 @@ class EmbeddedBackend(SearchBackend):
             # next search at a later version drops it again (never a stale score kept)
             fresh: dict[int, tuple[Scored, str] | None] = dict.fromkeys(missing)
             for c in self._candidates(missing):
-                fresh[c.id] = (score(plan, c, snap.vocab, prefs), c.folded.get("name", ""))
+                got = score(plan, c, snap.vocab, prefs)
+                # kept without its evidence (nothing here reads it): a few hundred bytes per document
+                fresh[c.id] = (Scored(got.id, got.score, got.name, got.tax_code), c.folded.get("name", ""))
             known = {**known, **fresh}
             with self._lock:
                 prev = self._scores.get(key)
