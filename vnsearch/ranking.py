@@ -184,16 +184,17 @@ def score(
     # every field at once (padded fields joined: no needle spans two): most alternatives of a word
     # (its synonyms, English forms) are in none of the document's fields, found with one search
     all_text = " ".join(padded.values())
-    all_exact = [""]
+    all_exact = ""
 
     def fields_with(token: str, exact: bool = False, prefix: bool = False) -> list[str]:
+        nonlocal all_exact
         key = (token, exact, prefix)
         got = looked.get(key)
         if got is None:
             if exact and not padded_exact:
                 padded_exact.update({f: f" {cand.exact.get(f, '')} " for f in TEXT_FIELDS})
-                all_exact[0] = " ".join(padded_exact.values())
-            texts, whole = (padded_exact, all_exact[0]) if exact else (padded, all_text)
+                all_exact = " ".join(padded_exact.values())
+            texts, whole = (padded_exact, all_exact) if exact else (padded, all_text)
             needle = f" {token}" if prefix else f" {token} "
             got = looked[key] = [f for f in TEXT_FIELDS if needle in texts[f]] if needle in whole else []
         return got

@@ -66,15 +66,15 @@ CREATE VIRTUAL TABLE IF NOT EXISTS sugg{sfx} USING fts5(text_f, content='sugg_sr
 # What each index version changed, so that every process patches its facet arrays, vocabulary and
 # cached clause rowids instead of rereading the whole index after each edit. rowids NULL: everything
 # (a reindex or a clear). vocab: the document-frequency deltas, new accented forms and bigrams.
-_FTS_COLS = [*EXACT_COLS, *FOLD_COLS, "big", "filt", "comp"]
+_CHANGES = """
+CREATE TABLE IF NOT EXISTS changes(version INTEGER PRIMARY KEY, rowids TEXT, vocab TEXT);
+"""
 # the documents changed since a cached clause was read, alone: what the clause matches among them
 _DELTA = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.delta USING fts5({', '.join(EXACT_COLS + FOLD_COLS)}, big, filt,"
     f' comp UNINDEXED, tokenize = "{TOKENIZE}")'
 )
-_CHANGES = """
-CREATE TABLE IF NOT EXISTS changes(version INTEGER PRIMARY KEY, rowids TEXT, vocab TEXT);
-"""
+_FTS_COLS = ", ".join([*EXACT_COLS, *FOLD_COLS, "big", "filt", "comp"])
 CHANGE_LOG = 2000  # versions kept; a reader further behind reloads everything
 PATCH_MAX = 2000  # changed documents beyond which a reload is cheaper than patching
 _WORD = re.compile(r"\w+")
@@ -542,7 +542,6 @@ class EmbeddedBackend(SearchBackend):
         if conn is not None:
             conn.close()
             self._local.conn = None
-            self._local.delta_made = False
             self._local.delta_key = None
 
     @staticmethod
@@ -941,14 +940,11 @@ class EmbeddedBackend(SearchBackend):
         conn = self._raw()
         key = (version, changed.tobytes())
         if getattr(self._local, "delta_key", None) != key:
-            if not getattr(self._local, "delta_made", False):
-                conn.execute(_DELTA)
-                self._local.delta_made = True
+            conn.execute(_DELTA)
             conn.execute("DELETE FROM temp.delta")
-            cols = ", ".join(_FTS_COLS)
             # the stored columns are already analysed tokens: the same tokenizer gives the same terms
             conn.execute(
-                f"INSERT INTO temp.delta(rowid, {cols}) SELECT rowid, {cols} FROM main.fts"
+                f"INSERT INTO temp.delta(rowid, {_FTS_COLS}) SELECT rowid, {_FTS_COLS} FROM main.fts"
                 " WHERE rowid IN (SELECT value FROM json_each(?))",
                 (json.dumps(changed.tolist()),),
             )
