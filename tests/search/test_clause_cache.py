@@ -60,3 +60,53 @@ def test_kept_scores_follow_an_edit_that_leaves_the_words_alone(tmp_path):
     assert after[target.tax_code] > before[target.tax_code]
     assert len(reader._scores) == 1  # the same key: the entry was patched, not replaced
     assert after == scores(EmbeddedBackend(path))
+
+
+def test_a_clause_read_term_by_term_matches_what_fts5_answers_for_it_whole(tmp_path):
+    # a clause's rowids are combined from its terms' kept rowids (AND, OR, "k of n words"); FTS5 run on
+    # the whole clause text is the reference, with and without a filter and the strong-field columns
+    from vnsearch.backends.embedded import (
+        _STRONG_FILTER,
+        _and,
+        _parse_ids,
+        filter_expression,
+        fts_clause,
+        retrieval,
+    )
+
+    docs = [f.doc for f in generate(400, seed=5)]
+    b = EmbeddedBackend(tmp_path / "i.sqlite3")
+    b.reindex(docs)
+    vocab = b.vocabulary()
+    version = b._snapshot().version
+    queries = [
+        "khuôn ép nhựa",
+        "linh kien dien tu",
+        "gia công cơ khí chính xác cnc",
+        "may mặc xuất khẩu",
+        "vải",
+        "đúc nhôm áp lực bình dương",
+        "bao bì carton in offset",
+        "giày da",
+        "dap",
+    ]
+    filters = [None, filter_expression(Filters(province="79")), filter_expression(Filters(verified=True))]
+    checked = 0
+    for q in queries:
+        plan = plan_query(q, vocab)
+        for minimum in (None, 1):
+            for c in retrieval(plan, minimum=minimum).clauses:
+                for filt in filters:
+                    for strong in (False, True):
+                        inner = fts_clause(c)
+                        expr = _and(_STRONG_FILTER + "(" + inner + ")" if strong else inner, filt)
+                        text = (
+                            b._raw()
+                            .execute("SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?", (expr,))
+                            .fetchone()[0]
+                        )
+                        want = sorted(_parse_ids(text).tolist())
+                        assert b._clause_array(c, filt, version, strong=strong).tolist() == want, expr
+                        checked += bool(want)
+    assert checked > 50  # most of them match something: the comparison is not between empty sets
+    b.close()

@@ -332,8 +332,9 @@ class _Facets:
             ids = ids[ids < self.size]
             mask[ids] = True
         out: dict[str, list[tuple[str, int]]] = {}
+        few = ids is not None and len(ids) < self.size // 8  # then reading just those is cheaper
         for facet, arr in self.single.items():
-            vals = arr[mask]
+            vals = arr[ids] if few else arr[mask]
             vals = vals[vals >= 0]
             out[facet] = self._pairs(facet, np.bincount(vals, minlength=len(self.labels[facet])))
         for facet, (rows, vals) in self.multi.items():
@@ -354,9 +355,11 @@ class _Facets:
         if not len(arr):
             return []
         arr = arr[arr < self.size]
-        exclude = list(exclude)
+        exclude = [i for i in exclude if 0 <= i < self.size]
         if exclude:
-            arr = arr[~np.isin(arr, np.asarray(exclude, dtype=np.int64))]
+            keep = np.ones(self.size, dtype=bool)  # a mask: isin would sort the whole result
+            keep[exclude] = False
+            arr = arr[keep[arr]]
         keys = (self.name_order if by == "name" else self.order)[arr]
         if limit is not None and limit < len(arr):
             part = np.argpartition(keys, limit)[:limit]
@@ -408,12 +411,15 @@ class _Matched:
         ]
         if not pairs or not any(len(a) for a, _ in pairs):
             return cls.empty()
-        allids = np.concatenate([a for a, _ in pairs])
-        weights = np.concatenate([np.full(len(a), w) for a, w in pairs])
-        ids, inverse, counts = np.unique(allids, return_inverse=True, return_counts=True)
-        summed = np.bincount(inverse, weights=weights, minlength=len(ids))
-        keep = counts >= r.minimum
-        return cls(ids[keep], ids[counts >= len(pairs)], summed[keep])
+        # counted over the rowid range rather than sorting every clause's rowids together: linear
+        size = max(int(a[-1]) for a, _ in pairs if len(a)) + 1
+        counts = np.zeros(size, dtype=np.int32)
+        summed = np.zeros(size)
+        for a, w in pairs:  # a clause's rowids have no repeats
+            counts[a] += 1
+            summed[a] += w
+        ids = np.flatnonzero(counts >= max(r.minimum, 1))
+        return cls(ids, np.flatnonzero(counts >= len(pairs)), summed[ids])
 
     def prefer(self, mask: np.ndarray, factor: float) -> None:
         self.weight[mask] *= factor
@@ -466,6 +472,50 @@ def _parse_ids(text: str | None) -> np.ndarray:
     return np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
 
 
+_NO_IDS = np.zeros(0, dtype=np.int64)
+_NO_IDS.setflags(write=False)
+
+
+def _union(arrays: Sequence[np.ndarray]) -> np.ndarray:
+    """Sorted rowids in any of the sorted arrays: a mask over the rowid range, linear in it."""
+    present = [a for a in arrays if len(a)]
+    if len(present) <= 1:
+        return present[0] if present else _NO_IDS
+    mask = np.zeros(max(int(a[-1]) for a in present) + 1, dtype=bool)
+    for a in present:
+        mask[a] = True
+    return np.flatnonzero(mask).astype(np.int64, copy=False)
+
+
+def _intersect(arrays: Sequence[np.ndarray]) -> np.ndarray:
+    """Sorted rowids in every one of the sorted arrays, the shortest filtered by the others' masks."""
+    if not arrays or any(not len(a) for a in arrays):
+        return _NO_IDS
+    first, *rest = sorted(arrays, key=len)
+    out = first
+    for b in rest:
+        mask = np.zeros(int(b[-1]) + 1, dtype=bool)
+        mask[b] = True
+        out = out[out <= b[-1]]
+        out = out[mask[out]]
+        if not len(out):
+            return _NO_IDS
+    return out
+
+
+def _at_least(arrays: Sequence[np.ndarray], need: int) -> np.ndarray:
+    """Sorted rowids in at least ``need`` of the sorted arrays (each free of repeats)."""
+    if need >= len(arrays):
+        return _intersect(arrays)
+    if need <= 1:
+        return _union(arrays)
+    present = [a for a in arrays if len(a)]
+    if len(present) < need:
+        return _NO_IDS
+    counts = np.bincount(np.concatenate(present))
+    return np.flatnonzero(counts >= need).astype(np.int64, copy=False)
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     """What a search reads besides the index itself, at one index version."""
@@ -475,8 +525,10 @@ class _Snapshot:
     vocab: Vocabulary
 
 
-# bounds of the per-version cache of clause rowids: 4 million ids is 32 MB
-CLAUSE_CACHE_IDS = 4_000_000
+# bounds of the per-version cache of term rowids, kept as 4-byte ints: 12 million is 48 MB. At 100,000
+# firms the common syllables ("co", "may", "cong") hold most documents each and a few hundred of them are
+# in use at once (bench.load: 7.6 million ids); fewer, and they evict each other and are read again.
+CLAUSE_CACHE_IDS = 12_000_000
 CLAUSE_CACHE_ENTRIES = 4096
 SCORE_CACHE_ENTRIES = 1024  # queries; each up to ~150 documents' scores
 MMAP_SIZE = 1 << 30  # address space, not memory
@@ -919,6 +971,8 @@ class EmbeddedBackend(SearchBackend):
                 .fetchone()[0]
             )
             ids = np.sort(_parse_ids(text))
+        if len(ids) and ids[-1] < 2**31:
+            ids = ids.astype(np.int32)  # half the memory: rowids are counted in millions at most
         ids.setflags(write=False)
         with self._lock:
             prev = self._clause_ids.get(expr)
@@ -931,6 +985,32 @@ class EmbeddedBackend(SearchBackend):
                     _e, (_v, gone) = self._clause_ids.popitem(last=False)
                     self._clause_ids_size -= len(gone)
         return ids
+
+    def _clause_array(
+        self, clause: Clause, filt: str | None, version: int, *, strong: bool = False
+    ) -> np.ndarray:
+        """The rowids matching a clause (and the filter), combined from each term's. FTS5's AND and OR
+        are set operations on documents, so the result is the clause's own; kept per term, a word read
+        for one query serves every query holding it ("linh kiện" and "linh kiện nhựa" share "linh"),
+        where a clause kept whole rarely comes again, and reading a clause of two common words costs
+        FTS5 both doclists anyway."""
+        terms: dict[str, np.ndarray] = {}
+
+        def term(t: Term) -> np.ndarray:
+            expr = fts_term(t)
+            if strong:
+                expr = _STRONG_FILTER + "(" + expr + ")"
+            if expr not in terms:
+                terms[expr] = self._id_array(expr, version)
+            return terms[expr]
+
+        options = []
+        if clause.words:
+            words = [_union([term(t) for t in word]) for word in clause.words]
+            options.append(_at_least(words, clause.minimum_words or len(words)))
+        options.extend(term(t) for t in clause.phrases)
+        out = _union(options)
+        return _intersect([out, self._id_array(filt, version)]) if filt and len(out) else out
 
     def _changed_matching(self, expr: str, changed: np.ndarray, version: int) -> np.ndarray:
         """Which of the changed documents match the expression now. It runs on a table of just those
@@ -1038,7 +1118,9 @@ class EmbeddedBackend(SearchBackend):
                 scores = {s.id: s.score for s in ranked}
                 head = [s.id for s in ranked]
                 if head:  # the pool's phrase and exact tiers stay inside the match set that is counted
-                    keep = np.isin(np.asarray(head, dtype=np.int64), matched)
+                    h = np.asarray(head, dtype=np.int64)  # matched is sorted
+                    pos = np.minimum(np.searchsorted(matched, h), max(len(matched) - 1, 0))
+                    keep = (matched[pos] == h) if len(matched) else np.zeros(len(h), dtype=bool)
                     head = [i for i, k in zip(head, keep, strict=True) if k]
                 need = page * per_page - len(head)
                 tail = facets.sort(matched, limit=need, exclude=head) if need > 0 else []
@@ -1145,7 +1227,7 @@ class EmbeddedBackend(SearchBackend):
         r = retrieval(plan, rarity=rarity, minimum=minimum)
         if not r.clauses:
             return r, _Matched.empty()
-        per_clause = [self._id_array(_and(fts_clause(c), filt), snap.version) for c in r.clauses]
+        per_clause = [self._clause_array(c, filt, snap.version) for c in r.clauses]
         m = _Matched.of(r, per_clause)
         if len(m.ids) or len(r.clauses) == 1:
             return r, m
@@ -1187,10 +1269,7 @@ class EmbeddedBackend(SearchBackend):
         pool: dict[int, None] = {}
         if len(matched.ids) > k:
             # which clauses each document holds in its name, products or processes
-            strong = [
-                self._id_array(_and(_STRONG_FILTER + "(" + fts_clause(c) + ")", filt), snap.version)
-                for c in r.clauses
-            ]
+            strong = [self._clause_array(c, filt, snap.version, strong=True) for c in r.clauses]
             matched.add_strong(r, strong, WEIGHTS.first_stage_strong)
             if prefs is not None and prefs.provinces:
                 matched.prefer(snap.facets.in_provinces(matched.ids, prefs.provinces), WEIGHTS.place)
