@@ -9,7 +9,7 @@ import numpy as np
 
 from bench.corpus import generate, queries
 from vnsearch.backends.base import FACETS, Filters
-from vnsearch.backends.embedded import CHANGE_LOG, EmbeddedBackend, _Facets
+from vnsearch.backends.embedded import CHANGE_LOG, EmbeddedBackend, _Facets, _parse_ids
 from vnsearch.query import plan_query
 
 QUERIES = ["khuôn ép nhựa", "gia cong co khi", "vải", "linh kiện điện tử", "da giày", "in lụa", "ốc vít"]
@@ -72,6 +72,16 @@ def test_patched_reader_answers_as_a_fresh_one(tmp_path):
     assert a.facets.count(None) == b.facets.count(None)
     assert a.facets.count(everything[::3]) == b.facets.count(everything[::3])
     assert _answers(reader, texts) == _answers(fresh, texts)
+    # every kept term's rowids, patched edit by edit (most without asking FTS5), as FTS5 reads them now
+    kept = list(reader._clause_ids)
+    assert len(kept) > 50
+    for expr in kept:
+        text = (
+            fresh._raw()
+            .execute("SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?", (expr,))
+            .fetchone()[0]
+        )
+        assert reader._id_array(expr, a.version).tolist() == sorted(_parse_ids(text).tolist()), expr
     for f in FACETS:
         assert (
             reader.search(plan_query("", reader.vocabulary()), Filters(), 1, 5).facets[f]

@@ -78,6 +78,10 @@ _FTS_COLS = ", ".join([*EXACT_COLS, *FOLD_COLS, "big", "filt", "comp"])
 CHANGE_LOG = 2000  # versions kept; a reader further behind reloads everything
 PATCH_MAX = 2000  # changed documents beyond which a reload is cheaper than patching
 _WORD = re.compile(r"\w+")
+# one phrase or prefix under column filters, as fts_term writes it (and the strong fields', and filters)
+_ONE_PHRASE = re.compile(
+    r'(?:(?:\{[^{}"]*\}|\w+): \()?(?:\{[^{}"]*\}: )?"(?P<phrase>(?:[^"]|"")*)"(?P<star>\*?)\)?'
+)
 SUGGEST_KIND_ORDER = {"product": 0, "category": 1, "process": 2, "enterprise": 3}
 
 
@@ -961,9 +965,11 @@ class EmbeddedBackend(SearchBackend):
                 pos = np.searchsorted(ids, changed)
                 held = pos < len(ids)
                 held[held] = ids[pos[held]] == changed[held]
-                ids = np.delete(ids, pos[held])
-                add = np.sort(self._changed_matching(expr, changed, version))
-                ids = np.insert(ids, np.searchsorted(ids, add), add)
+                may = self._may_match(expr, changed, version)
+                if held.any() or may:  # most terms are in neither the old nor the new text of an edit
+                    ids = np.delete(ids, pos[held])
+                    add = np.sort(self._changed_matching(expr, changed, version)) if may else _NO_IDS
+                    ids = np.insert(ids, np.searchsorted(ids, add), add)
         else:
             text = (
                 self._raw()
@@ -972,7 +978,7 @@ class EmbeddedBackend(SearchBackend):
             )
             ids = np.sort(_parse_ids(text))
         if len(ids) and ids[-1] < 2**31:
-            ids = ids.astype(np.int32)  # half the memory: rowids are counted in millions at most
+            ids = ids.astype(np.int32, copy=False)  # half the memory: rowids are counted in millions at most
         ids.setflags(write=False)
         with self._lock:
             prev = self._clause_ids.get(expr)
@@ -1011,6 +1017,40 @@ class EmbeddedBackend(SearchBackend):
         options.extend(term(t) for t in clause.phrases)
         out = _union(options)
         return _intersect([out, self._id_array(filt, version)]) if filt and len(out) else out
+
+    def _may_match(self, expr: str, changed: np.ndarray, version: int) -> bool:
+        """False when no changed document can match a one-phrase expression: one of its words (folded,
+        so never stricter than the index) is missing from every such document's text. Asking FTS5 the
+        same of every kept term after each edit cost a query apiece, most of them finding nothing."""
+        m = _ONE_PHRASE.fullmatch(expr)
+        if m is None:
+            return True
+        words = [fold_token(w) for w in _WORD.findall(m["phrase"].replace('""', '"').lower())]
+        if not words:
+            return True
+        *whole, last = words
+        # each changed document's words at this version, read once per thread (terms kept at different
+        # versions ask about different sets of changes)
+        if getattr(self._local, "words_version", None) != version:
+            self._local.words_version, self._local.words = version, {}
+        known: dict[int, frozenset[str]] = self._local.words
+        missing = [int(i) for i in changed if int(i) not in known]
+        if missing:
+            for i in missing:
+                known[i] = frozenset()  # not in the index now: it matches nothing
+            for rowid, *texts in self._raw().execute(
+                f"SELECT rowid, {_FTS_COLS} FROM main.fts WHERE rowid IN (SELECT value FROM json_each(?))",
+                (json.dumps(missing),),
+            ):
+                known[rowid] = frozenset(
+                    fold_token(w) for t in texts for w in _WORD.findall((t or "").lower())
+                )
+        for doc in (known[int(i)] for i in changed):
+            if all(w in doc for w in whole) and (
+                any(x.startswith(last) for x in doc) if m["star"] else last in doc
+            ):
+                return True
+        return False
 
     def _changed_matching(self, expr: str, changed: np.ndarray, version: int) -> np.ndarray:
         """Which of the changed documents match the expression now. It runs on a table of just those
