@@ -320,6 +320,18 @@ def run_level(
     }
 
 
+def machine_speed() -> float:
+    """Milliseconds for a fixed piece of pure Python, the median of three: these machines are shared
+    and their speed varies by half from hour to hour, so a level's numbers are read beside it."""
+    runs = []
+    for _ in range(3):
+        t0, s = time.perf_counter(), 0
+        for i in range(2_000_000):
+            s += i * i
+        runs.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(runs)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=100_000)
@@ -397,7 +409,9 @@ def main() -> None:
             run_level(port, info, 50, args.warmup, args.editors, instance, pool, settle, args.rate)
             print(f"warm-up: {args.warmup:.0f} s of the same traffic, not counted")
         for clients in (int(x) for x in args.clients.split(",")):
+            speed = machine_speed()  # before the level: the server is idle then
             r = run_level(port, info, clients, args.seconds, args.editors, instance, pool, settle, args.rate)
+            print(f"machine: a fixed pure-Python loop took {speed:.0f} ms just before this level")
             print(
                 f"{clients} clients: {r['rps']:.0f} req/s ({r['requests']} requests), p50 {r['p50']:.0f} ms, "
                 f"p95 {r['p95']:.0f} ms, p99 {r['p99']:.0f} ms, errors {r['errors']} {r['error_kinds']}"
