@@ -4,13 +4,17 @@ Features register their API blueprints on ``api``; every error has one JSON body
 
 from __future__ import annotations
 
+import json
 from typing import NoReturn
 
+import flask
+import flask_smorest
 import swagger_ui_bundle
 from flask import Blueprint, Flask, send_from_directory
 from flask_smorest import Api as _Api
 from flask_smorest import abort as _abort
 from marshmallow import Schema, fields
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from cnht.web.errors import render_error
@@ -37,6 +41,23 @@ class Api(_Api):
     def handle_http_exception(self, error: HTTPException):
         # flask-smorest registers this for every HTTP error, pages included: one renderer for both
         return render_error(error)
+
+
+class _Parser(FlaskParser):
+    def _raw_load_json(self, req: flask.Request):
+        try:
+            return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise
+        except ValueError as exc:
+            # valid JSON Python will not read (an integer of more than 4,300 digits): a bad body, a 400
+            raise json.JSONDecodeError(str(exc), str(exc), 0) from None  # an empty doc reads as "no body"
+
+
+class ApiBlueprint(flask_smorest.Blueprint):
+    """The blueprint every feature's API is built on: its request bodies read by ``_Parser``."""
+
+    ARGUMENTS_PARSER = _Parser()
 
 
 api = Api()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
+from cnht.api import ApiBlueprint
 from cnht.db import session
 from cnht.enterprises import services
 from cnht.enterprises.models import VERIFICATION_LEVELS
@@ -14,7 +15,7 @@ from cnht.enterprises.schemas import EnterpriseOut, EnterpriseSummaryOut
 from cnht.i18n import Msg
 from cnht.reference import province_values, resolve_filter_args, sector_values
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "enterprises_api",
     __name__,
     url_prefix="/api/v1/enterprises",

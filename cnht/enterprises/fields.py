@@ -219,7 +219,7 @@ class VNDecimal(fields.Field):
             raise ValidationError(Msg("'{v}' không phải là số", "'{v}' is not a number", v=value)) from None
         if self.min_value is not None and number < self.min_value:
             raise ValidationError(Msg("Phải ≥ {n}", "Must be ≥ {n}", n=self.min_value))
-        if number >= Decimal(10) ** 13:
+        if abs(number) >= Decimal(10) ** 13:  # either sign: a loss can be negative (min_value None)
             raise ValidationError(Msg("Giá trị quá lớn", "Value too large"))
         return number.quantize(Decimal(1).scaleb(-self.places))
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 from functools import wraps
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from cnht.accounts.auth import client_key, configured_limit, csrf_exempt, limiter, user_or_none
 from cnht.accounts.models import User
-from cnht.api import deny
+from cnht.api import ApiBlueprint, deny
 from cnht.db import session
 from cnht.events import services
 from cnht.events.models import Event, MeetingRequest
@@ -38,7 +37,7 @@ from cnht.events.schemas import (
 from cnht.i18n import Msg
 from cnht.urls import external_url
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "events_api", __name__, url_prefix="/api/v1", description="Sự kiện kết nối B2B / Matchmaking events"
 )
 

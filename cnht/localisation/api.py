@@ -4,18 +4,17 @@ return through its private token (an answering system can send it as JSON)."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from cnht.accounts.auth import user_or_none
-from cnht.api import deny
+from cnht.api import ApiBlueprint, deny
 from cnht.db import session
 from cnht.i18n import Msg
 from cnht.localisation import disclosure, services
 from cnht.localisation.models import Campaign
 from cnht.localisation.schemas import ReturnIn
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "localisation_api",
     __name__,
     url_prefix="/api/v1/localisation",

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from cnht.accounts.auth import client_key, configured_limit, csrf_exempt, limiter, user_or_none
+from cnht.api import ApiBlueprint
 from cnht.db import reads_only, session
 from cnht.enterprises import services as ent_services
 from cnht.i18n import Msg
@@ -27,7 +28,7 @@ from cnht.matching.schemas import (
 )
 from cnht.urls import external_url
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "matching_api", __name__, url_prefix="/api/v1", description="Kết nối cung cầu / Supply–demand matching"
 )
 

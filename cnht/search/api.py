@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from cnht.api import ApiBlueprint
 from cnht.search.backend import get_backend
 from cnht.search.schemas import SearchArgs, SuggestArgs
 from cnht.search.services import SearchRequest, result_json, run_search
 
-blp = Blueprint("search_api", __name__, url_prefix="/api/v1", description="Tìm kiếm / Search")
+blp = ApiBlueprint("search_api", __name__, url_prefix="/api/v1", description="Tìm kiếm / Search")
 
 
 @blp.route("/search")

@@ -292,6 +292,30 @@ def test_deeply_nested_json_is_a_bad_request(client):
     assert r.status_code == 400 and r.get_json()["error"]["code"] == "bad_request"
 
 
+def test_json_python_will_not_read_is_a_bad_request(client):
+    # valid JSON, but Python refuses integers of more than 4,300 digits (CVE-2020-10735)
+    r = client.post(
+        "/api/v1/match",
+        data='{"title": "Khuôn", "min_employees": ' + "9" * 5000 + "}",
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "bad_request"
+    r = client.put(
+        "/api/v1/localisation/survey/x",
+        data='{"products": [{"fob": ' + "1" * 4400 + "}]}",
+        content_type="application/json",
+    )
+    assert r.status_code == 400
+
+
+def test_a_huge_negative_amount_is_refused(client):
+    # a profit may be negative, but no more than an amount may be large: refused, not a 500
+    body = {"products": [{"name": "Khuôn", "fob": 10, "profit": -1e308}]}
+    r = client.put("/api/v1/localisation/survey/x", json=body)
+    assert r.status_code == 422
+    assert "profit" in r.get_json()["error"]["details"]["json"]["products"]["0"]
+
+
 def test_lone_surrogates_are_dropped(client, session, firms):
     login(client, "buyer@example.vn")
     token = csrf_from(client, "/account")
