@@ -28,7 +28,7 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -535,7 +535,17 @@ class _Snapshot:
 CLAUSE_CACHE_IDS = 12_000_000
 CLAUSE_CACHE_ENTRIES = 4096
 SCORE_CACHE_ENTRIES = 1024  # queries; each up to ~150 documents' scores
+RESULT_CACHE_ENTRIES = 1024  # pages of results; each ~25 KB (20 hits, facets, a bitmap of the rowids read)
 MMAP_SIZE = 1 << 30  # address space, not memory
+
+
+@dataclass
+class _KeptResult:
+    version: int
+    rowids: np.ndarray  # bitmap (np.packbits) of the rowids those expressions matched
+    size: int
+    exprs: tuple[str, ...]  # what decides which documents the page is made of (any clause, the tiers)
+    result: SearchResult
 
 
 class EmbeddedBackend(SearchBackend):
@@ -562,6 +572,9 @@ class EmbeddedBackend(SearchBackend):
         self._scores: OrderedDict[tuple[object, ...], tuple[int, dict[int, tuple[Scored, str] | None]]] = (
             OrderedDict()
         )
+        # each page of results with the version it was computed at and what chose its documents: the
+        # same queries recur, and after an edit most pages are untouched (_kept_result)
+        self._results: OrderedDict[tuple[object, ...], _KeptResult] = OrderedDict()
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = self._raw()
         conn.executescript("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);")
@@ -932,6 +945,13 @@ class EmbeddedBackend(SearchBackend):
     def count(self) -> int:
         return self._raw().execute("SELECT count(*) FROM docs").fetchone()[0]
 
+    def _noted(self, expr: str, ids: np.ndarray | list[int]) -> None:
+        """Remember, for the page of results being computed (``_keep_result``), an expression that
+        decides which documents it is made of and the rowids it matched."""
+        reads = getattr(self._local, "reads", None)
+        if reads is not None:
+            reads.append((expr, ids))
+
     def _ids(self, expr: str | None, limit: int | None = None) -> list[int]:
         conn = self._raw()
         if expr is None:
@@ -1145,26 +1165,24 @@ class EmbeddedBackend(SearchBackend):
             ordered = facets.sort(matched, limit=page * per_page, by=sort)
             facet_counts = facets.count(None if filt is None else matched)
         else:
-            r, m = self._matched(plan, filt, snap)
-            relaxed = bool(len(m.ids)) and not r.strict and not len(m.full)
-            matched = m.ids
-            facet_counts = facets.count(matched)
-            total = len(matched)
-            if sort != "relevance":
-                ordered = facets.sort(matched, limit=page * per_page, by=sort)
-            else:
-                pool = self._pool(plan, r, filt, snap, needed=page * per_page, matched=m, prefs=prefs)
-                ranked = self._rank(plan, pool, snap, prefs)
-                scores = {s.id: s.score for s in ranked}
-                head = [s.id for s in ranked]
-                if head:  # the pool's phrase and exact tiers stay inside the match set that is counted
-                    h = np.asarray(head, dtype=np.int64)  # matched is sorted
-                    pos = np.minimum(np.searchsorted(matched, h), max(len(matched) - 1, 0))
-                    keep = (matched[pos] == h) if len(matched) else np.zeros(len(h), dtype=bool)
-                    head = [i for i, k in zip(head, keep, strict=True) if k]
-                need = page * per_page - len(head)
-                tail = facets.sort(matched, limit=need, exclude=head) if need > 0 else []
-                ordered = head + tail
+            key = (
+                score_key(plan, vocab, prefs),
+                tuple(self._rarity(plan, vocab).items()),
+                filt,
+                page,
+                per_page,
+                sort,
+            )
+            kept = self._kept_result(key, snap)
+            if kept is not None:  # what this search would compute now (did_you_mean reads the vocabulary)
+                return replace(kept, hits=list(kept.hits), did_you_mean=plan.did_you_mean(vocab))
+            self._local.reads = reads = []
+            try:
+                result = self._ranked(plan, filt, snap, page, per_page, sort, prefs)
+            finally:
+                self._local.reads = None
+            self._keep_result(key, snap.version, reads, result)
+            return replace(result, did_you_mean=plan.did_you_mean(vocab))
         start = (page - 1) * per_page
         page_ids = ordered[start : start + per_page]
         hits = self._hits(page_ids, scores, plan)
@@ -1178,6 +1196,100 @@ class EmbeddedBackend(SearchBackend):
             relaxed=relaxed,
             dropped=[t.text for t in plan.tokens if t.dropped],
         )
+
+    def _ranked(
+        self,
+        plan: QueryPlan,
+        filt: str | None,
+        snap: _Snapshot,
+        page: int,
+        per_page: int,
+        sort: str,
+        prefs: Preferences | None,
+    ) -> SearchResult:
+        """A page of a query's results, ranked (did_you_mean left to the caller)."""
+        facets = snap.facets
+        scores: dict[int, float] = {}
+        r, m = self._matched(plan, filt, snap)
+        relaxed = bool(len(m.ids)) and not r.strict and not len(m.full)
+        matched = m.ids
+        facet_counts = facets.count(matched)
+        total = len(matched)
+        if sort != "relevance":
+            ordered = facets.sort(matched, limit=page * per_page, by=sort)
+        else:
+            pool = self._pool(plan, r, filt, snap, needed=page * per_page, matched=m, prefs=prefs)
+            ranked = self._rank(plan, pool, snap, prefs)
+            scores = {s.id: s.score for s in ranked}
+            head = [s.id for s in ranked]
+            if head:  # the pool's phrase and exact tiers stay inside the match set that is counted
+                h = np.asarray(head, dtype=np.int64)  # matched is sorted
+                pos = np.minimum(np.searchsorted(matched, h), max(len(matched) - 1, 0))
+                keep = (matched[pos] == h) if len(matched) else np.zeros(len(h), dtype=bool)
+                head = [i for i, k in zip(head, keep, strict=True) if k]
+            need = page * per_page - len(head)
+            tail = facets.sort(matched, limit=need, exclude=head) if need > 0 else []
+            ordered = head + tail
+        start = (page - 1) * per_page
+        hits = self._hits(ordered[start : start + per_page], scores, plan)
+        return SearchResult(
+            total=total,
+            page=page,
+            per_page=per_page,
+            hits=hits,
+            facets=facet_counts,
+            relaxed=relaxed,
+            dropped=[t.text for t in plan.tokens if t.dropped],
+        )
+
+    def _keep_result(self, key: tuple[object, ...], version: int, reads: list, result: SearchResult) -> None:
+        """Keep a page of results with what decides whether a later edit can change it: the
+        expressions that chose its documents (any of the query's clauses; the exact and phrase tiers)
+        and the rowids they matched."""
+        arrays = [np.asarray(ids, dtype=np.int64) for _e, ids in reads if len(ids)]
+        size = max((int(a.max()) + 1 for a in arrays), default=0)
+        mask = np.zeros(size, dtype=bool)
+        for a in arrays:
+            mask[a] = True
+        exprs = tuple(dict.fromkeys(e for e, _ids in reads))
+        kept = _KeptResult(version, np.packbits(mask), size, exprs, result)
+        with self._lock:
+            prev = self._results.get(key)
+            if prev is None or prev.version <= version:
+                self._results[key] = kept
+                self._results.move_to_end(key)
+                while len(self._results) > RESULT_CACHE_ENTRIES:
+                    self._results.popitem(last=False)
+
+    def _kept_result(self, key: tuple[object, ...], snap: _Snapshot) -> SearchResult | None:
+        """The kept page of results if it is still what the search would compute at this version: no
+        document changed since matched any of the query's clauses or tiers then (the bitmap) or does
+        now (FTS5 on just the changed documents). Documents matching none of them have no part in a
+        result: not counted, ranked, listed or in a facet; the others are unchanged, and the scores'
+        key (the words' rarity) is the same, so the page is the same."""
+        with self._lock:
+            kept = self._results.get(key)
+            if kept is None:
+                return None
+            self._results.move_to_end(key)
+        if kept.version == snap.version:
+            return kept.result
+        if kept.version > snap.version:
+            return None
+        changed = self._changed_between(kept.version, snap.version)
+        valid = changed is not None
+        if valid and len(changed):
+            old = changed[changed < kept.size]
+            valid = not ((kept.rowids[old >> 3] >> (7 - (old & 7))) & 1).any()
+        if valid and len(changed):
+            valid = not any(len(self._changed_matching(e, changed, snap.version)) for e in kept.exprs)
+        with self._lock:
+            if self._results.get(key) is kept:
+                if valid:  # checked up to here: the next search checks only what changes after
+                    self._results[key] = replace(kept, version=snap.version)
+                else:
+                    del self._results[key]
+        return kept.result if valid else None
 
     def candidates(
         self,
@@ -1268,6 +1380,9 @@ class EmbeddedBackend(SearchBackend):
         if not r.clauses:
             return r, _Matched.empty()
         per_clause = [self._clause_array(c, filt, snap.version) for c in r.clauses]
+        if getattr(self._local, "reads", None) is not None:
+            # a document matching none of the clauses has no part in any result made of them
+            self._noted(_and(fts_any(r), filt), _union(per_clause))
         m = _Matched.of(r, per_clause)
         if len(m.ids) or len(r.clauses) == 1:
             return r, m
@@ -1317,7 +1432,9 @@ class EmbeddedBackend(SearchBackend):
         small = max(20, k // 6)
         for tier in (exact_expression(plan), bigram_expression(plan)):
             if tier:  # supplements in prior order: FTS5 stops at the limit
-                for rowid in self._ids(_and(tier, filt), limit=small):
+                tier_ids = self._ids(_and(tier, filt), limit=small)
+                self._noted(_and(tier, filt), tier_ids)
+                for rowid in tier_ids:
                     pool[rowid] = None
         return list(pool)
 
