@@ -1208,19 +1208,8 @@ class EmbeddedBackend(SearchBackend):
                 self._local.reads = None
             self._keep_result(key, snap.version, reads, result)
             return replace(result, did_you_mean=plan.did_you_mean(vocab))
-        start = (page - 1) * per_page
-        page_ids = ordered[start : start + per_page]
-        hits = self._hits(page_ids, scores, plan)
-        return SearchResult(
-            total=total,
-            page=page,
-            per_page=per_page,
-            hits=hits,
-            facets=facet_counts,
-            did_you_mean=plan.did_you_mean(vocab),
-            relaxed=relaxed,
-            dropped=[t.text for t in plan.tokens if t.dropped],
-        )
+        out = self._page(plan, ordered, scores, total, facet_counts, page, per_page, relaxed)
+        return replace(out, did_you_mean=plan.did_you_mean(vocab))
 
     def _ranked(
         self,
@@ -1255,13 +1244,25 @@ class EmbeddedBackend(SearchBackend):
             need = page * per_page - len(head)
             tail = facets.sort(matched, limit=need, exclude=head) if need > 0 else []
             ordered = head + tail
+        return self._page(plan, ordered, scores, total, facet_counts, page, per_page, relaxed)
+
+    def _page(
+        self,
+        plan: QueryPlan,
+        ordered: list[int],
+        scores: dict[int, float],
+        total: int,
+        facet_counts: dict[str, list[tuple[str, int]]],
+        page: int,
+        per_page: int,
+        relaxed: bool,
+    ) -> SearchResult:
         start = (page - 1) * per_page
-        hits = self._hits(ordered[start : start + per_page], scores, plan)
         return SearchResult(
             total=total,
             page=page,
             per_page=per_page,
-            hits=hits,
+            hits=self._hits(ordered[start : start + per_page], scores, plan),
             facets=facet_counts,
             relaxed=relaxed,
             dropped=[t.text for t in plan.tokens if t.dropped],
