@@ -37,13 +37,19 @@ def _answer(b, q, ask):
     )
 
 
-def test_kept_pages_answer_as_a_fresh_reader(tmp_path):
-    firms = generate(400, seed=11)
+def _index(tmp_path, firms, indexed):
+    """The first ``indexed`` firms written by one backend, and another reading the same file (another
+    process): (docs, path, writer, reader)."""
     docs = [f.doc for f in firms]
     path = tmp_path / "i.sqlite3"
     writer = EmbeddedBackend(path)
-    writer.reindex(docs[:300])
-    reader = EmbeddedBackend(path)  # another process on the same file
+    writer.reindex(docs[:indexed])
+    return docs, path, writer, EmbeddedBackend(path)
+
+
+def test_kept_pages_answer_as_a_fresh_reader(tmp_path):
+    firms = generate(400, seed=11)
+    docs, path, writer, reader = _index(tmp_path, firms, 300)
     texts = QUERIES + [q.text for q in queries(firms, seed=3)[:25]]
     asks = _asks(docs)
     computed = []
@@ -68,12 +74,7 @@ def test_kept_pages_answer_as_a_fresh_reader(tmp_path):
 
 
 def test_an_edit_to_a_listed_firm_or_a_new_firm_with_the_words_recomputes(tmp_path):
-    firms = generate(200, seed=5)
-    docs = [f.doc for f in firms]
-    path = tmp_path / "i.sqlite3"
-    writer = EmbeddedBackend(path)
-    writer.reindex(docs[:150])
-    reader = EmbeddedBackend(path)
+    docs, path, writer, reader = _index(tmp_path, generate(200, seed=5), 150)
     q = "khuôn ép nhựa"
     before = _answer(reader, q, (Filters(), 1, 20, "relevance", None))
     # a firm that did not have the words now has them: it is counted, and may be listed

@@ -969,12 +969,10 @@ class EmbeddedBackend(SearchBackend):
     def count(self) -> int:
         return self._raw().execute("SELECT count(*) FROM docs").fetchone()[0]
 
-    def _noted(self, expr: str, ids: np.ndarray | list[int]) -> None:
-        """Remember, for the page of results being computed (``_keep_result``), an expression that
-        decides which documents it is made of and the rowids it matched."""
-        reads = getattr(self._local, "reads", None)
-        if reads is not None:
-            reads.append((expr, ids))
+    def _reads(self) -> list[tuple[str, list]] | None:
+        """While a page of results is computed (``_keep_result``): the expressions that decide which
+        documents it is made of, each with the rowids it matched."""
+        return getattr(self._local, "reads", None)
 
     def _ids(self, expr: str | None, limit: int | None = None) -> list[int]:
         conn = self._raw()
@@ -1208,8 +1206,9 @@ class EmbeddedBackend(SearchBackend):
                 self._local.reads = None
             self._keep_result(key, snap.version, reads, result)
             return replace(result, did_you_mean=plan.did_you_mean(vocab))
-        out = self._page(plan, ordered, scores, total, facet_counts, page, per_page, relaxed)
-        return replace(out, did_you_mean=plan.did_you_mean(vocab))
+        return self._page(
+            plan, ordered, scores, total, facet_counts, page, per_page, relaxed, plan.did_you_mean(vocab)
+        )
 
     def _ranked(
         self,
@@ -1244,7 +1243,7 @@ class EmbeddedBackend(SearchBackend):
             need = page * per_page - len(head)
             tail = facets.sort(matched, limit=need, exclude=head) if need > 0 else []
             ordered = head + tail
-        return self._page(plan, ordered, scores, total, facet_counts, page, per_page, relaxed)
+        return self._page(plan, ordered, scores, total, facet_counts, page, per_page, relaxed, None)
 
     def _page(
         self,
@@ -1256,6 +1255,7 @@ class EmbeddedBackend(SearchBackend):
         page: int,
         per_page: int,
         relaxed: bool,
+        did_you_mean: str | None,
     ) -> SearchResult:
         start = (page - 1) * per_page
         return SearchResult(
@@ -1264,6 +1264,7 @@ class EmbeddedBackend(SearchBackend):
             per_page=per_page,
             hits=self._hits(ordered[start : start + per_page], scores, plan),
             facets=facet_counts,
+            did_you_mean=did_you_mean,
             relaxed=relaxed,
             dropped=[t.text for t in plan.tokens if t.dropped],
         )
@@ -1272,7 +1273,7 @@ class EmbeddedBackend(SearchBackend):
         """Keep a page of results with what decides whether a later edit can change it: the
         expressions that chose its documents (any of the query's clauses; the exact and phrase tiers)
         and the rowids they matched."""
-        arrays = [np.asarray(ids, dtype=np.int64) for _e, ids in reads if len(ids)]
+        arrays = [np.asarray(a, dtype=np.int64) for _e, parts in reads for a in parts if len(a)]
         size = max((int(a.max()) + 1 for a in arrays), default=0)
         mask = np.zeros(size, dtype=bool)
         for a in arrays:
@@ -1306,9 +1307,9 @@ class EmbeddedBackend(SearchBackend):
         valid = changed is not None
         if valid and len(changed):
             old = changed[changed < kept.size]
-            valid = not ((kept.rowids[old >> 3] >> (7 - (old & 7))) & 1).any()
-        if valid and len(changed):
-            valid = not any(len(self._changed_matching(e, changed, snap.version)) for e in kept.exprs)
+            valid = not ((kept.rowids[old >> 3] >> (7 - (old & 7))) & 1).any() and not any(
+                len(self._changed_matching(e, changed, snap.version)) for e in kept.exprs
+            )
         with self._lock:
             if self._results.get(key) is kept:
                 if valid:  # checked up to here: the next search checks only what changes after
@@ -1407,9 +1408,9 @@ class EmbeddedBackend(SearchBackend):
         if not r.clauses:
             return r, _Matched.empty()
         per_clause = [self._clause_array(c, filt, snap.version) for c in r.clauses]
-        if getattr(self._local, "reads", None) is not None:
+        if (reads := self._reads()) is not None:
             # a document matching none of the clauses has no part in any result made of them
-            self._noted(_and(fts_any(r), filt), _union(per_clause))
+            reads.append((_and(fts_any(r), filt), per_clause))
         m = _Matched.of(r, per_clause)
         if len(m.ids) or len(r.clauses) == 1:
             return r, m
@@ -1459,8 +1460,10 @@ class EmbeddedBackend(SearchBackend):
         small = max(20, k // 6)
         for tier in (exact_expression(plan), bigram_expression(plan)):
             if tier:  # supplements in prior order: FTS5 stops at the limit
-                tier_ids = self._ids(_and(tier, filt), limit=small)
-                self._noted(_and(tier, filt), tier_ids)
+                expr = _and(tier, filt)
+                tier_ids = self._ids(expr, limit=small)
+                if (reads := self._reads()) is not None:
+                    reads.append((expr, [tier_ids]))
                 for rowid in tier_ids:
                     pool[rowid] = None
         return list(pool)
