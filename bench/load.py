@@ -314,6 +314,11 @@ def run_level(
         "per_kind": {
             k: (len(v), statistics.median(v) if v else 0.0, pct(v, 95)) for k, v in sorted(per_kind.items())
         },
+        # each client's mean latency: a keep-alive connection stays with one worker process, so an
+        # uneven share of connections between workers shows as a spread here
+        "client_means": sorted(
+            statistics.mean(ms) for c in readers if (ms := [x for v in c.times.values() for x in v])
+        ),
         "saves_acked": sum(len(w.acked) for w in writers),
         "lost_in_db": lost_db,
         "lost_in_search": lost_search,
@@ -420,6 +425,12 @@ def main() -> None:
                 "  per kind (n, p50, p95 ms): "
                 + ", ".join(f"{k} {n}/{a:.0f}/{b:.0f}" for k, (n, a, b) in r["per_kind"].items())
             )
+            cm = r["client_means"]
+            if cm:
+                print(
+                    f"  clients' mean latency: lowest {cm[0]:.0f} ms, median {statistics.median(cm):.0f} ms,"
+                    f" highest {cm[-1]:.0f} ms"
+                )
             print(
                 f"  SME saves acknowledged {r['saves_acked']}: lost in the database {r['lost_in_db']}, "
                 f"not found by search {r['lost_in_search']}"
