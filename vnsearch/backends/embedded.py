@@ -76,6 +76,13 @@ _DELTA = (
     f' comp UNINDEXED, tokenize = "{TOKENIZE}")'
 )
 _FTS_COLS = ", ".join([*EXACT_COLS, *FOLD_COLS, "big", "filt", "comp"])
+# the same documents as they were at a kept page's version (from the change log): with ``delta`` it
+# tells whether an edit changed what a page was made of (``_untouched``)
+_DELTA_OLD = _DELTA.replace("temp.delta ", "temp.delta_old ")
+# what a page's facet counts and browse order read of a document
+_FACET_COLS = "province_code, ownership, size_class, verification, sectors, certs, sort_key"
+# an edit of at most this many documents logs their previous state (a bulk import does not)
+BEFORE_MAX = 64
 # a firm's own suggestion (its name), dropped and written again at each edit of the firm: without it an
 # edit read every firm's (30 ms at 100,000 firms)
 _SUGG_BY_FIRM = "CREATE INDEX IF NOT EXISTS sugg_src_firm ON sugg_src(tax_code) WHERE kind = 'enterprise'"
@@ -453,6 +460,8 @@ class _Delta:
         self.n = 0
         self.accented: dict[str, str] = {}
         self.bigrams: set[str] = set()
+        # each replaced document as it was (its index row and facet row; None for a new one)
+        self.before: dict[int, list | None] = {}
 
     def words(self, folded: Sequence[str | None], sign: int) -> None:
         for text in folded:
@@ -472,6 +481,8 @@ class _Delta:
     def to_json(self) -> str:
         df = {w: d for w, d in self.df.items() if d}
         body = {"df": df, "n": self.n, "acc": self.accented, "big": sorted(self.bigrams)}
+        if len(self.before) == len(self.rowids) <= BEFORE_MAX:
+            body["before"] = {str(r): v for r, v in self.before.items()}
         return json.dumps(body, ensure_ascii=False)
 
 
@@ -539,6 +550,7 @@ class _Snapshot:
 CLAUSE_CACHE_IDS = 12_000_000
 CLAUSE_CACHE_ENTRIES = 4096
 SCORE_CACHE_ENTRIES = 1024  # queries; each up to ~150 documents' scores
+CANDIDATE_CACHE_ENTRIES = 20_000  # documents' analysed fields, ~3 KB each
 RESULT_CACHE_ENTRIES = 1024  # pages of results; each ~25 KB (20 hits, facets, a bitmap of the rowids read)
 MMAP_SIZE = 1 << 30  # address space, not memory
 
@@ -566,6 +578,8 @@ class _KeptResult:
     rowids: np.ndarray  # bitmap (np.packbits) of the rowids those expressions matched
     size: int
     exprs: tuple[str, ...]  # what decides which documents the page is made of (any clause, the tiers)
+    terms: tuple[str, ...]  # every expression the page read (each term, the filter): see _untouched
+    used: frozenset[int]  # the documents it scored or listed
     result: SearchResult
 
 
@@ -582,6 +596,14 @@ class EmbeddedBackend(SearchBackend):
         self._snap: _Snapshot | None = None
         # the rowids each recent version changed (from the change log), to patch cached clause rowids
         self._log: OrderedDict[int, np.ndarray] = OrderedDict()
+        # for the versions that logged it, each changed document as it was before (``_Delta.before``)
+        self._before: dict[int, dict[int, list | None]] = {}
+        # documents' analysed fields as scoring reads them, with the version they were read at: the
+        # same firms are candidates for many queries, and reading and parsing their rows was a third of
+        # the cost of scoring them; an entry is good while its document has not changed since
+        self._cands: OrderedDict[int, tuple[int, Candidate]] = OrderedDict()
+        self._last_change: dict[int, int] = {}  # rowid → the last version that changed it
+        self._cands_floor = 0  # a reload's version: rowids read before it may name other documents
         # each clause's rowids and the version they were read at: the words buyers type recur across
         # their queries ("khuôn", "gia công", "nhựa"), and reading a common one's postings is most of a
         # search's time; after an edit an entry is patched with the few changed documents
@@ -633,7 +655,7 @@ class EmbeddedBackend(SearchBackend):
         if conn is not None:
             conn.close()
             self._local.conn = None
-            self._local.delta_key = None
+            self._local.delta_key = self._local.before_key = None
 
     @staticmethod
     def _schema(sfx: str) -> str:
@@ -718,9 +740,15 @@ class EmbeddedBackend(SearchBackend):
                 rowid = row[0]
                 if delta is not None:
                     old = conn.execute(
-                        f"SELECT {', '.join(FOLD_COLS)} FROM fts{sfx} WHERE rowid = ?", (rowid,)
+                        f"SELECT {_FTS_COLS} FROM fts{sfx} WHERE rowid = ?", (rowid,)
                     ).fetchone()
-                    delta.words(old or (), -1)
+                    n_exact = len(EXACT_COLS)
+                    delta.words(old[n_exact : n_exact + len(FOLD_COLS)] if old else (), -1)
+                    if rowid not in delta.before:  # its state before this version, not a later one of it
+                        facet = conn.execute(
+                            f"SELECT {_FACET_COLS} FROM docs{sfx} WHERE rowid = ?", (rowid,)
+                        ).fetchone()
+                        delta.before[rowid] = [list(old), list(facet)] if old and facet else None
                 conn.execute(f"DELETE FROM fts{sfx} WHERE rowid = ?", (rowid,))
                 conn.execute(
                     f"UPDATE docs{sfx} SET ent_id=?, tax_code=?, name=?, name_en=?, province_code=?, province_name=?,"
@@ -734,6 +762,7 @@ class EmbeddedBackend(SearchBackend):
                 ).lastrowid
                 if delta is not None:
                     delta.n += 1
+                    delta.before[rowid] = None
             conn.execute(f"INSERT INTO fts{sfx}(rowid, {cols}) VALUES (?, {marks})", (rowid, *fts))
             if delta is not None:
                 delta.rowids.add(rowid)
@@ -887,7 +916,12 @@ class EmbeddedBackend(SearchBackend):
                 patched = self._patch(conn, snap, version)
                 if patched is not None:
                     return patched
+            # (under self._lock: _snapshot holds it)
             self._log.clear()
+            self._before.clear()
+            self._cands.clear()
+            self._last_change.clear()
+            self._cands_floor = version
             return _Snapshot(version, _Facets(self._facet_rows(conn)), self._load_vocab(conn))
         finally:
             if own:
@@ -906,24 +940,27 @@ class EmbeddedBackend(SearchBackend):
             return None
         df: dict[str, int] = {}
         n, accented, bigrams = 0, {}, set()
-        for _v, _ids, body in rows:
+        for (v, ids), (_v, _ids, body) in zip(per_version, rows, strict=True):
             d = json.loads(body)
+            self._log[v] = ids
+            self._last_change.update(dict.fromkeys(ids.tolist(), v))
+            if (before := d.get("before")) is not None:
+                self._before[v] = {int(r): state for r, state in before.items()}
             for w, x in d["df"].items():
                 df[w] = df.get(w, 0) + x
             n += d["n"]
             for f, w in d["acc"].items():
                 accented.setdefault(f, w)
             bigrams.update(d["big"])
-        for v, ids in per_version:
-            self._log[v] = ids
         while len(self._log) > CHANGE_LOG:
-            self._log.popitem(last=False)
+            gone, _ids = self._log.popitem(last=False)
+            self._before.pop(gone, None)
         facets = snap.facets.patched(changed, self._facet_rows(conn, changed))
         return _Snapshot(version, facets, snap.vocab.patched(df, n, accented, bigrams))
 
     @staticmethod
     def _facet_rows(conn: sqlite3.Connection, rowids: np.ndarray | None = None) -> list[tuple]:
-        sql = "SELECT rowid, province_code, ownership, size_class, verification, sectors, certs, sort_key FROM docs"
+        sql = f"SELECT rowid, {_FACET_COLS} FROM docs"
         if rowids is None:
             return conn.execute(sql).fetchall()
         if not len(rowids):
@@ -1050,6 +1087,8 @@ class EmbeddedBackend(SearchBackend):
                 expr = _STRONG_FILTER + "(" + expr + ")"
             if expr not in terms:
                 terms[expr] = self._id_array(expr, version)
+                if (reads := self._reads()) is not None:
+                    reads.append((expr, None))
             return terms[expr]
 
         options = []
@@ -1058,7 +1097,11 @@ class EmbeddedBackend(SearchBackend):
             options.append(_at_least(words, clause.minimum_words or len(words)))
         options.extend(term(t) for t in clause.phrases)
         out = _union(options)
-        return _intersect([out, self._id_array(filt, version)]) if filt and len(out) else out
+        if filt and len(out):
+            if (reads := self._reads()) is not None:
+                reads.append((filt, None))
+            return _intersect([out, self._id_array(filt, version)])
+        return out
 
     def _may_match(self, expr: str, changed: np.ndarray, version: int) -> bool:
         """False when no changed document can match a one-phrase expression: one of its words (folded,
@@ -1110,16 +1153,88 @@ class EmbeddedBackend(SearchBackend):
                 " WHERE rowid IN (SELECT value FROM json_each(?))",
                 (json.dumps(changed.tolist()),),
             )
-            self._local.delta_key = key
-        text = conn.execute(
-            "SELECT group_concat(rowid) FROM temp.delta WHERE delta MATCH ?", (expr,)
-        ).fetchone()[0]
-        return _parse_ids(text)
+            self._local.delta_key, self._local.delta_found = key, {}
+        found: dict[str, np.ndarray] = self._local.delta_found  # pages share their terms
+        if expr not in found:
+            text = conn.execute(
+                "SELECT group_concat(rowid) FROM temp.delta WHERE delta MATCH ?", (expr,)
+            ).fetchone()[0]
+            found[expr] = _parse_ids(text)
+        return found[expr]
+
+    def _untouched(self, kept: _KeptResult, changed: np.ndarray, version: int) -> bool:
+        """True when the changed documents, all of them, are neither scored nor listed on the kept page,
+        have the facet values they had and match each expression it read exactly as they did: then
+        every count, facet, candidate and position on the page is what it was (the re-saved firm that
+        still makes what it made, among the thousands matching "khuôn"). Their earlier state comes from
+        the change log (``_Delta.before``); a version that did not log it (a bulk import) answers False."""
+        if len(changed) > BEFORE_MAX or any(int(d) in kept.used for d in changed):
+            return False
+        before: dict[int, list | None] = {}
+        for v in range(kept.version + 1, version + 1):
+            logged = self._before.get(v)
+            if logged is None:
+                return False
+            for rowid, state in logged.items():
+                before.setdefault(rowid, state)  # the first change after the page: its state then
+        if any(int(d) not in before for d in changed):
+            return False
+        now = {r[0]: list(r[1:]) for r in self._facet_rows(self._raw(), changed)}
+        if any((before[int(d)] or (None, None))[1] != now.get(int(d)) for d in changed):
+            return False
+        return all(
+            set(self._changed_matching(e, changed, version).tolist())
+            == self._matching_before(e, kept.version, changed, before)
+            for e in kept.terms
+        )
+
+    def _matching_before(
+        self, expr: str, since: int, changed: np.ndarray, before: dict[int, list | None]
+    ) -> set[int]:
+        """Which of the changed documents matched the expression as they were at version ``since``."""
+        conn = self._raw()
+        key = (since, changed.tobytes())
+        if getattr(self._local, "before_key", None) != key:
+            conn.execute(_DELTA_OLD)
+            conn.execute("DELETE FROM temp.delta_old")
+            rows = [(int(d), *before[int(d)][0]) for d in changed if before[int(d)] is not None]
+            marks = ", ".join("?" * (len(rows[0]) - 1)) if rows else ""
+            if rows:
+                conn.executemany(f"INSERT INTO temp.delta_old(rowid, {_FTS_COLS}) VALUES (?, {marks})", rows)
+            self._local.before_key, self._local.before_found = key, {}
+        found: dict[str, set[int]] = self._local.before_found
+        if expr not in found:
+            text = conn.execute(
+                "SELECT group_concat(rowid) FROM temp.delta_old WHERE delta_old MATCH ?", (expr,)
+            ).fetchone()[0]
+            found[expr] = set(_parse_ids(text).tolist())
+        return found[expr]
 
     def _count(self, expr: str) -> int:
         return self._raw().execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (expr,)).fetchone()[0]
 
-    def _candidates(self, ids: list[int]) -> list[Candidate]:
+    def _candidates(self, ids: list[int], version: int) -> list[Candidate]:
+        """The documents as scoring reads them, in the order given (those gone left out): kept ones
+        that have not changed since they were read, the others read now."""
+        kept: dict[int, Candidate] = {}
+        with self._lock:
+            for i in ids:
+                hit = self._cands.get(i)
+                if hit is not None and hit[0] >= max(self._last_change.get(i, 0), self._cands_floor):
+                    self._cands.move_to_end(i)
+                    kept[i] = hit[1]
+        missing = [i for i in ids if i not in kept]
+        read = {c.id: c for c in self._read_candidates(missing)}
+        with self._lock:
+            # read now, possibly newer than ``version``: kept under it, so that a change logged after
+            # it makes the entry stale (never an old row kept as new)
+            for c in read.values():
+                self._cands[c.id] = (version, c)
+            while len(self._cands) > CANDIDATE_CACHE_ENTRIES:
+                self._cands.popitem(last=False)
+        return [c for i in ids if (c := kept.get(i) or read.get(i)) is not None]
+
+    def _read_candidates(self, ids: list[int]) -> list[Candidate]:
         if not ids:
             return []
         conn = self._raw()
@@ -1204,7 +1319,7 @@ class EmbeddedBackend(SearchBackend):
                 result = self._ranked(plan, filt, snap, page, per_page, sort, prefs)
             finally:
                 self._local.reads = None
-            self._keep_result(key, snap.version, reads, result)
+            self._keep_result(key, snap.version, reads, self._local.used, result)
             return replace(result, did_you_mean=plan.did_you_mean(vocab))
         return self._page(
             plan, ordered, scores, total, facet_counts, page, per_page, relaxed, plan.did_you_mean(vocab)
@@ -1228,6 +1343,7 @@ class EmbeddedBackend(SearchBackend):
         matched = m.ids
         facet_counts = facets.count(matched)
         total = len(matched)
+        pool: list[int] = []
         if sort != "relevance":
             ordered = facets.sort(matched, limit=page * per_page, by=sort)
         else:
@@ -1243,6 +1359,8 @@ class EmbeddedBackend(SearchBackend):
             need = page * per_page - len(head)
             tail = facets.sort(matched, limit=need, exclude=head) if need > 0 else []
             ordered = head + tail
+        # the documents scored or listed: an edit of one of them recomputes a kept page (_untouched)
+        self._local.used = {*pool, *ordered}
         return self._page(plan, ordered, scores, total, facet_counts, page, per_page, relaxed, None)
 
     def _page(
@@ -1269,17 +1387,20 @@ class EmbeddedBackend(SearchBackend):
             dropped=[t.text for t in plan.tokens if t.dropped],
         )
 
-    def _keep_result(self, key: tuple[object, ...], version: int, reads: list, result: SearchResult) -> None:
+    def _keep_result(
+        self, key: tuple[object, ...], version: int, reads: list, used: set[int], result: SearchResult
+    ) -> None:
         """Keep a page of results with what decides whether a later edit can change it: the
         expressions that chose its documents (any of the query's clauses; the exact and phrase tiers)
-        and the rowids they matched."""
-        arrays = [np.asarray(a, dtype=np.int64) for _e, parts in reads for a in parts if len(a)]
+        and the rowids they matched; every expression it read; the documents it scored or listed."""
+        arrays = [np.asarray(a, dtype=np.int64) for _e, parts in reads if parts for a in parts if len(a)]
         size = max((int(a.max()) + 1 for a in arrays), default=0)
         mask = np.zeros(size, dtype=bool)
         for a in arrays:
             mask[a] = True
-        exprs = tuple(dict.fromkeys(e for e, _ids in reads))
-        kept = _KeptResult(version, np.packbits(mask), size, exprs, result)
+        exprs = tuple(dict.fromkeys(e for e, parts in reads if parts is not None))
+        terms = tuple(dict.fromkeys(e for e, _parts in reads))
+        kept = _KeptResult(version, np.packbits(mask), size, exprs, terms, frozenset(used), result)
         with self._lock:
             prev = self._results.get(key)
             if prev is None or prev.version <= version:
@@ -1310,6 +1431,7 @@ class EmbeddedBackend(SearchBackend):
             valid = not ((kept.rowids[old >> 3] >> (7 - (old & 7))) & 1).any() and not any(
                 len(self._changed_matching(e, changed, snap.version)) for e in kept.exprs
             )
+            valid = valid or self._untouched(kept, changed, snap.version)
         with self._lock:
             if self._results.get(key) is kept:
                 if valid:  # checked up to here: the next search checks only what changes after
@@ -1378,7 +1500,7 @@ class EmbeddedBackend(SearchBackend):
             # read now, possibly newer than the snapshot: kept under the snapshot's version, so the
             # next search at a later version drops it again (never a stale score kept)
             fresh: dict[int, tuple[Scored, str] | None] = dict.fromkeys(missing)
-            for c in self._candidates(missing):
+            for c in self._candidates(missing, snap.version):
                 got = score(plan, c, snap.vocab, prefs)
                 # kept without its evidence (nothing here reads it): a few hundred bytes per document
                 fresh[c.id] = (Scored(got.id, got.score, got.name, got.tax_code), c.folded.get("name", ""))
@@ -1416,7 +1538,10 @@ class EmbeddedBackend(SearchBackend):
             return r, m
         # words typed with marks count as typed: "đầu dò" is not "dầu … Đô"
         marked = retrieval(plan, exact_marked=True)
-        hopeless = {c.group for c in marked.clauses if not self._count(_and(fts_clause(c), filt))}
+        counted = [(c, _and(fts_clause(c), filt)) for c in marked.clauses]
+        if (reads := self._reads()) is not None:
+            reads.extend((e, None) for _c, e in counted)
+        hopeless = {c.group for c, e in counted if not self._count(e)}
         if hopeless and len(hopeless) < len(r.clauses):
             kept = retrieval(plan, skip=hopeless, rarity=rarity)
             arrays = [a for c, a in zip(r.clauses, per_clause, strict=True) if c.group not in hopeless]
